@@ -1,0 +1,64 @@
+"""Channel-neutral chat messages and replies.
+
+Channels (WeCom, DingTalk, web chat) translate their wire formats into these
+and back, so that nothing in `core` or the conversation logic knows which
+platform a person typed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WECOM = "wecom"
+    DINGTALK = "dingtalk"
+    WEB = "web"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One inbound message or card-button click, already authenticated.
+
+    `msg_id` is the platform's idempotency key (WeCom MsgId, or user+time+event
+    key for events; DingTalk msgId); the inbox dedupes on (channel, msg_id).
+    `button_key` is set for card clicks, `text` for typed messages.
+    """
+
+    channel: Channel
+    user_id: str  # platform user id: WeCom UserID, DingTalk staffId, web person id
+    msg_id: str
+    at: datetime
+    text: str = ""
+    button_key: str | None = None
+    chat_id: str | None = None
+    reply_hint: str | None = None  # e.g. DingTalk sessionWebhook URL, valid ~90 min
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A card button; `key` comes back in the click event (e.g. "confirm:CR-12")."""
+
+    key: str
+    text: str
+    style: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One outgoing message, rendered per channel.
+
+    `kind` is "text", "markdown" or "card"; a card has a title, a body and
+    buttons, and every channel must also be able to fall back to `fallback_text`
+    ("回复 1 确认 / 2 取消").
+    """
+
+    kind: str
+    text: str
+    title: str = ""
+    buttons: tuple[Button, ...] = ()
+    fallback_text: str = ""
+    card_id: str | None = None  # stable task id, so a card can be updated after a click
+    image_png: bytes | None = field(default=None, repr=False)
