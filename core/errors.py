@@ -1,0 +1,65 @@
+"""Domain errors: each names the thing it concerns and the reason, for a specific reply."""
+
+from __future__ import annotations
+
+
+class CoreError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class ConfigError(CoreError):
+    """Bad configuration: reported as one line, never a traceback."""
+
+
+class NotFound(CoreError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key} not found")
+        self.kind = kind
+        self.key = key
+
+
+class InvalidTransition(CoreError):
+    """A state change the lifecycle does not allow, e.g. changing a shipped order."""
+
+    def __init__(self, ref: str, status: str, action: str, reason: str = "") -> None:
+        msg = f"{ref}: cannot {action} while {status}"
+        super().__init__(f"{msg} ({reason})" if reason else msg)
+        self.ref = ref
+        self.status = status
+        self.action = action
+        self.reason = reason
+
+
+class VersionConflict(CoreError):
+    """Optimistic lock lost: someone else changed the record since it was read."""
+
+    def __init__(self, ref: str, expected: int, actual: int | None = None) -> None:
+        super().__init__(
+            f"{ref} was changed by someone else (expected version {expected}"
+            + (f", found {actual})" if actual is not None else ")")
+        )
+        self.ref = ref
+        self.expected = expected
+        self.actual = actual
+
+
+class ValidationError(CoreError):
+    """A value that breaks a domain rule (negative quantity, unknown work center ...)."""
+
+
+class PolicyViolation(CoreError):
+    """A customer's contract forbids the change (limit reached, frozen after a point)."""
+
+    def __init__(self, ref: str, rule: str, detail: str) -> None:
+        super().__init__(f"{ref}: {rule}: {detail}")
+        self.ref = ref
+        self.rule = rule
+        self.detail = detail
+
+
+class NotAuthorized(CoreError):
+    def __init__(self, who: str, action: str, reason: str) -> None:
+        super().__init__(f"{who} may not {action}: {reason}")
+        self.who = who
+        self.action = action
+        self.reason = reason
