@@ -1,0 +1,203 @@
+"""Benchmark instance files (JSPLIB, Brandimarte), their known bounds, and the
+shared runner behind `python -m bench.jsp` and `python -m bench.fjsp`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.planning.makespan import (
+    Alternative,
+    ModelOptions,
+    Operation,
+    ShopInstance,
+    SolveOptions,
+    solve_makespan,
+)
+
+BENCH_ROOT = Path("/work/shared/bench")
+JSP_DIR = BENCH_ROOT / "jsp"
+FJSP_DIR = BENCH_ROOT / "fjsp" / "brandimarte"
+
+Parser = Callable[[Path], ShopInstance]
+
+
+def _numbers(lines: Sequence[str]) -> list[int]:
+    return [int(float(tok)) for line in lines for tok in line.split()]
+
+
+def parse_jsplib(path: Path) -> ShopInstance:
+    """`#` comments, then `jobs machines`, then a line of (machine, duration) pairs per job."""
+    lines = [ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    num_jobs, num_machines = (int(t) for t in lines[0].split()[:2])
+    jobs: list[tuple[Operation, ...]] = []
+    for line in lines[1 : 1 + num_jobs]:
+        vals = _numbers([line])
+        pairs = zip(vals[0::2], vals[1::2])
+        jobs.append(tuple(Operation((Alternative(m, d),)) for m, d in pairs))
+    if len(jobs) != num_jobs:
+        raise ValueError(f"{path}: expected {num_jobs} jobs, found {len(jobs)}")
+    return ShopInstance(path.stem, num_machines, tuple(jobs))
+
+
+def parse_brandimarte(path: Path) -> ShopInstance:
+    """`jobs machines [avg]`, then per job: #ops, per op: #alts and (machine, duration) pairs.
+
+    The format says machines count from 1, but the shipped files count from
+    0 (their .json twins agree), so a file that uses machine 0 is read as
+    0-based and any other one as 1-based.
+    """
+    lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
+    num_jobs, num_machines = (int(float(t)) for t in lines[0].split()[:2])
+    vals = _numbers(lines[1:])
+    pos = 0
+    raw_jobs: list[list[list[tuple[int, int]]]] = []
+    for _ in range(num_jobs):
+        num_ops, pos = vals[pos], pos + 1
+        ops: list[list[tuple[int, int]]] = []
+        for _ in range(num_ops):
+            num_alts, pos = vals[pos], pos + 1
+            ops.append([(vals[pos + 2 * k], vals[pos + 2 * k + 1]) for k in range(num_alts)])
+            pos += 2 * num_alts
+        raw_jobs.append(ops)
+    machines = [m for job in raw_jobs for op in job for m, _ in op]
+    offset = 0 if min(machines) == 0 else 1
+    if max(machines) - offset >= num_machines:
+        raise ValueError(f"{path}: machine index out of range")
+    jobs = tuple(
+        tuple(Operation(tuple(Alternative(m - offset, d) for m, d in op)) for op in job)
+        for job in raw_jobs
+    )
+    return ShopInstance(path.stem, num_machines, jobs)
+
+
+@dataclass(frozen=True)
+class KnownBound:
+    """Best known makespan (`upper`) and best proven `lower`; equal when optimal."""
+
+    lower: int
+    upper: int
+
+
+def known_bounds(name: str) -> KnownBound | None:
+    """bounds.json merges the newer published results, so it wins over instances.json."""
+    table = json.loads((BENCH_ROOT / "bounds.json").read_text())
+    entry = table.get(name)
+    if entry is None:
+        return None
+    if entry.get("optimum") is not None:
+        return KnownBound(entry["optimum"], entry["optimum"])
+    bounds = entry.get("bounds")
+    if bounds:
+        return KnownBound(int(bounds[0]), int(bounds[1]))
+    return None
+
+
+def expand_set(spec: str, available: Sequence[str]) -> list[str]:
+    """`la36-la40,ta01,all` -> names; a range keeps the prefix and digit width."""
+    names: list[str] = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        if part == "all":
+            names.extend(available)
+            continue
+        match = re.fullmatch(r"([a-z]+)(\d+)-([a-z]+)?(\d+)", part)
+        if match is None:
+            names.append(part)
+            continue
+        prefix, first, _, last = match.groups()
+        width = len(first)
+        names.extend(f"{prefix}{k:0{width}d}" for k in range(int(first), int(last) + 1))
+    return names
+
+
+def solve_file(path: Path, parser: Parser, options: SolveOptions) -> dict[str, object]:
+    """Solve one file and report it in the bench's JSON shape."""
+    instance = parser(path)
+    result = solve_makespan(instance, options)
+    row: dict[str, object] = {
+        "instance": instance.name,
+        "makespan": result.makespan,
+        "lower_bound": result.lower_bound,
+        "status": result.status,
+        "seconds": result.seconds,
+    }
+    known = known_bounds(instance.name)
+    if known is not None:
+        row["optimum_or_best_known"] = known.upper
+        if result.makespan is not None:
+            row["gap_pct"] = round(100.0 * (result.makespan - known.upper) / known.upper, 3)
+    row.update({k: v for k, v in result.stats})
+    return row
+
+
+def _arguments(description: str) -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("file", nargs="?", help="instance file or name")
+    ap.add_argument("--set", help="comma list of names/ranges, e.g. la36-la40,ta01-ta10 or all")
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=0, help="0 = every core")
+    ap.add_argument("--plain", action="store_true", help="textbook model, for comparison")
+    ap.add_argument("--no-lns", action="store_true")
+    ap.add_argument("--no-redundant", action="store_true")
+    ap.add_argument("--log", action="store_true", help="CP-SAT search log on stderr")
+    return ap
+
+
+def _resolve(name: str, directory: Path, suffix: str) -> Path:
+    path = Path(name)
+    if path.exists():
+        return path
+    candidate = directory / f"{name}{suffix}"
+    if candidate.exists():
+        return candidate
+    raise SystemExit(f"no instance {name!r} in {directory}")
+
+
+def main(
+    argv: Sequence[str] | None, *, description: str, directory: Path, suffix: str, parser: Parser
+) -> int:
+    """One file -> one JSON line; `--set` -> a JSON line per instance, then a summary line."""
+    args = _arguments(description).parse_args(argv)
+    options = SolveOptions(
+        time_limit=args.time_limit,
+        seed=args.seed,
+        num_workers=args.workers,
+        plain=args.plain,
+        lns=not args.no_lns,
+        model=ModelOptions(False, False) if args.no_redundant else ModelOptions(),
+        log=args.log,
+    )
+    if args.set is None:
+        if args.file is None:
+            raise SystemExit("give FILE or --set")
+        print(json.dumps(solve_file(_resolve(args.file, directory, suffix), parser, options)))
+        return 0
+    available = sorted(
+        p.name.removesuffix(suffix)
+        for p in directory.iterdir()
+        if p.is_file() and p.name.endswith(suffix) and p.suffix not in (".json", ".md")
+    )
+    rows = []
+    for name in expand_set(args.set, available):
+        row = solve_file(_resolve(name, directory, suffix), parser, options)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    gaps = [float(r["gap_pct"]) for r in rows if "gap_pct" in r]  # type: ignore[arg-type]
+    summary = {
+        "summary": True,
+        "instances": len(rows),
+        "time_limit": args.time_limit,
+        "mean_gap_pct": round(statistics.fmean(gaps), 3) if gaps else None,
+        "max_gap_pct": max(gaps) if gaps else None,
+        "optimal_or_best_known_reached": sum(1 for g in gaps if g <= 0),
+        "plain": args.plain,
+    }
+    print(json.dumps(summary))
+    return 0

@@ -1,0 +1,26 @@
+"""Makespan scheduling for job shops and flexible job shops on CP-SAT.
+
+Public surface: `solve_makespan`, `SolveOptions`, the instance and schedule
+dataclasses, and `best_dispatch` for a quick heuristic schedule.
+"""
+
+from core.planning.makespan.dispatch import DispatchResult, best_dispatch
+from core.planning.makespan.instance import Alternative, Operation, ShopInstance, job_shop
+from core.planning.makespan.model import ModelOptions
+from core.planning.makespan.schedule import MakespanResult, ScheduledOp, Schedule
+from core.planning.makespan.solver import SolveOptions, solve_makespan
+
+__all__ = [
+    "Alternative",
+    "DispatchResult",
+    "MakespanResult",
+    "ModelOptions",
+    "Operation",
+    "ScheduledOp",
+    "Schedule",
+    "ShopInstance",
+    "SolveOptions",
+    "best_dispatch",
+    "job_shop",
+    "solve_makespan",
+]

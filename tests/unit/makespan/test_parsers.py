@@ -1,0 +1,61 @@
+"""The parsers read the shipped benchmark files as their documentation describes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.instances import (
+    FJSP_DIR,
+    JSP_DIR,
+    expand_set,
+    known_bounds,
+    parse_brandimarte,
+    parse_jsplib,
+)
+
+
+def test_jsplib_ft06_shape_and_first_operation() -> None:
+    instance = parse_jsplib(JSP_DIR / "ft06")
+    assert instance.name == "ft06"
+    assert (len(instance.jobs), instance.num_machines) == (6, 6)
+    assert all(len(job) == 6 for job in instance.jobs)
+    first = instance.jobs[0][0].alternatives
+    assert [(a.machine, a.duration) for a in first] == [(2, 1)]
+    assert not instance.is_flexible
+
+
+@pytest.mark.parametrize("name", ["ta51", "ta71", "la40", "abz5"])
+def test_jsplib_sizes_match_the_index(name: str) -> None:
+    instance = parse_jsplib(JSP_DIR / name)
+    index = {e["name"]: e for e in json.loads((JSP_DIR / "instances.json").read_text())}
+    assert len(instance.jobs) == index[name]["jobs"]
+    assert instance.num_machines == index[name]["machines"]
+    assert all(len(job) == instance.num_machines for job in instance.jobs)
+
+
+@pytest.mark.parametrize("k", range(1, 11))
+def test_brandimarte_text_matches_its_json_twin(k: int) -> None:
+    instance = parse_brandimarte(FJSP_DIR / f"mk{k:02d}.txt")
+    twin = json.loads((FJSP_DIR / f"mk{k:02d}.json").read_text())
+    assert instance.num_machines == twin["machines"]
+    expected = [
+        [[(a["machine"], a["processing"]) for a in op] for op in job] for job in twin["jobs"]
+    ]
+    got = [[[(a.machine, a.duration) for a in op.alternatives] for op in job] for job in instance.jobs]
+    assert got == expected
+
+
+def test_known_bounds_prefer_the_merged_table() -> None:
+    assert known_bounds("ft10") is not None and known_bounds("ft10").upper == 930  # type: ignore[union-attr]
+    ta41 = known_bounds("ta41")
+    assert ta41 is not None and ta41.lower < ta41.upper
+    assert known_bounds("no-such") is None
+
+
+def test_set_ranges_expand_with_their_width() -> None:
+    assert expand_set("la36-la38,ta01-ta02,ft10", []) == [
+        "la36", "la37", "la38", "ta01", "ta02", "ft10",
+    ]
+    assert expand_set("all", ["a", "b"]) == ["a", "b"]
