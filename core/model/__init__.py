@@ -1,0 +1,1 @@
+"""The domain of a custom-order factory: plain classes, no framework imports."""

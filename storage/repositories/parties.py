@@ -1,0 +1,70 @@
+"""Customers and people."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.model.parties import Customer, Person, Role, Tier
+from storage.codecs import policy_from_json, policy_to_json
+from storage.tables import customers, people
+
+
+class SqlPartyRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add_customer(self, c: Customer) -> None:
+        await self._conn.execute(insert(customers).values(
+            code=c.code, name=c.name, tier=c.tier.value, policy=policy_to_json(c.policy),
+            weekly_summary=c.weekly_summary))
+
+    async def customers(self) -> dict[str, Customer]:
+        rows = (await self._conn.execute(select(customers).order_by(customers.c.code))).mappings()
+        return {r["code"]: Customer(r["code"], r["name"], Tier(r["tier"]),
+                                    policy_from_json(r["policy"]), r["weekly_summary"]) for r in rows}
+
+    async def customer(self, code: str) -> Customer | None:
+        return (await self.customers()).get(code)
+
+    async def add_person(self, p: Person) -> None:
+        await self._conn.execute(insert(people).values(
+            id=p.id, name=p.name, role=p.role.value, wecom_userid=p.wecom_userid,
+            dingtalk_staff_id=p.dingtalk_staff_id, customers=list(p.customers),
+            work_center=p.work_center, lang=p.lang, active=p.active))
+
+    async def people(self) -> list[Person]:
+        rows = (await self._conn.execute(select(people).order_by(people.c.role, people.c.id))).mappings()
+        return [_person(r) for r in rows]
+
+    async def person(self, person_id: str) -> Person | None:
+        row = (await self._conn.execute(select(people).where(people.c.id == person_id))).mappings().first()
+        return _person(row) if row else None
+
+    async def person_by_platform(self, channel: str, platform_id: str) -> Person | None:
+        """The person behind a WeCom UserID, a DingTalk staffId, or a web id."""
+        col = {"wecom": people.c.wecom_userid, "dingtalk": people.c.dingtalk_staff_id}.get(channel, people.c.id)
+        row = (await self._conn.execute(
+            select(people).where(col == platform_id, people.c.active.is_(True)))).mappings().first()
+        return _person(row) if row else None
+
+    async def by_role(self, *roles: Role) -> list[Person]:
+        rows = (await self._conn.execute(select(people).where(
+            people.c.role.in_([r.value for r in roles]), people.c.active.is_(True)))).mappings()
+        return [_person(r) for r in rows]
+
+    async def by_ids(self, ids: list[str]) -> list[Person]:
+        if not ids:
+            return []
+        rows = (await self._conn.execute(select(people).where(
+            or_(people.c.id.in_(ids))))).mappings()
+        return [_person(r) for r in rows]
+
+
+def _person(r: object) -> Person:
+    m = r  # a RowMapping
+    return Person(
+        id=m["id"], name=m["name"], role=Role(m["role"]), wecom_userid=m["wecom_userid"],  # type: ignore[index]
+        dingtalk_staff_id=m["dingtalk_staff_id"], customers=tuple(m["customers"] or ()),  # type: ignore[index]
+        work_center=m["work_center"], lang=m["lang"], active=m["active"],  # type: ignore[index]
+    )

@@ -1,0 +1,63 @@
+"""Plan versions: the operations, ETAs, KPIs and diff of each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.model.plan import OrderEta, PlannedOperation, PlanVersion
+from storage.tables import plan_etas, plan_operations, plans
+
+
+class SqlPlanRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def next_number(self) -> int:
+        current = (await self._conn.execute(select(func.max(plans.c.number)))).scalar()
+        return int(current or 0) + 1
+
+    async def add(self, plan: PlanVersion) -> None:
+        await self._conn.execute(insert(plans).values(
+            number=plan.number, created_at=plan.created_at, epoch=plan.epoch, status=plan.status,
+            method=plan.method, objective=plan.objective, lower_bound=plan.lower_bound,
+            kpis=plan.kpis, reason=plan.reason, diff=plan.diff))
+        if plan.operations:
+            await self._conn.execute(insert(plan_operations), [
+                {"plan_number": plan.number, "order_ref": op.order_ref, "seq": op.seq, "name": op.name,
+                 "work_center": op.work_center, "machine": op.machine, "start": op.start, "end": op.end}
+                for op in plan.operations])
+        if plan.etas:
+            await self._conn.execute(insert(plan_etas), [
+                {"plan_number": plan.number, "order_ref": e.order_ref, "eta": e.eta, "due": e.due,
+                 "lateness_minutes": e.lateness_minutes} for e in plan.etas.values()])
+
+    async def latest(self) -> PlanVersion | None:
+        number = (await self._conn.execute(select(func.max(plans.c.number)))).scalar()
+        return await self.get(int(number)) if number else None
+
+    async def get(self, number: int) -> PlanVersion | None:
+        row = (await self._conn.execute(select(plans).where(plans.c.number == number))).mappings().first()
+        if row is None:
+            return None
+        ops = (await self._conn.execute(select(plan_operations).where(
+            plan_operations.c.plan_number == number).order_by(
+            plan_operations.c.start, plan_operations.c.order_ref, plan_operations.c.seq))).mappings()
+        etas = (await self._conn.execute(select(plan_etas).where(plan_etas.c.plan_number == number))).mappings()
+        return PlanVersion(
+            number=row["number"], created_at=row["created_at"], epoch=row["epoch"], status=row["status"],
+            method=row["method"], objective=row["objective"], lower_bound=row["lower_bound"],
+            kpis=dict(row["kpis"]), reason=row["reason"], diff=dict(row["diff"]),
+            operations=[PlannedOperation(o["order_ref"], o["seq"], o["name"], o["work_center"],
+                                         o["machine"], o["start"], o["end"]) for o in ops],
+            etas={e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
+                  for e in etas},
+        )
+
+    async def history(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = (await self._conn.execute(select(
+            plans.c.number, plans.c.created_at, plans.c.status, plans.c.method, plans.c.objective,
+            plans.c.kpis, plans.c.reason, plans.c.diff).order_by(plans.c.number.desc()).limit(limit))).mappings()
+        return [dict(r) for r in rows]

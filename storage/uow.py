@@ -1,0 +1,79 @@
+"""The unit of work: one transaction, every repository on it, commit or roll back whole.
+
+Notifications go to the outbox on the same connection, so a change and the
+messages that report it commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.change_requests import SqlChangeRequestRepository
+from storage.repositories.messaging import SqlInbox, SqlOutbox
+from storage.repositories.orders import SqlWorkOrderRepository
+from storage.repositories.parties import SqlPartyRepository
+from storage.repositories.plans import SqlPlanRepository
+from storage.repositories.state import SqlStateStore
+
+
+class SqlUnitOfWork:
+    orders: SqlWorkOrderRepository
+    catalog: SqlCatalogRepository
+    parties: SqlPartyRepository
+    change_requests: SqlChangeRequestRepository
+    plans: SqlPlanRepository
+    outbox: SqlOutbox
+    inbox: SqlInbox
+    state: SqlStateStore
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        conn = self._conn
+        self.orders = SqlWorkOrderRepository(conn)
+        self.catalog = SqlCatalogRepository(conn)
+        self.parties = SqlPartyRepository(conn)
+        self.change_requests = SqlChangeRequestRepository(conn)
+        self.plans = SqlPlanRepository(conn)
+        self.outbox = SqlOutbox(conn)
+        self.inbox = SqlInbox(conn)
+        self.state = SqlStateStore(conn)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                await self._conn.rollback()
+        finally:
+            await self._conn.close()
+            self._conn = None
+
+    async def commit(self) -> None:
+        assert self._conn is not None
+        await self._conn.commit()
+        await self._conn.begin()
+
+    async def rollback(self) -> None:
+        assert self._conn is not None
+        await self._conn.rollback()
+        await self._conn.begin()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh unit of work per use; handed to core as `Callable[[], UnitOfWork]`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
