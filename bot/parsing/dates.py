@@ -1,0 +1,704 @@
+"""Due dates and due-date shifts as sales staff write them in chat.
+
+Two kinds of answer come out of a message:
+
+* an absolute date ("下周三", "12月5号", "三天后", "月底", "Dec 5", "2026-12-05"),
+  resolved against ``now`` (aware, in the factory time zone);
+* a shift of the order's stored due date ("提前三天" -> -3, "推迟一周" -> +7,
+  "push back a week" -> +7), returned as ``delta_days`` because only the caller
+  knows the stored date.
+
+The date rules are CONTRACT.md section 3 and are binding: weeks start on Monday;
+周X / 本周X / 这周X / 星期X / 礼拜X is that day of the *current* week even when it
+is already past; 下周X is the following week's, 下下周X the one after; a month
+and day without a year is the next such day on or after today; N天后 is today+N.
+
+Decisions where the contract is silent (each chosen for due-date use):
+
+* 下周 / 下星期 alone is the Monday of next week: the earliest day that satisfies
+  "next week", so a plan built on it is never late; the bot echoes the date.
+* A bare day of month ("5号", "29日") is the next such day on or after today,
+  skipping months that lack it, like the contract's rule for 12月5号.
+* 月中 is the 15th, 月初 the 1st, 年底 / 年末 31 December, 年初 1 January.
+* "N天内" (within N days) is today+N: the last day the customer accepts.
+* A shift in months ("推迟一个月") is 30 days per month, since ``delta_days``
+  is a day count and the caller applies it to a stored date.
+* English: a bare weekday ("by Friday") is the next such day on or after today,
+  which is what English speakers mean; "this Friday" follows 本周五 and
+  "next Friday" follows 下周五.  "N days later / earlier" is a shift;
+  "in N days" / "N days from now" is absolute.
+* Dates that do not exist (2月30号) are not reported.
+
+Patterns live in one table (``_RULES``) of compiled regexes with a resolver
+each; overlapping matches are settled longest-first, so "下周三" beats "周三"
+and "2026年12月5日" beats "12月5日".  Nothing is compiled per call.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from bot.parsing.numerals import parse_number
+
+__all__ = ["DateMention", "find_dates", "parse_date"]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression found in a text; exactly one of ``date`` and
+    ``delta_days`` is set.  ``text[start:end] == raw``."""
+
+    start: int
+    end: int
+    raw: str
+    date: date | None = None
+    delta_days: int | None = None
+
+
+# A resolver's answer: an absolute date, or a shift in days of the stored due date.
+_Answer = tuple[date | None, int | None]
+_Resolver = Callable[[re.Match[str], date], _Answer | None]
+
+# ---------------------------------------------------------------- vocabulary tables
+
+_CN_DIGITS = "零〇○一二两三四五六七八九"
+_NOT_AFTER_NUMERAL = r"(?<![0-9零〇○一二两俩三四五六七八九十百千几个每第#])"
+
+# Day of month and month as written: Arabic or Chinese, longest alternatives first.
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = (
+    r"(?:3[01]|[12][0-9]|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?"
+    r"|[一二三四五六七八九])"
+)
+_DAY_SUFFIX = r"[日号號]"
+# An explicit year: 2026, 26, 二〇二六, 零七.
+_YEAR = rf"(?:[0-9]{{4}}|[0-9]{{2}}|[{_CN_DIGITS}]{{2,4}})"
+# A count inside a duration: 3, 三, 十五, 两.
+_COUNT = r"(?:[0-9]+|[零一二两俩仨三四五六七八九十百]+|半)"
+
+_REL_DAY_WORDS: Final[dict[str, int]] = {
+    "今天": 0, "今日": 0, "今儿": 0, "当天": 0,
+    "明天": 1, "明日": 1, "明儿": 1, "次日": 1, "翌日": 1,
+    "后天": 2, "后日": 2, "大后天": 3, "大大后天": 4,
+    "昨天": -1, "昨日": -1, "前天": -2, "前日": -2, "大前天": -3, "大大前天": -4,
+}
+_REL_YEAR_WORDS: Final[dict[str, int]] = {
+    "今年": 0, "本年": 0, "明年": 1, "来年": 1, "次年": 1, "下年": 1, "下一年": 1,
+    "后年": 2, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
+}
+# Month words, each with its offset from the current month.
+_REL_MONTH_WORDS: Final[dict[str, int]] = {
+    "本月": 0, "这个月": 0, "这月": 0, "当月": 0, "本月份": 0, "这一个月": 0,
+    "下月": 1, "下个月": 1, "下一个月": 1, "下一月": 1, "次月": 1, "下个月份": 1,
+    "下下月": 2, "下下个月": 2,
+    "上月": -1, "上个月": -1, "上一个月": -1, "上一月": -1,
+}
+# Week prefixes, each with its offset in weeks from the current week.
+_REL_WEEK_PREFIXES: Final[dict[str, int]] = {
+    "": 0, "这": 0, "这个": 0, "这一": 0, "本": 0, "今": 0, "当": 0,
+    "下": 1, "下个": 1, "下一": 1, "下一个": 1, "下下": 2, "下下个": 2,
+    "上": -1, "上个": -1, "上一": -1, "上一个": -1, "上上": -2, "上上个": -2,
+}
+_WEEK_WORDS = ("周", "星期", "礼拜", "週", "禮拜")
+_WEEKDAY_CHARS: Final[dict[str, int]] = {
+    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7,
+    "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7,
+}
+# Duration units in days; months are handled by calendar arithmetic.
+_UNIT_DAYS: Final[dict[str, int]] = {
+    "天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "週": 7, "禮拜": 7,
+}
+_MONTH_UNITS = ("月",)
+_YEAR_UNITS = ("年",)
+
+# Verbs that shift the stored due date, with their sign.
+_SHIFT_VERBS: Final[dict[str, int]] = {
+    "提前": -1, "提早": -1, "往前挪": -1, "往前推": -1, "往前提": -1, "往前移": -1,
+    "向前挪": -1, "向前推": -1, "前移": -1, "前挪": -1, "早": -1, "提前了": -1,
+    "缩短": -1, "提": -1,
+    "推迟": 1, "延后": 1, "延迟": 1, "延期": 1, "推后": 1, "顺延": 1, "往后推": 1,
+    "往后挪": 1, "往后延": 1, "往后移": 1, "向后推": 1, "向后挪": 1, "后移": 1,
+    "后延": 1, "晚": 1, "拖后": 1, "拖延": 1, "延长": 1, "推": 1, "延": 1, "宽限": 1,
+    "放宽": 1, "多给": 1,
+}
+# Nouns that may sit between a shift verb and its amount ("推迟交期3天").
+_SHIFT_OBJECTS = ("交期", "交货期", "交货", "交付", "发货", "出货", "工期", "货期", "日期", "时间")
+
+# English vocabulary.
+_EN_MONTHS: Final[dict[str, int]] = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_EN_WEEKDAYS: Final[dict[str, int]] = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"), ("fri", "friday"),
+            ("sat", "saturday"), ("sun", "sunday"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_EN_NUMBERS: Final[dict[str, int]] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "couple of": 2,
+    "a couple of": 2, "a few": 3, "few": 3,
+}
+_EN_REL_DAYS: Final[dict[str, int]] = {
+    "today": 0, "tonight": 0, "tomorrow": 1, "tmr": 1, "tmrw": 1, "tomorow": 1,
+    "the day after tomorrow": 2, "day after tomorrow": 2, "yesterday": -1,
+}
+_EN_UNIT_DAYS: Final[dict[str, int]] = {
+    "day": 1, "days": 1, "d": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "w": 7,
+    "month": 30, "months": 30,
+}
+# English words that give a shift its direction.
+_EN_LATER = ("back", "later", "out", "delay", "postpone", "push", "slip", "extend", "defer")
+_EN_EARLIER = ("forward", "earlier", "sooner", "ahead", "up", "advance", "expedite",
+               "bring", "pull", "early")
+
+
+def _alternation(words: object) -> str:
+    """Regex alternation of literal words, longest first so the longest wins."""
+    items = sorted((str(w) for w in words), key=len, reverse=True)  # type: ignore[attr-defined]
+    return "|".join(re.escape(w) for w in items if w)
+
+
+# ---------------------------------------------------------------- date arithmetic
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    """A date, or None when the day does not exist (2月30号)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> date:
+    """Last day of a month, leap years included."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    """(year, month) moved by ``by`` months across year ends."""
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def _add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month end (1月31日 + 1 = 2月28日)."""
+    year, month = _shift_month(day.year, day.month, months)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _next_month_day(today: date, month: int, day: int) -> date | None:
+    """Contract rule: month and day with no year = next such day on or after today.
+
+    Looks up to eight years ahead so that 2月29日 finds the next leap year."""
+    for year in range(today.year, today.year + 9):
+        found = _safe_date(year, month, day)
+        if found is not None and found >= today:
+            return found
+    return None
+
+
+def _next_day_of_month(today: date, day: int) -> date | None:
+    """A bare day of month: the next month (from this one) that has it, on or after today."""
+    for step in range(0, 13):
+        year, month = _shift_month(today.year, today.month, step)
+        found = _safe_date(year, month, day)
+        if found is not None and found >= today:
+            return found
+    return None
+
+
+def _week_day(today: date, weeks: int, weekday: int) -> date:
+    """Weekday 1..7 of the week ``weeks`` from the current one (weeks start Monday)."""
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(weeks=weeks, days=weekday - 1)
+
+
+def _year_of(raw: str, today: date) -> int | None:
+    """An explicit year: four digits, two digits (07 -> 2007) or Chinese digits."""
+    value = parse_number(raw)
+    if value is None or not float(value).is_integer():
+        return None
+    year = int(value)
+    if len(raw) <= 2:
+        year += (today.year // 100) * 100
+    return year if 1900 <= year <= 2200 else None
+
+
+def _int(raw: str | None) -> int | None:
+    """Integer value of a numeral fragment, or None."""
+    if not raw:
+        return None
+    value = parse_number(raw)
+    if value is None or not float(value).is_integer():
+        return None
+    return int(value)
+
+
+def _count(raw: str) -> float | None:
+    """A duration count, halves allowed ("半", "一个半")."""
+    value = parse_number(raw)
+    return None if value is None else float(value)
+
+
+def _offset(today: date, count: float, unit: str) -> date | None:
+    """``today`` moved by a duration; months and years move by calendar."""
+    if unit in _MONTH_UNITS:
+        whole = int(count)
+        extra = 15 if count - whole >= 0.5 else 0
+        return _add_months(today, whole) + timedelta(days=extra)
+    if unit in _YEAR_UNITS:
+        return _add_months(today, int(count * 12))
+    days = _UNIT_DAYS.get(unit)
+    return None if days is None else today + timedelta(days=round(count * days))
+
+
+def _unit_days(count: float, unit: str) -> int | None:
+    """A duration in whole days for a shift (months count 30 days)."""
+    if unit in _MONTH_UNITS:
+        return round(count * 30)
+    if unit in _YEAR_UNITS:
+        return round(count * 365)
+    days = _UNIT_DAYS.get(unit)
+    return None if days is None else round(count * days)
+
+
+# ---------------------------------------------------------------- resolvers
+
+
+def _full_date(m: re.Match[str], today: date) -> _Answer | None:
+    """2026年12月5日, 二〇二六年十二月五号, 明年3月5号, 2026-12-05."""
+    month, day = _int(m["m"]), _int(m["d"])
+    if month is None or day is None:
+        return None
+    if m["ry"]:
+        year: int | None = today.year + _REL_YEAR_WORDS[m["ry"]]
+    else:
+        year = _year_of(m["y"], today)
+    if year is None:
+        return None
+    found = _safe_date(year, month, day)
+    return None if found is None else (found, None)
+
+
+def _month_day(m: re.Match[str], today: date) -> _Answer | None:
+    """12月5号, 1月3, 十二月五日, 12/5: the next such day on or after today."""
+    month, day = _int(m["m"]), _int(m["d"])
+    if month is None or day is None:
+        return None
+    found = _next_month_day(today, month, day)
+    return None if found is None else (found, None)
+
+
+def _day_only(m: re.Match[str], today: date) -> _Answer | None:
+    """5号, 29日: the next such day of month on or after today."""
+    day = _int(m["d"])
+    if day is None or not 1 <= day <= 31:
+        return None
+    found = _next_day_of_month(today, day)
+    return None if found is None else (found, None)
+
+
+def _rel_month_day(m: re.Match[str], today: date) -> _Answer | None:
+    """下个月5号, 上月15日, 本月9号."""
+    day = _int(m["d"])
+    if day is None:
+        return None
+    year, month = _shift_month(today.year, today.month, _REL_MONTH_WORDS[m["rm"]])
+    found = _safe_date(year, month, day)
+    return None if found is None else (found, None)
+
+
+def _rel_day(m: re.Match[str], today: date) -> _Answer:
+    """今天, 明天, 后天, 大后天, 昨天…"""
+    return today + timedelta(days=_REL_DAY_WORDS[m["w"]]), None
+
+
+def _weekday(m: re.Match[str], today: date) -> _Answer:
+    """周X / 本周X / 下周X / 下下周X / 上周X, per the contract's week rules."""
+    weeks = _REL_WEEK_PREFIXES[m["p"] or ""]
+    return _week_day(today, weeks, _WEEKDAY_CHARS[m["wd"]]), None
+
+
+def _week_alone(m: re.Match[str], today: date) -> _Answer:
+    """下周 / 下下周 alone: Monday of that week (the earliest day it allows)."""
+    return _week_day(today, _REL_WEEK_PREFIXES[m["p"]], 1), None
+
+
+def _nth_weekday_of_month(m: re.Match[str], today: date) -> _Answer | None:
+    """八月的第一个周二, 6月第3个星期日: in the next such month on or after today."""
+    month, nth = _int(m["m"]), _int(m["n"])
+    if month is None or nth is None or not 1 <= nth <= 5:
+        return None
+    weekday = _WEEKDAY_CHARS[m["wd"]]
+    for year in (today.year, today.year + 1):
+        first = date(year, month, 1)
+        found = first + timedelta(days=(weekday - 1 - first.weekday()) % 7 + 7 * (nth - 1))
+        if found.month == month and found >= today:
+            return found, None
+    return None
+
+
+def _month_part_day(part: str, year: int, month: int) -> date | None:
+    """Day meant by a part of a month: 底/末 the last day, 中 the 15th, 初 the 1st."""
+    if part in ("底", "末", "月底", "月末"):
+        return _month_end(year, month)
+    if part in ("中", "月中"):
+        return date(year, month, 15)
+    if part in ("初", "月初"):
+        return date(year, month, 1)
+    return None
+
+
+def _rel_month_part(m: re.Match[str], today: date) -> _Answer | None:
+    """月底, 下个月底, 本月中, 下月初 (月底 = last day of this month)."""
+    year, month = _shift_month(today.year, today.month, _REL_MONTH_WORDS[m["rm"] or "本月"])
+    found = _month_part_day(m["part"], year, month)
+    return None if found is None else (found, None)
+
+
+def _named_month_part(m: re.Match[str], today: date) -> _Answer | None:
+    """十二月月底, 2018年10月底, 3月中: a given month's end/middle/start."""
+    month = _int(m["m"])
+    if month is None or not 1 <= month <= 12:
+        return None
+    if m["y"] or m["ry"]:
+        year = _year_of(m["y"], today) if m["y"] else today.year + _REL_YEAR_WORDS[m["ry"]]
+        if year is None:
+            return None
+        found = _month_part_day(m["part"], year, month)
+        return None if found is None else (found, None)
+    for year in (today.year, today.year + 1):
+        found = _month_part_day(m["part"], year, month)
+        if found is not None and found >= today:
+            return found, None
+    return None
+
+
+def _year_part(m: re.Match[str], today: date) -> _Answer | None:
+    """年底 / 年末 = 31 December, 年初 = 1 January, of this or a named year."""
+    year = today.year + _REL_YEAR_WORDS.get(m["ry"] or "今年", 0)
+    if m["part"] in ("底", "末", "终", "年底", "年末", "年终"):
+        return date(year, 12, 31), None
+    return date(year, 1, 1), None
+
+
+def _offset_after(m: re.Match[str], today: date) -> _Answer | None:
+    """三天后, 10天以后, 两周后, 一个月后, 5天内: today plus the duration."""
+    count = _count(m["n"])
+    if count is None:
+        return None
+    if m.groupdict().get("half"):
+        count += 0.5
+    sign = -1 if m["dir"] in ("前", "以前", "之前") else 1
+    found = _offset(today, sign * count, m["u"]) if sign > 0 else _offset_back(today, count, m["u"])
+    return None if found is None else (found, None)
+
+
+def _offset_back(today: date, count: float, unit: str) -> date | None:
+    """``today`` moved back by a duration (三天前)."""
+    if unit in _MONTH_UNITS:
+        return _add_months(today, -int(count))
+    if unit in _YEAR_UNITS:
+        return _add_months(today, -int(count * 12))
+    days = _UNIT_DAYS.get(unit)
+    return None if days is None else today - timedelta(days=round(count * days))
+
+
+def _shift(m: re.Match[str], today: date) -> _Answer | None:
+    """提前三天 -> -3, 推迟一周 -> +7, 往后推5天 -> +5, 晚两天 -> +2."""
+    count = _count(m["n"])
+    if count is None:
+        return None
+    if m.groupdict().get("half"):
+        count += 0.5
+    days = _unit_days(count, m["u"])
+    if days is None or days == 0:
+        return None
+    return None, _SHIFT_VERBS[m["v"]] * days
+
+
+def _numeric_ymd(m: re.Match[str], today: date) -> _Answer | None:
+    """2026-12-05, 2026/12/5, 2019.9.6, 20240307, 2022 11 23."""
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    found = _safe_date(year, month, day) if 1900 <= year <= 2200 else None
+    return None if found is None else (found, None)
+
+
+_DATE_CUES = re.compile(
+    r"(?:到|至|改|为|成|于|在|前|交|期|截止|due|to|by|on|until|till|before|date)\s*$", re.I
+)
+
+
+def _numeric_md_cued(m: re.Match[str], today: date) -> _Answer | None:
+    """12.5, 12-5, 6·30: a date only when it is clearly one (two-digit parts,
+    the whole text, or a cue word such as 改到/交期/due right before it)."""
+    raw = m.group()
+    before = m.string[max(0, m.start() - 8) : m.start()]
+    whole = m.string.strip() == raw
+    padded = len(m["m"]) == 2 and len(m["d"]) == 2 and m["sep"] != "."
+    if not (whole or padded or _DATE_CUES.search(before)):
+        return None
+    return _month_day(m, today)
+
+
+def _en_rel_day(m: re.Match[str], today: date) -> _Answer:
+    """today, tomorrow, the day after tomorrow."""
+    return today + timedelta(days=_EN_REL_DAYS[m["w"].lower()]), None
+
+
+def _en_weekday(m: re.Match[str], today: date) -> _Answer:
+    """"next Friday" = 下周五, "this Friday" = 本周五, bare "Friday" = the coming one."""
+    weekday = _EN_WEEKDAYS[m["wd"].lower()]
+    prefix = (m["p"] or "").lower()
+    if prefix == "next":
+        return _week_day(today, 1, weekday), None
+    if prefix == "this":
+        return _week_day(today, 0, weekday), None
+    if prefix == "last":
+        return _week_day(today, -1, weekday), None
+    return today + timedelta(days=(weekday - 1 - today.weekday()) % 7), None
+
+
+def _en_next_week(m: re.Match[str], today: date) -> _Answer:
+    """"next week" = Monday of next week, as 下周."""
+    return _week_day(today, 1, 1), None
+
+
+def _en_month_day(m: re.Match[str], today: date) -> _Answer | None:
+    """Dec 5, December 5th, 5 December, 5th of Dec, Dec 5, 2026."""
+    month = _EN_MONTHS[m["mon"].lower().rstrip(".")]
+    day = int(m["d"])
+    if m["y"]:
+        found = _safe_date(int(m["y"]), month, day)
+    else:
+        found = _next_month_day(today, month, day)
+    return None if found is None else (found, None)
+
+
+def _en_count(raw: str) -> float | None:
+    """"3", "three", "a", "a couple of"."""
+    raw = raw.lower().strip()
+    if raw.isdigit():
+        return float(raw)
+    value = _EN_NUMBERS.get(raw)
+    return None if value is None else float(value)
+
+
+def _en_in_days(m: re.Match[str], today: date) -> _Answer | None:
+    """in 3 days, 3 days from now, after two weeks, within 5 days: today + N."""
+    count = _en_count(m["n"])
+    unit = m["u"].lower()
+    if count is None:
+        return None
+    if unit.startswith("month"):
+        return _add_months(today, int(count)), None
+    return today + timedelta(days=round(count * _EN_UNIT_DAYS[unit])), None
+
+
+def _en_shift(m: re.Match[str], today: date) -> _Answer | None:
+    """push back 3 days, bring forward by 2 days, delay by a week, 3 days earlier."""
+    count = _en_count(m["n"])
+    if count is None:
+        return None
+    words = re.findall(r"[a-z]+", m.group().lower())
+    sign = 0
+    for word in words:  # the first direction word wins: "push forward" is earlier
+        if word in _EN_EARLIER:
+            sign = -1
+            break
+        if any(word.startswith(w) for w in _EN_LATER):
+            sign = 1
+            break
+    if sign == 0:
+        return None
+    return None, sign * round(count * _EN_UNIT_DAYS[m["u"].lower()])
+
+
+def _en_month_part(m: re.Match[str], today: date) -> _Answer:
+    """end of (this/next) month, month end, mid-month, end of year."""
+    text = m.group().lower()
+    if "year" in text:
+        return date(today.year + (1 if "next" in text else 0), 12, 31), None
+    year, month = _shift_month(today.year, today.month, 1 if "next" in text else 0)
+    if "mid" in text:
+        return date(year, month, 15), None
+    return _month_end(year, month), None
+
+
+# ---------------------------------------------------------------- the rule table
+
+_WEEK = "(?:" + _alternation(_WEEK_WORDS) + ")"
+_WEEK_PREFIX = "(?P<p>" + _alternation(_REL_WEEK_PREFIXES) + ")?"
+_WD = "(?P<wd>[一二三四五六日天1-7])"
+_REL_MONTH = "(?P<rm>" + _alternation(_REL_MONTH_WORDS) + ")"
+_REL_YEAR = "(?P<ry>" + _alternation(_REL_YEAR_WORDS) + ")"
+_NO_NUM_AFTER = r"(?![0-9零〇一二三四五六七八九十])"
+_DUR_UNIT = r"(?P<u>天|日|周|星期|礼拜|週|禮拜|月|年)"
+_EN_COUNT = r"(?P<n>[0-9]+|" + _alternation(_EN_NUMBERS) + ")"
+_EN_UNIT = r"(?P<u>days?|d|weeks?|wks?|w|months?)"
+# Words after 号/日 that make it a number sign, not a date ("2号机", "3号线").
+_HAO_NOT_DATE = r"(?![机線线车间仓库楼门工位柜箱模色口码单字件台床人元店院厅窗区栋座])"
+# 日 followed by these is a duration ("30日内", "3日后").
+_RI_NOT_DATE = r"(?!内|以内|之内|后|以后|之后|起|左右|以上)"
+
+_RULES: Final[tuple[tuple[re.Pattern[str], _Resolver], ...]] = tuple(
+    (re.compile(pattern, re.I if english else 0), resolver)
+    for pattern, resolver, english in (
+        # -- absolute, with year
+        (rf"(?<![0-9#])(?:(?P<y>{_YEAR})\s*年|{_REL_YEAR})\s*(?:的\s*)?(?P<m>{_MONTH})\s*月\s*份?"
+         rf"(?:的\s*)?(?P<d>{_DAY})(?:\s*{_DAY_SUFFIX})?{_NO_NUM_AFTER}", _full_date, False),
+        (r"(?<![0-9#])(?P<y>(?:19|20)[0-9]{2})\s*(?P<sep>[-/.])\s*(?P<m>[0-9]{1,2})\s*(?P=sep)"
+         r"\s*(?P<d>[0-9]{1,2})(?![0-9])", _numeric_ymd, False),
+        (r"(?<![0-9#])(?P<y>(?:19|20)[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])"
+         r"(?![0-9])", _numeric_ymd, False),
+        (r"(?<![0-9#])(?P<y>(?:19|20)[0-9]{2}) (?P<m>[0-9]{1,2}) (?P<d>[0-9]{1,2})(?![0-9])",
+         _numeric_ymd, False),
+        # -- month and day, no year
+        (rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*份?\s*(?:的\s*)?(?P<d>{_DAY})"
+         rf"(?:\s*{_DAY_SUFFIX})?{_NO_NUM_AFTER}(?!\s*(?:天|个|周|星期|年|月))", _month_day, False),
+        (rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*初(?P<d>[一二三四五六七八九十])"
+         rf"{_NO_NUM_AFTER}", _month_day, False),
+        (r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])\s*(?P<sep>/)\s*(?P<d>3[01]|[12][0-9]|0?[1-9])"
+         r"(?![0-9/])", _month_day, False),
+        (r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])(?P<sep>[-.·])(?P<d>3[01]|[12][0-9]|0?[1-9])"
+         r"(?![0-9.·-])(?!\s*(?:天|日|周|个|月|年|件|台|套|只|米|元|块|kg|%|cm|mm|m\b))",
+         _numeric_md_cued, False),
+        # -- month-relative
+        (rf"{_REL_MONTH}\s*(?:的\s*)?(?P<d>{_DAY})\s*(?:{_DAY_SUFFIX})?{_NO_NUM_AFTER}"
+         r"(?!\s*(?:天|个|周|星期|年|月))", _rel_month_day, False),
+        (rf"(?:{_REL_MONTH}\s*的?\s*)?(?P<part>月底|月末|月中|月初)", _rel_month_part, False),
+        (rf"{_REL_MONTH}(?P<part>底|末|中|初)", _rel_month_part, False),
+        (rf"(?<![0-9#])(?:(?:(?P<y>{_YEAR})\s*年|{_REL_YEAR})\s*(?:的\s*)?)?(?P<m>{_MONTH})\s*月\s*份?"
+         r"\s*的?\s*(?P<part>月底|月末|月中|月初|底|末|中旬|中|初)(?!旬)", _named_month_part, False),
+        (rf"(?:{_REL_YEAR}\s*的?\s*)?(?P<part>年底|年末|年终|年初)", _year_part, False),
+        (rf"{_REL_YEAR}(?P<part>底|末|终|初)", _year_part, False),
+        # -- day of month alone
+        (rf"{_NOT_AFTER_NUMERAL}(?<![月年])(?P<d>{_DAY})\s*(?:[号號]{_HAO_NOT_DATE}|日{_RI_NOT_DATE})",
+         _day_only, False),
+        # -- days and weeks
+        ("(?P<w>" + _alternation(_REL_DAY_WORDS) + ")", _rel_day, False),
+        (rf"{_NOT_AFTER_NUMERAL}{_WEEK_PREFIX}\s*{_WEEK}\s*(?:{_WEEK})?\s*{_WD}"
+         r"(?![0-9一二三四五六七八九十])", _weekday, False),
+        (r"(?P<p>下下个|下下|下一个|下个|下一|下)\s*(?:周|星期|礼拜|週|禮拜)"
+         r"(?![一二三四五六日天1-7末])", _week_alone, False),
+        (rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*份?\s*的?\s*第\s*(?P<n>[一二三四五1-5])\s*个?"
+         rf"\s*{_WEEK}\s*{_WD}", _nth_weekday_of_month, False),
+        # -- durations from today, and shifts of the stored date
+        (rf"(?:再过|过了?)?\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*(?:多\s*)?{_DUR_UNIT}"
+         r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)", _offset_after, False),
+        (rf"(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
+         rf"\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}", _shift, False),
+        # -- English
+        (r"\b(?P<w>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|tmrw|tmr"
+         r"|tomorow|yesterday)\b", _en_rel_day, True),
+        (r"\b(?:(?P<p>next|this|coming|last)\s+)?(?P<wd>" + _alternation(_EN_WEEKDAYS)
+         + r")\b\.?", _en_weekday, True),
+        (r"\bnext\s+week\b", _en_next_week, True),
+        (r"\b(?P<mon>" + _alternation(_EN_MONTHS) + r")\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
+         r"\b(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_month_day, True),
+        (r"\b(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _alternation(_EN_MONTHS)
+         + r")\b\.?(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_month_day, True),
+        (r"\b(?:(?:by|at|before)\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?"
+         r"(?:month|year)|(?:this\s+|next\s+)?month[- ]end|eom|mid[- ]month"
+         r"|middle\s+of\s+(?:the\s+|this\s+|next\s+)?month)\b", _en_month_part, True),
+        (r"\b(?:in|within|after)\s+" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b",
+         _en_in_days, True),
+        (r"\b" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\s+from\s+(?:now|today)\b",
+         _en_in_days, True),
+        (r"\b(?:back|forward|out|up|ahead|later|earlier|sooner)\s+(?:by\s+)?" + _EN_COUNT
+         + r"\s*" + _EN_UNIT + r"\b", _en_shift, True),
+        (r"\b(?:delay|postpone|push|slip|extend|defer|advance|expedite|bring|pull|move)\w*"
+         r"\b[^.,;!?\n]{0,40}?\bby\s+" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift, True),
+        (r"\b(?:push|move|bring|pull)\w*\b[^.,;!?\n]{0,40}?\b(?:back|forward|out|up|in)\s+"
+         + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift, True),
+        (r"\b" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\s+(?:earlier|sooner|later|ahead|early|late)\b",
+         _en_shift, True),
+    )
+)
+
+# Cheap gate: a message with none of these characters has no date in it.
+_ANY_DATE_HINT: Final[re.Pattern[str]] = re.compile(
+    r"[0-9A-Za-z年月日号號周週星期礼禮拜天今明后昨前底末中初提推延晚早挪移迟顺宽放拖缩多]"
+)
+
+
+def _candidates(text: str, today: date) -> list[DateMention]:
+    """Every rule's matches, resolved; overlapping ones are settled by the caller."""
+    found: list[DateMention] = []
+    for pattern, resolver in _RULES:
+        for match in pattern.finditer(text):
+            answer = resolver(match, today)
+            if answer is None:
+                continue
+            start, end = match.span()
+            found.append(DateMention(start, end, match.group(), answer[0], answer[1]))
+    return found
+
+
+def _trim(mention: DateMention) -> DateMention:
+    """Drop surrounding blanks from a mention so spans hug the expression."""
+    raw = mention.raw
+    left = len(raw) - len(raw.lstrip())
+    right = len(raw.rstrip())
+    if left == 0 and right == len(raw):
+        return mention
+    return DateMention(mention.start + left, mention.start + right, raw[left:right],
+                       mention.date, mention.delta_days)
+
+
+def _longest_first(candidates: list[DateMention]) -> list[DateMention]:
+    """Keep the longest of overlapping matches (then the leftmost), in text order."""
+    chosen: list[DateMention] = []
+    for cand in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
+        if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
+            chosen.append(cand)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def find_dates(text: str, now: datetime) -> list[DateMention]:
+    """Every date or due-date shift in ``text``, left to right.
+
+    ``text`` is NFKC-normalised with order references masked by ``#``; ``now``
+    is aware and in the factory zone, so ``now.date()`` is the factory's today.
+    """
+    if not text or not isinstance(text, str) or _ANY_DATE_HINT.search(text) is None:
+        return []
+    return [_trim(m) for m in _longest_first(_candidates(text, now.date()))]
+
+
+def parse_date(text: str, now: datetime) -> date | None:
+    """The date in a short text such as a form field or "--due 下周三".
+
+    Absolute dates only (a shift has no date without the stored one); when a
+    text holds several, the first is taken ("10月12号，星期一" -> 10月12号).
+    """
+    if not text or not isinstance(text, str):
+        return None
+    for mention in find_dates(unicodedata.normalize("NFKC", text), now):
+        if mention.date is not None:
+            return mention.date
+    return None
