@@ -1,0 +1,296 @@
+"""CP-SAT model of a (sub)schedule: the only module that imports ortools.
+
+The model always covers a *free* set of operations inside a fixed context: the
+whole shop for small instances, a time window for large ones (see lns.py).
+Operations that start before the free set keep their machine and times; those
+after it keep their machine sequence and are re-timed by `decode`, so the
+window's solution is spliced back without cycles.
+
+Objective (lexicographic, implemented as one weighted sum): weighted tardiness
+times a coefficient larger than any value the secondary terms can reach, plus
+the secondary terms: stability (minutes each previously planned operation
+moves) and flow (sum of order completion times). One weighted sum with a
+dominating coefficient is exactly lexicographic yet needs a single solve; two
+sequential solves would double the latency a replan is allowed. The stability
+term sits before flow by its `stability_weight` (default 1 minute = 1 minute).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from core.planning.calendar import WorkTime
+from core.planning.problem import FROZEN, OUTSOURCED, Problem
+from core.planning.schedule import Schedule, decode
+
+
+@dataclass(frozen=True)
+class AltVars:
+    machine: int
+    presence: cp_model.IntVar
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    interval: cp_model.IntervalVar
+
+
+@dataclass(frozen=True)
+class OpVars:
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    alts: tuple[AltVars, ...]
+
+
+@dataclass(frozen=True)
+class SubResult:
+    schedule: Schedule | None
+    status: str  # OPTIMAL, FEASIBLE, UNKNOWN, INFEASIBLE
+    wt_bound: int  # lower bound on weighted tardiness, valid when the window is the whole shop
+    seconds: float
+
+
+@dataclass
+class _Built:
+    model: cp_model.CpModel
+    ops: dict[int, OpVars]
+    hints: list[tuple[cp_model.IntVar, int]]
+    big_m: int
+
+
+def solve_window(
+    pb: Problem,
+    sched: Schedule,
+    free: list[int],
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    previous_start: dict[int, int] | None = None,
+    stability_weight: int = 1,
+    probing: bool = True,
+) -> SubResult:
+    """Re-optimize the operations in `free` (indices) and splice the result into `sched`."""
+    built = _build(pb, sched, set(free), previous_start or {}, stability_weight)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(time_limit_s, 0.0)
+    p.random_seed = seed
+    p.num_workers = workers if workers > 0 else (os.cpu_count() or 1)
+    if not probing:
+        p.cp_model_probing_level = 0
+    for var, value in built.hints:
+        built.model.add_hint(var, value)
+    code = solver.solve(built.model)
+    status = solver.status_name(code)
+    seconds = solver.wall_time
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SubResult(None, status, 0, seconds)
+    bound = int(solver.best_objective_bound) // built.big_m
+    return SubResult(_splice(pb, sched, built, solver), status, max(bound, 0), seconds)
+
+
+def _build(
+    pb: Problem,
+    sched: Schedule,
+    free: set[int],
+    previous_start: dict[int, int],
+    stability_weight: int,
+) -> _Built:
+    model = cp_model.CpModel()
+    hints: list[tuple[cp_model.IntVar, int]] = []
+    lo = min(sched.start[i] for i in free)
+    hi = max(sched.end[i] for i in free)
+    ub = hi + max((hi - lo) // 2, max(pb.op_min[i] for i in free), 60)
+    machine_ready = _machine_ready(pb, sched, free)
+    intervals: dict[int, list[cp_model.IntervalVar]] = {}
+    ops: dict[int, OpVars] = {}
+    for i in sorted(free):
+        ops[i] = _op_vars(pb, sched, model, hints, i, free, lo, ub, machine_ready, intervals)
+    for m, ivs in intervals.items():
+        for k, (a, b) in enumerate(pb.blocked[m]):
+            if b > lo and a < ub:
+                ivs.append(model.new_fixed_size_interval_var(a, b - a, f"frozen_{m}_{k}"))
+        model.add_no_overlap(ivs)
+    # precedence inside the free set (predecessors outside it are folded into bounds)
+    for i in free:
+        if i - 1 in free and pb.op_job[i - 1] == pb.op_job[i]:
+            model.add(ops[i].start >= ops[i - 1].end)
+    tard_terms, secondary_terms, secondary_ub = _objective_terms(
+        pb, sched, model, hints, ops, free, ub, previous_start, stability_weight
+    )
+    big_m = secondary_ub + 1
+    model.minimize(big_m * sum(tard_terms) + sum(secondary_terms))
+    return _Built(model, ops, hints, big_m)
+
+
+def _machine_ready(pb: Problem, sched: Schedule, free: set[int]) -> list[int]:
+    """End of the non-free work that stays ahead of the free ops on each machine."""
+    t0 = min(sched.start[i] for i in free)
+    ready = [0] * len(pb.machine_ids)
+    for m, seq in enumerate(sched.seqs):
+        for i in seq:
+            if i not in free and sched.start[i] < t0:
+                ready[m] = max(ready[m], sched.end[i])
+    return ready
+
+
+def _lower(pb: Problem, sched: Schedule, i: int, free: set[int]) -> int:
+    j = pb.op_job[i]
+    if i == pb.job_first[j]:
+        return pb.release[j]
+    if i - 1 in free:
+        return pb.release[j]
+    return sched.end[i - 1]
+
+
+def _op_vars(
+    pb: Problem,
+    sched: Schedule,
+    model: cp_model.CpModel,
+    hints: list[tuple[cp_model.IntVar, int]],
+    i: int,
+    free: set[int],
+    lo: int,
+    ub: int,
+    machine_ready: list[int],
+    intervals: dict[int, list[cp_model.IntervalVar]],
+) -> OpVars:
+    lb = _lower(pb, sched, i, free)
+    s0, e0 = sched.start[i], sched.end[i]
+    top = max(ub, e0)
+    start = model.new_int_var(lb, top, f"s_{i}")
+    end = model.new_int_var(lb, top, f"e_{i}")
+    hints += [(start, s0), (end, e0)]
+    if pb.op_kind[i] == OUTSOURCED:
+        model.add(end == start + pb.op_min[i])
+        return OpVars(start, end, ())
+    assert pb.op_kind[i] != FROZEN
+    alts: list[AltVars] = []
+    for m, minutes in sorted(pb.op_alts[i].items()):
+        a_lb = max(lb, machine_ready[m])
+        if a_lb > top:
+            continue
+        lit = model.new_bool_var(f"x_{i}_{m}")
+        chosen = sched.mach[i] == m
+        av = _alt_vars(model, hints, pb.worktime[m], i, m, minutes, a_lb, top, lit, chosen, s0, e0)
+        model.add(start == av.start).only_enforce_if(lit)
+        model.add(end == av.end).only_enforce_if(lit)
+        hints.append((lit, int(chosen)))
+        alts.append(av)
+        intervals.setdefault(m, []).append(av.interval)
+    model.add_exactly_one(a.presence for a in alts)
+    return OpVars(start, end, tuple(alts))
+
+
+def _alt_vars(
+    model: cp_model.CpModel,
+    hints: list[tuple[cp_model.IntVar, int]],
+    wt: WorkTime,
+    i: int,
+    m: int,
+    minutes: int,
+    lb: int,
+    ub: int,
+    lit: cp_model.IntVar,
+    chosen: bool,
+    s0: int,
+    e0: int,
+) -> AltVars:
+    dom = wt.start_domain(lb, ub, minutes) or [(ub, ub)]
+    s = model.new_int_var_from_domain(cp_model.Domain.from_intervals(dom), f"s_{i}_{m}")
+    e = model.new_int_var(lb, ub + 10 * max(minutes, 1), f"e_{i}_{m}")
+    hs = s0 if chosen else dom[0][0]
+    if not wt.can_pause or wt.always_open:
+        iv = model.new_optional_interval_var(s, minutes, e, lit, f"iv_{i}_{m}")
+        hints += [(s, hs), (e, hs + minutes)]
+        return AltVars(m, lit, s, e, iv)
+    size = model.new_int_var(minutes, ub + 10 * max(minutes, 1) - lb, f"len_{i}_{m}")
+    straddled = []
+    he = wt.end_after(hs, minutes)
+    for k, (ga, gb) in enumerate(wt.breaks_between(lb, ub + 10 * max(minutes, 1))):
+        before = model.new_bool_var(f"u_{i}_{m}_{k}")  # starts before the break
+        after = model.new_bool_var(f"v_{i}_{m}_{k}")  # ends after the break
+        x = model.new_bool_var(f"w_{i}_{m}_{k}")
+        model.add(s <= ga - 1).only_enforce_if(before)
+        model.add(s >= ga).only_enforce_if(~before)
+        model.add(e >= gb + 1).only_enforce_if(after)
+        model.add(e <= ga).only_enforce_if(~after)
+        model.add_bool_and([before, after]).only_enforce_if(x)
+        model.add_bool_or([~before, ~after, x])
+        straddled.append((x, gb - ga))
+        hb, ha = hs < ga, he > ga
+        hints += [(before, int(hb)), (after, int(ha)), (x, int(hb and ha))]
+    model.add(size == minutes + sum(x * length for x, length in straddled))
+    iv = model.new_optional_interval_var(s, size, e, lit, f"iv_{i}_{m}")
+    hints += [(s, hs), (e, he), (size, he - hs)]
+    return AltVars(m, lit, s, e, iv)
+
+
+def _objective_terms(
+    pb: Problem,
+    sched: Schedule,
+    model: cp_model.CpModel,
+    hints: list[tuple[cp_model.IntVar, int]],
+    ops: dict[int, OpVars],
+    free: set[int],
+    ub: int,
+    previous_start: dict[int, int],
+    stability_weight: int,
+) -> tuple[list[cp_model.LinearExprT], list[cp_model.LinearExprT], int]:
+    last_free: dict[int, int] = {}
+    for i in free:
+        j = pb.op_job[i]
+        last_free[j] = max(last_free.get(j, -1), i)
+    tard: list[cp_model.LinearExprT] = []
+    secondary: list[cp_model.LinearExprT] = []
+    secondary_ub = 0
+    for j, i in last_free.items():
+        # jobs that continue after the window: completion = end + the old gap to completion
+        gap = sched.end[pb.job_last[j] - 1] - sched.end[i]
+        due = pb.due[j] - gap
+        top = max(ub, sched.end[i]) + 10 * max(pb.op_min[i], 1)
+        t = model.new_int_var(0, max(0, top - due), f"t_{j}")
+        model.add(t >= ops[i].end - due)
+        hints.append((t, max(0, sched.end[i] - due)))
+        if pb.weight[j]:
+            tard.append(pb.weight[j] * t)
+        secondary.append(ops[i].end)
+        secondary_ub += top
+    if stability_weight > 0:
+        for i in free:
+            if i not in previous_start:
+                continue
+            old = previous_start[i]
+            top = max(ub, sched.end[i]) + 10 * max(pb.op_min[i], 1)
+            span = max(top, old)
+            d = model.new_int_var(0, span, f"d_{i}")
+            model.add_abs_equality(d, ops[i].start - old)
+            hints.append((d, abs(sched.start[i] - old)))
+            secondary.append(stability_weight * d)
+            secondary_ub += stability_weight * span
+    return tard, secondary, secondary_ub
+
+
+def _splice(
+    pb: Problem, sched: Schedule, built: _Built, solver: cp_model.CpSolver
+) -> Schedule | None:
+    mach = sched.mach[:]
+    new_start: dict[int, int] = {}
+    for i, ov in built.ops.items():
+        new_start[i] = solver.value(ov.start)
+        for av in ov.alts:
+            if solver.boolean_value(av.presence):
+                mach[i] = av.machine
+    t0 = min(sched.start[i] for i in built.ops)
+    seqs: list[list[int]] = []
+    for m, seq in enumerate(sched.seqs):
+        before = [i for i in seq if i not in built.ops and sched.start[i] < t0]
+        after = [i for i in seq if i not in built.ops and sched.start[i] >= t0]
+        mine = sorted((i for i in built.ops if mach[i] == m), key=lambda i: (new_start[i], i))
+        seqs.append(before + mine + after)
+    try:
+        return decode(pb, mach, seqs)
+    except ValueError:
+        return None

@@ -1,0 +1,114 @@
+"""Planning entry points: full plan and incremental replan.
+
+Both are blocking and keep all state in local variables, so callers may run
+several in worker threads (`asyncio.to_thread`) at once.
+
+Pipeline: dispatch rules (EDD, ATC with several look-ahead factors) give a
+plan within a fraction of a second, so the shop always has one; the best of
+them (or the repaired previous plan) is the complete hint for CP-SAT, which
+solves the whole shop when it is small and time windows of it (lns.py) when it
+is not.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+
+from core.planning.cpsat import solve_window
+from core.planning.dispatch import default_rules, dispatch
+from core.planning.lns import improve
+from core.planning.objective import Cost, cost
+from core.planning.problem import FROZEN, Problem, compile_problem
+from core.planning.repair import previous_starts, repair
+from core.planning.result import to_result
+from core.planning.schedule import Schedule
+from core.planning.types import PlanInput, PlanResult, SolveParams
+
+
+def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None) -> PlanResult:
+    """A full plan within `params.time_limit_s`, hinted by (and kept close to) `previous`."""
+    t0 = time.monotonic()
+    deadline = t0 + params.time_limit_s
+    pb = compile_problem(inp)
+    prev_start = previous_starts(pb, previous.assignments) if previous else None
+    best: Schedule | None = None
+    best_cost: Cost | None = None
+    method = ""
+    first = 0.0
+    candidates: list[tuple[str, Schedule]] = []
+    if previous is not None:
+        candidates.append(("repair", repair(pb, previous.assignments, ())[0]))
+    for rule in default_rules(params.atc_k):
+        candidates.append((rule.name, dispatch(pb, rule)))
+        first = first or time.monotonic() - t0
+    for name, sched in candidates:
+        c = cost(pb, sched, prev_start, params.stability_weight)
+        if best_cost is None or c < best_cost:
+            best, best_cost, method = sched, c, name
+    assert best is not None
+    first = first or time.monotonic() - t0
+    return _optimize(pb, best, method, params, deadline, t0, first, prev_start, None)
+
+
+def replan(
+    inp: PlanInput, previous: PlanResult, changed: Collection[str], params: SolveParams
+) -> PlanResult:
+    """Repair `previous` after changes to the jobs in `changed`, then polish around them.
+
+    Unchanged orders keep their machine sequences; CP-SAT windows are centred
+    on the re-inserted orders' operations, so the work is local and the time
+    does not grow with the size of the shop beyond the linear decode.
+    """
+    t0 = time.monotonic()
+    deadline = t0 + params.time_limit_s
+    pb = compile_problem(inp)
+    prev_start = previous_starts(pb, previous.assignments)
+    sched, redone = repair(pb, previous.assignments, changed)
+    focus = [i for j in redone for i in range(pb.job_first[j], pb.job_last[j])
+             if pb.op_kind[i] != FROZEN]
+    first = time.monotonic() - t0
+    return _optimize(pb, sched, "repair", params, deadline, t0, first, prev_start, focus)
+
+
+def _optimize(
+    pb: Problem,
+    sched: Schedule,
+    method: str,
+    params: SolveParams,
+    deadline: float,
+    t0: float,
+    first: float,
+    prev_start: dict[int, int] | None,
+    focus: list[int] | None,
+) -> PlanResult:
+    status = "HEURISTIC"
+    bound = pb.lower_bound()
+    schedulable = [i for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN]
+    if params.use_cpsat and schedulable and deadline - time.monotonic() > 0.05:
+        if len(schedulable) <= params.monolithic_max_ops:
+            sub = solve_window(
+                pb, sched, schedulable, time_limit_s=deadline - time.monotonic(),
+                seed=params.seed, workers=params.workers, previous_start=prev_start,
+                stability_weight=params.stability_weight,
+            )
+            if sub.schedule is not None:
+                c_new = cost(pb, sub.schedule, prev_start, params.stability_weight)
+                if c_new <= cost(pb, sched, prev_start, params.stability_weight):
+                    sched, method = sub.schedule, f"{method}+cpsat"
+                status = "OPTIMAL" if sub.status == "OPTIMAL" else "FEASIBLE"
+                bound = max(bound, sub.wt_bound)
+        else:
+            sched, _, stats = improve(
+                pb, sched, deadline=deadline, window_ops=params.lns_window_ops,
+                step_s=params.lns_step_s, seed=params.seed, workers=params.workers,
+                previous_start=prev_start, stability_weight=params.stability_weight,
+                focus=focus,
+            )
+            if stats.windows:
+                status = "FEASIBLE"
+                method = f"{method}+lns({stats.improved}/{stats.windows})"
+    return to_result(
+        pb, sched, status=status, lower_bound=bound, method=method,
+        seconds=time.monotonic() - t0, first_solution_seconds=first,
+    )
