@@ -1,0 +1,71 @@
+"""Parser accuracy and latency on the chat corpus: `python -m bench.parse`.
+
+Prints one JSON line: median_ms, p95_ms (per message, after a warm-up pass),
+messages, exact_rate (intent, order and the intent's keys equal to the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.parsing import parse_text
+
+CORPUS = Path("/work/shared/corpus/chat_dev.jsonl")
+#: Keys compared besides intent and order, per the corpus README.
+COMPARED = ("changes", "operation", "quantity", "scrap", "ref")
+#: Change-item keys that belong to the contract (extras such as `canonical` are ignored).
+CHANGE_KEYS = ("field", "key", "value", "delta", "delta_days", "unit")
+
+
+def load(path: Path = CORPUS) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def comparable(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a command the corpus pins down."""
+    out: dict[str, Any] = {"intent": row.get("intent"), "order": row.get("order")}
+    for key in COMPARED:
+        if key in row:
+            out[key] = row[key]
+    if "changes" in out and isinstance(out["changes"], list):
+        out["changes"] = [{k: c[k] for k in CHANGE_KEYS if k in c} for c in out["changes"]]
+    return out
+
+
+def parse_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return parse_text(row["text"], datetime.fromisoformat(row["now"])).to_contract_dict()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    rows = load(args.corpus)
+    prepared = [(row["text"], datetime.fromisoformat(row["now"])) for row in rows]
+    exact = sum(comparable(parse_row(row)) == comparable(row) for row in rows)
+    timings: list[float] = []
+    for _ in range(args.rounds):
+        for text, now in prepared:
+            start = time.perf_counter()
+            parse_text(text, now)
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    print(json.dumps({
+        "median_ms": round(statistics.median(timings), 4),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 4),
+        "messages": len(rows),
+        "exact_rate": round(exact / len(rows), 4),
+    }))
+
+
+if __name__ == "__main__":
+    main()

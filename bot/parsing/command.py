@@ -1,0 +1,105 @@
+"""The structured command a message is read into, and its contract JSON form.
+
+`Command` is what the service layer consumes; `to_contract_dict` is the
+exact CONTRACT section-3 object that `gongdan parse` prints. Extra keys
+(`canonical` on a change item) are allowed by the contract and carry the
+vocabulary match next to the value as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class Intent(StrEnum):
+    QUERY_PROGRESS = "query_progress"
+    CHANGE = "change"
+    CANCEL = "cancel"
+    WHAT_IF = "what_if"
+    REPORT = "report"
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    APPROVE = "approve"
+    DENY = "deny"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+#: Intents whose JSON carries `changes`.
+CHANGE_INTENTS = frozenset({Intent.CHANGE, Intent.WHAT_IF})
+#: Intents that act on one named order and cannot run without it.
+ORDER_INTENTS = frozenset({Intent.CHANGE, Intent.WHAT_IF, Intent.CANCEL})
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One item of `changes[]`.
+
+    field: quantity | due_date | spec | add_operation | remove_operation | priority.
+    Exactly one of value / delta / delta_days is set; `unit` only for quantity,
+    `key` only for spec, `canonical` when a vocabulary match was confident.
+    """
+
+    field: str
+    value: int | str | None = None
+    delta: int | None = None
+    delta_days: int | None = None
+    unit: str | None = None
+    key: str | None = None
+    canonical: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field}
+        if self.key is not None:
+            out["key"] = self.key
+        if self.delta is not None:
+            out["delta"] = self.delta
+        elif self.delta_days is not None:
+            out["delta_days"] = self.delta_days
+        else:
+            out["value"] = self.value
+        if self.unit is not None:
+            out["unit"] = self.unit
+        if self.canonical is not None:
+            out["canonical"] = self.canonical
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A message read into the contract's vocabulary; `order` is canonical-cased."""
+
+    intent: Intent
+    order: str | None = None
+    changes: tuple[Change, ...] = ()
+    operation: str | None = None
+    quantity: int | None = None
+    scrap: int | None = None
+    ref: str | None = None
+    operation_canonical: str | None = field(default=None, compare=False)
+
+    def with_order(self, order: str | None) -> Command:
+        return replace(self, order=order)
+
+    def to_contract_dict(self) -> dict[str, Any]:
+        """The CONTRACT section-3 object; keys only where the intent defines them."""
+        out: dict[str, Any] = {"intent": self.intent.value, "order": self.order}
+        if self.intent in CHANGE_INTENTS:
+            out["changes"] = [c.to_dict() for c in self.changes]
+        elif self.intent is Intent.REPORT:
+            out["operation"] = self.operation
+            out["quantity"] = self.quantity
+            if self.scrap is not None:
+                out["scrap"] = self.scrap
+            if self.operation_canonical is not None:
+                out["operation_canonical"] = self.operation_canonical
+        elif self.intent in (Intent.APPROVE, Intent.DENY):
+            out["ref"] = self.ref
+        elif self.intent in (Intent.CONFIRM, Intent.REJECT) and self.ref is not None:
+            out["ref"] = self.ref
+        return out
+
+
+UNKNOWN = Command(Intent.UNKNOWN)

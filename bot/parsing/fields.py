@@ -1,0 +1,315 @@
+"""Change items (`changes[]`) read clause by clause from a change message.
+
+Each clause ("数量改成500件", "交期推迟一周", "颜色换成白色", "加急") yields at
+most one item besides a priority. Cues, verbs and units come from the synonym
+tables; numbers and dates come from the shared readers via `Scan`. A field
+named without a value ("交期改一下") is reported as `missing` so the caller
+can ask for it; a later clause may supply the value ("…，改成一万二件").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot.parsing import synonyms as syn
+from bot.parsing.command import Change
+from bot.parsing.numerals import NumberMention
+from bot.parsing.scan import BLANK, Scan
+from bot.parsing.specs import Match
+
+_TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
+_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|谢谢|thanks|pls|please|一下)+$",
+                        re.IGNORECASE)
+_EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
+_NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜|x|\*|×|mm|cm)",
+                            re.IGNORECASE)
+_EN_SPAN = re.compile(
+    r"(?:by\s+)?(?P<n>\d+|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\s*(?P<u>days?|weeks?)\b", re.IGNORECASE)
+_ISO = re.compile(r"(?<![0-9])(20[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})(?![0-9])")
+_SLASH = re.compile(r"(?<![0-9/#-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/])")
+_OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤|\s+from\b|\s+step\b|\s+process\b|了|的|吧|"
+                     r"[~,;，；.。!！?？]", re.IGNORECASE)
+_OP_LEAD = re.compile(r"^(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)
+_OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\b|\boperation\b", re.IGNORECASE)
+_OP_NAME = re.compile(r"^(?:[\u3400-\u9fff]{1,8}|[A-Za-z][A-Za-z ]{1,30})$")
+
+
+@dataclass(slots=True)
+class FieldResult:
+    """Items found; `missing` = a field named without its value; `uncertain` =
+    (item index, vocabulary kind, match) for values to ask back about."""
+
+    changes: list[Change] = field(default_factory=list)
+    missing: str | None = None
+    missing_key: str | None = None
+    uncertain: list[tuple[int, str, Match]] = field(default_factory=list)
+    inferred: bool = False
+
+
+def clean_value(text: str) -> str:
+    """A value as written, minus surrounding punctuation and trailing particles."""
+    text = _EMOJI.sub("", text).strip(_TRIM)
+    prev = None
+    while prev != text:
+        prev = text
+        text = _PARTICLES.sub("", text).strip(_TRIM)
+    return text
+
+
+def extract_changes(scan: Scan) -> FieldResult:
+    """All change items in message order."""
+    result = FieldResult()
+    carry: str | None = None
+    for start, end in scan.clauses():
+        _priority(scan, start, end, result)
+        found = (_spec(scan, start, end, result) or _due(scan, start, end, result, carry)
+                 or _quantity(scan, start, end, result, carry)
+                 or _operation(scan, start, end, result))
+        if found:
+            carry = None
+        else:
+            carry = _named_field(scan, start, end, result) or carry
+    if carry and result.missing is None and not any(c.field == carry for c in result.changes):
+        result.missing = carry
+    return result
+
+
+# --- priority ------------------------------------------------------------------------------
+
+def _priority(scan: Scan, start: int, end: int, result: FieldResult) -> None:
+    hit = syn.PRIORITY_LEX.search(scan.work, start, end)
+    if hit is None:
+        return
+    scan.blank(hit.start, hit.end)
+    if not any(c.field == "priority" for c in result.changes):
+        result.changes.append(Change("priority", hit.tag))
+
+
+# --- spec ----------------------------------------------------------------------------------
+
+def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    keys = [k for k in syn.SPEC_KEY_LEX.finditer(scan.work, start, end)
+            if not scan.work.startswith(("工序", "那道", "这道"), k.end)]
+    if not keys:
+        return False
+    verb = syn.SPEC_VERB_LEX.search(scan.work, keys[0].end, end)
+    if verb is None:
+        return False
+    key = [k for k in keys if k.end <= verb.start][-1]
+    if len(scan.work[key.end:verb.start].strip()) > 6:
+        return False
+    value = clean_value(scan.norm[verb.end:end])
+    if not value:
+        result.missing, result.missing_key = "spec", key.tag
+        scan.blank(key.start, verb.end)
+        return True
+    canonical = None
+    if key.tag in ("color", "material", "finish", "packaging") and scan.vocabulary.knows(key.tag):
+        match = scan.vocabulary.match(key.tag, value)
+        canonical = match.canonical
+        if match.status == "uncertain":
+            result.uncertain.append((len(result.changes), key.tag, match))
+    result.changes.append(Change("spec", value, key=key.tag, canonical=canonical))
+    scan.blank(key.start, end)
+    return True
+
+
+# --- due date ------------------------------------------------------------------------------
+
+def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | None) -> bool:
+    shift = _english_shift(scan, start, end)
+    if shift is not None:
+        result.changes.append(Change("due_date", delta_days=shift))
+        scan.blank(start, end)
+        return True
+    cue = syn.DUE_CUE_LEX.search(scan.work, start, end)
+    setter = syn.DATE_SET_LEX.search(scan.work, start, end)
+    for mention in scan.dates_in(start, end):
+        if mention.delta_days is not None and mention.date is None:
+            result.changes.append(Change("due_date", delta_days=mention.delta_days))
+        elif cue or carry == "due_date" or (setter and scan.order is not None):
+            assert mention.date is not None
+            result.changes.append(Change("due_date", mention.date.isoformat()))
+        else:
+            continue
+        scan.blank(start, end)
+        return True
+    if cue or carry == "due_date":
+        fallback = _fallback_date(scan.work, start, end, scan.today)
+        if fallback is not None:
+            result.changes.append(Change("due_date", fallback.isoformat()))
+            scan.blank(start, end)
+            return True
+    return False
+
+
+def _english_shift(scan: Scan, start: int, end: int) -> int | None:
+    """"push … back by 3 days" / "bring … forward a week" -> ±days."""
+    if scan.lang != "en":
+        return None
+    hit = syn.SHIFT_EN_LEX.search(scan.work, start, end)
+    span = _EN_SPAN.search(scan.work, start, end)
+    if hit is None or span is None:
+        return None
+    raw = span.group("n").lower()
+    count = int(raw) if raw.isdigit() else syn.EN_NUMBERS.get(raw.replace("a couple of", "couple of"), 1)
+    days = count * syn.EN_DAY_UNITS[span.group("u").lower()]
+    return days if hit.tag == "later" else -days
+
+
+def _fallback_date(text: str, start: int, end: int, today: date) -> date | None:
+    """ISO dates and M/D, for when the shared date reader reports neither."""
+    m = _ISO.search(text, start, end)
+    try:
+        if m:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _SLASH.search(text, start, end)
+        if m:
+            month, day = int(m.group(1)), int(m.group(2))
+            if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(today.year, month)[1]:
+                return None
+            found = date(today.year, month, day)
+            if found < today:
+                found = date(today.year + 1, month, min(day, calendar.monthrange(today.year + 1, month)[1]))
+            return found
+    except ValueError:
+        return None
+    return None
+
+
+# --- quantity ------------------------------------------------------------------------------
+
+def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str | None) -> bool:
+    cue = syn.QTY_CUE_LEX.search(scan.work, start, end)
+    chosen: tuple[NumberMention, str | None] | None = None
+    for number in scan.numbers_in(start, end):
+        if _attached_to_letters(scan.work, number):
+            continue
+        unit = _unit_after(scan, number.end, end)
+        if unit is None and _NOT_QTY_AFTER.match(scan.work, number.end):
+            continue
+        if unit is None and number.raw in ("一", "半"):
+            continue
+        if unit is not None or cue is not None or carry == "quantity":
+            chosen = (number, unit)
+            break
+        verb = _verb_before(scan, start, number.start)
+        if verb is not None and number.start - verb[1] <= 1 and result.changes == []:
+            chosen = (number, None)
+            result.inferred = True
+            break
+    if chosen is None:
+        return False
+    number, unit = chosen
+    value = number.value
+    if value != int(value):
+        return False
+    verb = _verb_before(scan, start, number.start)
+    tag = verb[0] if verb else "set"
+    amount = int(value)
+    if tag == "set":
+        change = Change("quantity", amount, unit=unit)
+    else:
+        change = Change("quantity", delta=amount if tag == "inc" else -amount, unit=unit)
+    result.changes.append(change)
+    scan.blank(start, end)
+    return True
+
+
+def _attached_to_letters(text: str, number: NumberMention) -> bool:
+    before = text[number.start - 1] if number.start > 0 else ""
+    return before.isascii() and before.isalpha()
+
+
+def _unit_after(scan: Scan, pos: int, end: int) -> str | None:
+    hit = syn.UNIT_LEX.search(scan.work, pos, end)
+    if hit is None or scan.work[pos:hit.start].strip():
+        return None
+    if hit.text.lower() == "m" and scan.work[hit.end:hit.end + 1].isalpha():
+        return None
+    return scan.norm[hit.start:hit.end]
+
+
+def _verb_before(scan: Scan, start: int, pos: int) -> tuple[str, int] | None:
+    """The last quantity verb before `pos` in the clause: (tag, its end)."""
+    hits = syn.QTY_VERB_LEX.findall(scan.work, start, pos)
+    return (hits[-1].tag, hits[-1].end) if hits else None
+
+
+# --- operations ----------------------------------------------------------------------------
+
+def _operation(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    marked = _OP_MARKER.search(scan.work, start, end) is not None
+    for lex, kind, after in ((syn.OP_REMOVE_LEX, "remove_operation", False),
+                             (syn.OP_ADD_LEX, "add_operation", False),
+                             (syn.OP_REMOVE_AFTER_LEX, "remove_operation", True)):
+        for hit in lex.finditer(scan.work, start, end):
+            name_span = _name_before(scan.work, start, hit.start) if after else \
+                _name_after(scan.work, hit.end, end)
+            if name_span is None:
+                continue
+            if _accept_operation(scan, name_span, marked, kind, result):
+                scan.blank(start, end)
+                return True
+    return False
+
+
+def _name_after(text: str, pos: int, end: int) -> tuple[int, int] | None:
+    lead = _OP_LEAD.match(text, pos, end)
+    s = lead.end() if lead else pos
+    cut = _OP_CUT.search(text, s, end)
+    e = cut.start() if cut else end
+    return _trimmed(text, s, e)
+
+
+def _name_before(text: str, start: int, pos: int) -> tuple[int, int] | None:
+    segment = text[start:pos]
+    m = re.search(r"([\u3400-\u9fffA-Za-z ]+?)(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$", segment)
+    if m is None:
+        return None
+    return _trimmed(text, start + m.start(1), start + m.end(1))
+
+
+def _trimmed(text: str, s: int, e: int) -> tuple[int, int] | None:
+    while s < e and not text[s].isalnum():
+        s += 1
+    while e > s and not text[e - 1].isalnum():
+        e -= 1
+    return (s, e) if s < e else None
+
+
+def _accept_operation(scan: Scan, span: tuple[int, int], marked: bool, kind: str,
+                      result: FieldResult) -> bool:
+    name = scan.norm[span[0]:span[1]]
+    if not _OP_NAME.match(name) or BLANK in scan.work[span[0]:span[1]]:
+        return False
+    match = scan.vocabulary.match("operation", name)
+    if match.status == "unknown" and not marked:
+        hit = syn.OPERATION_LEX.search(name)
+        if hit is None or (hit.start, hit.end) != (0, len(name)):
+            return False
+    if match.status == "uncertain":
+        if not marked:
+            return False
+        result.uncertain.append((len(result.changes), "operation", match))
+    result.changes.append(Change(kind, name, canonical=match.canonical))
+    return True
+
+
+# --- a field named without a value ----------------------------------------------------------
+
+def _named_field(scan: Scan, start: int, end: int, result: FieldResult) -> str | None:
+    """"交期改一下" -> "due_date": the field is named, its value is not."""
+    if syn.QTY_CUE_LEX.search(scan.work, start, end):
+        return "quantity"
+    if syn.DUE_CUE_LEX.search(scan.work, start, end) and syn.DATE_SET_LEX.search(scan.work, start, end):
+        return "due_date"
+    key = syn.SPEC_KEY_LEX.search(scan.work, start, end)
+    if key and key.text != "色" and syn.SPEC_VERB_LEX.search(scan.work, key.end, end):
+        result.missing_key = key.tag
+        return "spec"
+    return None

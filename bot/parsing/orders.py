@@ -1,0 +1,76 @@
+"""Order and change-request references.
+
+Order numbers differ per factory, so the pattern is configurable; the default
+reads letters and digits joined by hyphens (SO-2025-0042, A-1020, PO240311,
+"so 88") or long digit runs (7781023), optionally after 订单 / 单号 / order.
+Change requests (CR-12) are a separate namespace and never taken as orders.
+References are masked out of the text before numbers and dates are read, so
+SO-53 can never become a quantity of 53 or the year 1953.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Letters-digits with hyphens; "so 88" (two letters, one space) is accepted
+#: unless the letters are a common English word ("by 100 pcs").
+DEFAULT_ORDER_PATTERN = (
+    r"(?<![A-Za-z0-9#])(?:"
+    r"[A-Za-z]{1,4}-?[0-9]{2,}(?:-[0-9]+)*"
+    r"|(?!(?i:by|to|of|in|at|on|is|no|we|me|up|do|go|it|as|an|or|be|my|ok|pc)\b)[A-Za-z]{2} [0-9]{2,}"
+    r"|[0-9]{6,}"
+    r")(?![A-Za-z0-9])"
+)
+_CHANGE_REQUEST = re.compile(r"(?<![A-Za-z0-9])[Cc][Rr]-? ?([0-9]+)(?![0-9])")
+_ORDER_CUE = re.compile(r"(?:订单号|订单|单号|order|no\.)\s*[:：]?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RefMention:
+    """A reference found in normalised text; `ref` is upper-cased, spaces removed."""
+
+    start: int
+    end: int
+    written: str
+    ref: str
+
+
+@lru_cache(maxsize=16)
+def compile_order_pattern(pattern: str | None) -> re.Pattern[str]:
+    """Compile (and cache) a factory's order pattern; None means the default."""
+    return re.compile(pattern or DEFAULT_ORDER_PATTERN)
+
+
+def canonical_ref(written: str) -> str:
+    """The contract's form of a reference: upper-case, no spaces."""
+    return written.replace(" ", "").upper()
+
+
+def find_change_requests(text: str) -> list[RefMention]:
+    """CR-12 / cr-21 / CR12 -> RefMention(ref="CR-12")."""
+    return [
+        RefMention(m.start(), m.end(), m.group(), f"CR-{int(m.group(1))}")
+        for m in _CHANGE_REQUEST.finditer(text)
+    ]
+
+
+def find_order(text: str, pattern: str | None = None,
+               exclude: list[RefMention] | None = None) -> RefMention | None:
+    """The order the message names: one after an order cue wins, else the first.
+
+    `exclude` holds spans already claimed (change requests), which are skipped.
+    """
+    taken = [(r.start, r.end) for r in exclude or ()]
+    found: list[RefMention] = []
+    for m in compile_order_pattern(pattern).finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        found.append(RefMention(m.start(), m.end(), m.group(), canonical_ref(m.group())))
+    if not found:
+        return None
+    for mention in found:
+        if _ORDER_CUE.search(text, 0, mention.start):
+            return mention
+    return found[0]

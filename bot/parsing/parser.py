@@ -1,0 +1,156 @@
+"""parse_text: one chat message -> ParseResult (command, language, question).
+
+Order of reading: normalise; find change-request and order references and
+mask them; then whole-message answers, decisions, help; then reports, change
+items, cancellation and progress queries, each from its synonym table. When a
+piece is missing or a vocabulary match is uncertain, the command is still
+returned (as far as it was read) together with the question to ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.parsing import intents
+from bot.parsing import synonyms as syn
+from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
+from bot.parsing.fields import FieldResult, extract_changes
+from bot.parsing.normalize import detect_lang, mask, normalize
+from bot.parsing.orders import find_change_requests, find_order
+from bot.parsing.questions import Question, ask
+from bot.parsing.report import extract_report, looks_like_report
+from bot.parsing.scan import Scan
+from bot.parsing.specs import DEFAULT_VOCABULARY, Vocabulary
+from core.i18n import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What a message says.
+
+    `command` is complete unless `question` is set; `lang` is the message's
+    language ("zh" unless it was English); `issues` are machine-readable notes
+    ("order_missing", "field_inferred", "uncertain_match", ...).
+    """
+
+    command: Command
+    lang: Lang = "zh"
+    question: Question | None = None
+    issues: tuple[str, ...] = field(default=())
+
+    def to_contract_dict(self) -> dict[str, Any]:
+        """CONTRACT section 3; a pending question rides along as an extra key."""
+        out = self.command.to_contract_dict()
+        if self.question is not None:
+            out["question"] = self.question.text
+        return out
+
+
+@lru_cache(maxsize=8)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+def _local(now: datetime, tz: str) -> datetime:
+    try:
+        zone = _zone(tz)
+    except (KeyError, ValueError, OSError):
+        zone = _zone("Asia/Shanghai")
+    return now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
+
+
+def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
+               vocabulary: Vocabulary | None = None,
+               order_pattern: str | None = None) -> ParseResult:
+    """Read one message; never raises on user input."""
+    norm = normalize(text if isinstance(text, str) else "")
+    if not norm:
+        return ParseResult(UNKNOWN)
+    lang = detect_lang(norm)
+    crs = find_change_requests(norm)
+    order = find_order(norm, order_pattern, exclude=crs)
+    spans = [(r.start, r.end) for r in crs] + ([(order.start, order.end)] if order else [])
+    masked = mask(norm, spans)
+    ref = crs[0].ref if crs else None
+    order_ref = order.ref if order else None
+
+    head = _short_forms(masked, ref, lang) if order is None else None
+    if head is not None:
+        return head
+    scan = Scan.build(norm, masked, lang, _local(now, tz), vocabulary or DEFAULT_VOCABULARY, order)
+    what_if = intents.has(syn.WHAT_IF_LEX, masked)
+    if not what_if and looks_like_report(scan):
+        return _report(scan, order_ref, lang)
+    fields = extract_changes(scan)
+    if fields.changes or what_if:
+        intent = Intent.WHAT_IF if what_if else Intent.CHANGE
+        return _change(Command(intent, order_ref, tuple(fields.changes)), fields, lang)
+    if intents.has(syn.CANCEL_LEX, masked) and (order_ref or "订单" in masked or "order" in masked.lower()):
+        return _needs_order(Command(Intent.CANCEL, order_ref), lang)
+    if fields.missing:
+        return _change(Command(Intent.CHANGE, order_ref), fields, lang)
+    if (intents.has(syn.QUERY_LEX, masked) or intents.has(syn.MY_ORDERS_LEX, masked)
+            or (order_ref and not scan.work.replace("#", "").strip(" ~?？!！.,，"))):
+        return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
+    return ParseResult(UNKNOWN, lang)
+
+
+def _short_forms(masked: str, ref: str | None, lang: Lang) -> ParseResult | None:
+    """Help, answers and supervisor decisions: whole-message forms."""
+    if intents.is_help(masked):
+        return ParseResult(Command(Intent.HELP), lang)
+    decided = intents.decision(masked)
+    if ref is not None and decided is not None:
+        return ParseResult(Command(decided, ref=ref), lang)
+    answered = intents.answer(masked)
+    if answered is not None:
+        return ParseResult(Command(answered, ref=ref), lang)
+    if ref is None and intents.only_decision(masked):
+        assert decided is not None
+        return ParseResult(Command(decided), lang, ask("ref", lang), ("ref_missing",))
+    return None
+
+
+def _needs_order(command: Command, lang: Lang, issues: tuple[str, ...] = ()) -> ParseResult:
+    if command.order is None and command.intent in ORDER_INTENTS:
+        return ParseResult(command, lang, ask("order", lang), (*issues, "order_missing"))
+    return ParseResult(command, lang, None, issues)
+
+
+def _change(command: Command, fields: FieldResult, lang: Lang) -> ParseResult:
+    issues: list[str] = ["field_inferred"] if fields.inferred else []
+    order = command.order
+    if fields.uncertain:
+        index, kind, match = fields.uncertain[0]
+        question = ask("choice", lang, order, written=match.written, options=match.candidates,
+                       change_index=index, key=kind)
+        return ParseResult(command, lang, question, (*issues, "uncertain_match"))
+    if fields.missing:
+        kind = "spec_value" if fields.missing == "spec" else fields.missing
+        question = ask(kind, lang, order, key=fields.missing_key)
+        return ParseResult(command, lang, question, (*issues, f"{fields.missing}_missing"))
+    if not command.changes:
+        return ParseResult(command, lang, ask("change", lang, order), (*issues, "change_missing"))
+    return _needs_order(command, lang, tuple(issues))
+
+
+def _report(scan: Scan, order_ref: str | None, lang: Lang) -> ParseResult:
+    found = extract_report(scan)
+    command = Command(Intent.REPORT, order_ref, operation=found.operation,
+                      quantity=found.quantity, scrap=found.scrap,
+                      operation_canonical=found.canonical)
+    if found.uncertain is not None:
+        question = ask("choice", lang, order_ref, written=found.uncertain.written,
+                       options=found.uncertain.candidates, change_index=-1, key="operation")
+        return ParseResult(command, lang, question, ("uncertain_match",))
+    if found.operation is None:
+        question = ask("report_operation", lang, order_ref, quantity=found.quantity)
+        return ParseResult(command, lang, question, ("operation_missing",))
+    if found.quantity is None:
+        question = ask("report_quantity", lang, order_ref, operation=found.operation)
+        return ParseResult(command, lang, question, ("quantity_missing",))
+    return ParseResult(replace(command), lang)

@@ -1,0 +1,95 @@
+"""Questions the bot asks when a message is incomplete or a match uncertain.
+
+A `Question` is data (what is missing, which options) plus its text in the
+sender's language; the conversation layer stores it and merges the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.i18n import render
+
+CATALOG: dict[str, dict[str, str]] = {
+    "order": {
+        "zh": "请问是哪个订单？请发一下单号（例如 SO-12）。",
+        "en": "Which order? Please send the order number (e.g. SO-12).",
+    },
+    "change": {
+        "zh": "{order}要改什么？数量、交期、规格、工序还是加急？",
+        "en": "What should change on {order}: quantity, due date, spec, operations or priority?",
+    },
+    "due_date": {
+        "zh": "{order}的交期改到哪天？例如：12月5号、下周三、推迟3天。",
+        "en": "What is the new due date for {order}? For example 2026-12-05, or 3 days later.",
+    },
+    "quantity": {
+        "zh": "{order}的数量改成多少？例如：500件，或再加100件。",
+        "en": "What should the quantity of {order} be? For example 500 pcs, or add 100 pcs.",
+    },
+    "spec_value": {
+        "zh": "{order}的{what}改成什么？",
+        "en": "What should the {what} of {order} be changed to?",
+    },
+    "choice": {
+        "zh": "“{written}”是指哪一个？{options}\n请回复序号；都不是请回复 0。",
+        "en": "Which one do you mean by “{written}”? {options}\nReply with the number, or 0 for none.",
+    },
+    "report_operation": {
+        "zh": "请问是哪道工序完成了{quantity}？",
+        "en": "Which operation finished {quantity}?",
+    },
+    "report_quantity": {
+        "zh": "{operation}完成了多少？",
+        "en": "How many did {operation} finish?",
+    },
+    "ref": {
+        "zh": "请问是哪个变更单？请发编号（例如 CR-12）。",
+        "en": "Which change request? Please send its number (e.g. CR-12).",
+    },
+    "this_order": {"zh": "这个订单", "en": "this order"},
+    "key.color": {"zh": "颜色", "en": "colour"},
+    "key.material": {"zh": "材质", "en": "material"},
+    "key.size": {"zh": "尺寸", "en": "size"},
+    "key.finish": {"zh": "表面处理", "en": "finish"},
+    "key.packaging": {"zh": "包装", "en": "packaging"},
+    "key.other": {"zh": "要求", "en": "requirement"},
+    "key.operation": {"zh": "工序", "en": "operation"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the bot must ask before the command can run.
+
+    kind: order | change | due_date | quantity | spec_value | choice |
+    report_operation | report_quantity | ref.
+    For `choice`, `options` are the canonical candidates and `change_index`
+    the change item (or -1 for a report's operation) they would fill.
+    """
+
+    kind: str
+    text: str
+    options: tuple[str, ...] = ()
+    key: str | None = None
+    change_index: int | None = None
+    written: str | None = None
+
+
+def numbered(options: tuple[str, ...]) -> str:
+    """'1. 胡桃木色  2. 胡桃色' — short enough for one chat line."""
+    return "  ".join(f"{i}. {o}" for i, o in enumerate(options, 1))
+
+
+def ask(kind: str, lang: str, order: str | None = None, **values: object) -> Question:
+    """Render a question of `kind` in `lang`, naming the order when known."""
+    label = order or render(CATALOG, "this_order", lang)
+    key = values.pop("key", None)
+    key_name = render(CATALOG, f"key.{key}", lang) if key else ""
+    options = tuple(str(o) for o in values.pop("options", ()) or ())  # type: ignore[union-attr]
+    text = render(CATALOG, kind, lang, order=label, what=key_name,
+                  options=numbered(options), **values)
+    change_index = values.get("change_index")
+    return Question(kind, text, options, str(key) if key else None,
+                    int(change_index) if isinstance(change_index, int) else None,
+                    str(values["written"]) if "written" in values else None)

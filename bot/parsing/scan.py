@@ -1,0 +1,76 @@
+"""The per-message working state every grammar step reads from.
+
+One `Scan` is built per message: the normalised text, the same text with the
+order and change-request references masked, and the numbers and dates found
+in the masked text (each found once, in one pass). Steps that claim a span
+("加急" as a priority) blank it in `work`, so later steps ("加" as
+add-quantity) cannot read it a second time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.parsing.dates import DateMention, find_dates
+from bot.parsing.numerals import NumberMention, find_numbers
+from bot.parsing.normalize import mask
+from bot.parsing.orders import RefMention
+from bot.parsing.specs import Vocabulary
+from core.i18n import Lang
+
+#: Characters without which no date expression exists; skips the date reader
+#: for most messages.
+_DATEISH = re.compile(r"[0-9年月日号號周天底明今礼拜星期后]")
+_NUMBERISH = re.compile(r"[0-9零〇一二两俩三四五六七八九十百千万半]")
+_CLAUSE = re.compile(r"[,;，；。!！?？\n]+|\s+and\s+|\s+then\s+|然后|另外|并且|同时")
+BLANK = "~"
+
+
+@dataclass(slots=True)
+class Scan:
+    norm: str
+    masked: str
+    lang: Lang
+    now: datetime
+    vocabulary: Vocabulary
+    order: RefMention | None
+    work: str = ""
+    numbers: list[NumberMention] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, norm: str, masked: str, lang: Lang, now: datetime,
+              vocabulary: Vocabulary, order: RefMention | None) -> Scan:
+        numbers = find_numbers(masked) if _NUMBERISH.search(masked) else []
+        dates = find_dates(masked, now) if _DATEISH.search(masked) else []
+        return cls(norm, masked, lang, now, vocabulary, order, masked, numbers, dates)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def blank(self, start: int, end: int) -> None:
+        """Mark a span as read; later steps see only BLANK there."""
+        self.work = mask(self.work, [(start, end)], BLANK)
+
+    def clauses(self) -> list[tuple[int, int]]:
+        """Spans between separators; each clause carries at most one change."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for m in _CLAUSE.finditer(self.masked):
+            if m.start() > pos:
+                spans.append((pos, m.start()))
+            pos = m.end()
+        if pos < len(self.masked):
+            spans.append((pos, len(self.masked)))
+        return spans
+
+    def numbers_in(self, start: int, end: int) -> list[NumberMention]:
+        return [n for n in self.numbers if start <= n.start and n.end <= end
+                and BLANK not in self.work[n.start:n.end]]
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        return [d for d in self.dates if start <= d.start and d.end <= end
+                and (d.date is not None or d.delta_days is not None)]

@@ -1,0 +1,169 @@
+"""Every word the grammar reacts to, as data.
+
+New phrasings are added here, not as new regular expressions: each table maps
+what people type (Chinese, English, shorthand) to a tag the grammar knows.
+Tables are compiled once into `Lexicon`s at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.parsing.lexicon import Lexicon
+
+
+def _tagged(**groups: Iterable[str]) -> dict[str, str]:
+    """{"tag": [phrases]} written as keyword args -> {phrase: tag}."""
+    return {phrase: tag for tag, phrases in groups.items() for phrase in phrases}
+
+
+# --- whole-message answers -------------------------------------------------------------
+
+HELP = ["帮助", "help", "/help", "怎么用", "如何使用", "你能做什么", "能做什么", "你会什么",
+        "使用说明", "菜单", "指令", "命令列表", "what can you do", "how to use", "?", "/start"]
+
+ANSWERS = _tagged(
+    confirm=["确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的", "嗯", "嗯嗯",
+             "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed", "go ahead",
+             "👌", "好滴", "好嘞", "ok的", "收到"],
+    reject=["取消修改", "不改了", "不用改了", "不用了", "算了", "不要", "不行", "否", "不", "不对",
+            "不同意", "拒绝", "取消", "2", "no", "n", "nope", "cancel", "keep it as is",
+            "keep as is", "never mind", "don't", "dont"],
+)
+#: Politeness and particles ignored when deciding a message is "only" an answer.
+FILLER = ["的", "了", "吧", "啊", "呀", "哈", "呢", "那就", "就", "先", "please", "pls", "thanks",
+          "thank you", "谢谢", "麻烦", "这个", "it", "请"]
+
+# --- supervisor decisions (need a CR reference) ---------------------------------------
+
+DECISIONS = _tagged(
+    approve=["批准", "同意", "批了", "准了", "通过", "可以", "approve", "approved", "accept", "ok"],
+    deny=["驳回", "不同意", "拒绝", "不批", "否决", "不通过", "deny", "denied", "reject",
+          "rejected", "decline"],
+)
+
+# --- intents -----------------------------------------------------------------------------
+
+WHAT_IF = ["如果", "要是", "假如", "假设", "万一", "若是", "what if", "suppose", "supposing",
+           "hypothetically", "would it", "could we"]
+CANCEL = ["取消订单", "取消", "作废", "撤单", "不要了", "不做了", "撤销", "退单", "cancel",
+          "call off", "drop the order"]
+QUERY = ["到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下", "查一下", "能好",
+         "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's", "status", "update",
+         "progress", "when will", "eta", "how is", "how's", "track"]
+MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "my orders", "my order"]
+REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "done", "finished",
+          "completed", "complete", "produced", "passed"]
+SCRAP = ["报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap", "scrapped",
+         "scraps", "rejects", "defective", "ng"]
+
+# --- change fields -----------------------------------------------------------------------
+
+PRIORITY = _tagged(
+    normal=["不用加急", "不用急", "不急了", "不加急", "取消加急", "按正常排", "正常排", "按正常",
+            "恢复正常", "正常交期", "normal priority", "no rush", "not urgent", "de-expedite",
+            "normal"],
+    rush=["加急", "急单", "特急", "加快", "优先安排", "优先排", "赶工", "紧急", "急件", "rush",
+          "expedite", "urgent", "asap", "hurry"],
+)
+QTY_CUES = ["数量", "件数", "套数", "台数", "个数", "总数", "qty", "quantity", "amount", "pieces"]
+UNITS = ["件", "台", "套", "个", "米", "只", "张", "块", "箱", "把", "根", "条", "支", "片", "卷",
+         "包", "公斤", "千克", "吨", "kg", "pcs", "pc", "pieces", "piece", "units", "unit", "sets",
+         "set", "m", "meters", "boxes"]
+QTY_VERBS = _tagged(
+    set=["改成", "改为", "改到", "加到", "减到", "降到", "提到", "增加到", "增到", "调整为", "调整到",
+         "调到", "变成", "变为", "改", "为", "成", "到", "to", "goes to", "go to", "=", "make it",
+         "set"],
+    inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "补", "添", "多要", "add",
+         "more", "plus", "increase", "extra", "+"],
+    dec=["少做", "减少", "减", "少", "扣", "砍", "少要", "reduce", "cut", "minus", "less", "fewer",
+         "decrease", "lower", "-"],
+)
+DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "发货", "货期", "due", "deliver",
+            "delivery", "ship", "deadline", "date"]
+#: Verbs that turn a bare date into a new due date when an order is named.
+DATE_SET = ["改到", "改成", "改为", "改在", "提前到", "推迟到", "延到", "延期到", "改", "定在",
+            "move", "moves to", "to"]
+#: English shifts of the stored due date ("push ... back by 3 days").
+SHIFT_EN = _tagged(
+    later=["push back", "pushed back", "back", "delay", "postpone", "later", "extend"],
+    earlier=["bring forward", "forward", "earlier", "advance", "pull in", "sooner"],
+)
+EN_DAY_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+              "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple of": 2}
+
+SPEC_KEYS = _tagged(
+    color=["颜色", "顏色", "色号", "配色", "色", "colour", "color"],
+    material=["材质", "材料", "板材", "用料", "面料", "原料", "material"],
+    size=["尺寸", "规格", "大小", "外形尺寸", "size", "dimension", "dimensions"],
+    finish=["表面处理", "表面工艺", "表处", "表面", "finish", "surface", "surface finish"],
+    packaging=["包装方式", "包装", "packaging", "packing", "package"],
+    other=["说明书", "标签", "标贴", "铭牌", "logo", "印字", "唛头", "label", "labels", "manual",
+           "marking", "备注"],
+)
+SPEC_VERBS = ["换成", "改成", "改为", "改用", "换为", "换用", "用", "变成", "调整为", "要用",
+              "改", "换", "to", "change to", ":", "="]
+
+OP_ADD = ["增加一道", "多加一道", "再加一道", "加一道", "增加", "添加", "需要加", "加个", "加上",
+          "加道", "多加", "加", "add", "include", "plus"]
+OP_REMOVE = ["去掉", "取消", "不用", "不要", "删掉", "删除", "省掉", "省去", "免去", "不做", "拿掉",
+             "remove", "skip", "drop", "delete", "without"]
+OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉"]
+#: Words around an operation name that are not part of it.
+OP_MARKERS = ["这道工序", "那道工序", "这道", "那道", "一道", "工序", "工艺", "这步", "步骤", "的",
+              "from", "step", "process"]
+
+#: Operations most factories share; the database's own list (Vocabulary) extends it.
+DEFAULT_OPERATIONS: Mapping[str, tuple[str, ...]] = {
+    "激光切割": ("laser cutting", "激光", "镭射切割"),
+    "切割": ("cutting", "下料", "开料"),
+    "折弯": ("bending", "折边"),
+    "焊接": ("welding", "电焊", "氩弧焊"),
+    "喷砂": ("sandblasting", "sand blasting"),
+    "抛光": ("polishing",),
+    "电镀": ("plating", "electroplating"),
+    "喷涂": ("spraying", "painting", "喷漆"),
+    "喷粉": ("powder coating",),
+    "丝印": ("silk screen", "screen printing", "丝网印刷"),
+    "钻孔": ("drilling",),
+    "攻丝": ("tapping",),
+    "质检": ("qc", "inspection", "检验", "品检"),
+    "包装": ("packing",),
+    "组装": ("assembly", "装配"),
+    "冲压": ("stamping",),
+    "打磨": ("grinding", "sanding"),
+    "阳极氧化": ("anodizing",),
+    "热处理": ("heat treatment",),
+    "车削": ("turning",),
+    "铣削": ("milling",),
+    "封边": ("edge banding",),
+    "清洗": ("cleaning",),
+}
+
+# --- compiled -----------------------------------------------------------------------------
+
+HELP_LEX = Lexicon(HELP)
+ANSWER_LEX = Lexicon(ANSWERS)
+FILLER_LEX = Lexicon(FILLER)
+DECISION_LEX = Lexicon(DECISIONS)
+WHAT_IF_LEX = Lexicon(WHAT_IF)
+CANCEL_LEX = Lexicon(CANCEL)
+QUERY_LEX = Lexicon(QUERY)
+MY_ORDERS_LEX = Lexicon(MY_ORDERS)
+REPORT_LEX = Lexicon(REPORT)
+SCRAP_LEX = Lexicon(SCRAP)
+PRIORITY_LEX = Lexicon(PRIORITY)
+QTY_CUE_LEX = Lexicon(QTY_CUES)
+UNIT_LEX = Lexicon(UNITS)
+QTY_VERB_LEX = Lexicon(QTY_VERBS)
+DUE_CUE_LEX = Lexicon(DUE_CUES)
+DATE_SET_LEX = Lexicon(DATE_SET)
+SHIFT_EN_LEX = Lexicon(SHIFT_EN)
+SPEC_KEY_LEX = Lexicon(SPEC_KEYS)
+SPEC_VERB_LEX = Lexicon(SPEC_VERBS)
+OP_ADD_LEX = Lexicon(OP_ADD)
+OP_REMOVE_LEX = Lexicon(OP_REMOVE)
+OP_REMOVE_AFTER_LEX = Lexicon(OP_REMOVE_AFTER)
+OPERATION_LEX = Lexicon({alias: canon for canon, aliases in DEFAULT_OPERATIONS.items()
+                         for alias in (canon, *aliases)})
