@@ -1,0 +1,198 @@
+"""The seam between chat channels and the conversation service.
+
+Every channel (WeCom, DingTalk, web chat) turns its wire format into a
+`ChatMessage`, hands it to `Pipeline.run`, and gets back the replies that are
+ready within its answer window. Whatever the handler says later is queued in
+the outbox, so nothing the bot says is lost when a platform's window closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from aiohttp import web
+
+from bot.render import reply_to_payload
+from bot.settings import Settings
+from core.i18n import render
+from core.messages import ChatMessage, Reply
+from core.outbox import OutboxMessage, OutboxStatus
+from core.ports import Clock, Inbox, OutboxStore
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TEXTS = {
+    "handler_failed": {
+        "zh": "抱歉，处理出错了，请稍后再试。",
+        "en": "Sorry, something went wrong. Please try again later.",
+    },
+}
+
+
+class MessageHandler(Protocol):
+    """The conversation service; also answers unknown users with a registration hint."""
+
+    async def __call__(self, message: ChatMessage) -> list[Reply]: ...
+
+
+def _no_wake() -> None:
+    return None
+
+
+@dataclass
+class ChannelDeps:
+    """What every channel needs; built once in `create_app`.
+
+    `wake_outbox` is set by `setup_dispatcher` so that freshly queued replies
+    go out at once instead of at the next poll.
+    """
+
+    handler: MessageHandler
+    inbox: Inbox
+    outbox: OutboxStore
+    clock: Clock
+    settings: Settings
+    wake_outbox: Callable[[], None] = field(default=_no_wake)
+
+
+class ChannelRejected(Exception):
+    """Bad input from outside: the route answers `status` and changes nothing."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class TaskTracker:
+    """Keeps references to background tasks so they are neither GC'd nor orphaned.
+
+    `drain` runs from a cleanup_ctx: it gives running handlers a grace period to
+    finish (their replies reach the outbox), then cancels the rest.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, grace: float = 5.0) -> None:
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+@dataclass
+class _Late:
+    """Set by the caller when its window has closed; the task then queues its replies."""
+
+    late: bool = False
+
+
+class Pipeline:
+    """Runs the handler for one inbound message and routes its replies.
+
+    Replies that are ready within `window` seconds are returned to the channel
+    (which answers them in the HTTP response and records them as sent);
+    replies that come later are queued in the outbox for the dispatcher.
+    """
+
+    def __init__(self, deps: ChannelDeps, tasks: TaskTracker) -> None:
+        self.deps = deps
+        self.tasks = tasks
+
+    async def run(self, message: ChatMessage, window: float) -> list[Reply] | None:
+        """Replies if the handler finished within `window`, else None (they get queued)."""
+        state = _Late()
+        task = self.tasks.spawn(self._handle(message, state))
+        done, _ = await asyncio.wait({task}, timeout=window)
+        if task in done:
+            return task.result()
+        state.late = True
+        log.info("handler for %s:%s missed the %.1fs window; replies will be queued",
+                 message.channel, message.msg_id, window)
+        return None
+
+    async def run_detached(self, message: ChatMessage) -> None:
+        """Handle in the background and queue every reply (channels with no sync answer)."""
+        self.tasks.spawn(self._handle(message, _Late(late=True)))
+
+    async def _handle(self, message: ChatMessage, state: _Late) -> list[Reply]:
+        try:
+            replies = list(await self.deps.handler(message))
+        except Exception:
+            log.exception("handler failed for %s:%s", message.channel, message.msg_id)
+            replies = [Reply(kind="text", text=render(TEXTS, "handler_failed"))]
+        if state.late:
+            await self.queue(message, replies)
+        return replies
+
+    async def queue(self, message: ChatMessage, replies: Sequence[Reply], first: int = 0) -> None:
+        """Queue replies for the dispatcher; keys are stable so a retried message queues once."""
+        if not replies:
+            return
+        now = self.deps.clock.now()
+        rows = [
+            _row(message, reply, first + i, now, OutboxStatus.PENDING)
+            for i, reply in enumerate(replies)
+        ]
+        await self.deps.outbox.add(rows)
+        self.deps.wake_outbox()
+
+    async def record_sent(self, message: ChatMessage, replies: Sequence[Reply]) -> None:
+        """Record replies already delivered in the HTTP answer, so the outbox sees everything."""
+        if not replies:
+            return
+        now = self.deps.clock.now()
+        rows = [_row(message, r, i, now, OutboxStatus.SENT) for i, r in enumerate(replies)]
+        await self.deps.outbox.add(rows)
+
+
+def _row(
+    message: ChatMessage, reply: Reply, index: int, now: Any, status: OutboxStatus
+) -> OutboxMessage:
+    sent = status is OutboxStatus.SENT
+    return OutboxMessage(
+        channel=str(message.channel),
+        address=message.user_id,
+        payload=reply_to_payload(reply),
+        dedupe_key=f"{message.channel}:reply:{message.msg_id}:{index}",
+        created_at=now,
+        status=status,
+        attempts=1 if sent else 0,
+        next_attempt_at=None if sent else now,
+        sent_at=now if sent else None,
+        reply_hint=message.reply_hint,
+        meta={"chat_id": message.chat_id} if message.chat_id else {},
+    )
+
+
+async def read_capped(request: web.Request, limit: int) -> bytes:
+    """The request body, or ChannelRejected(413) past `limit` bytes (chunked bodies too)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ChannelRejected(413, f"body of {request.content_length} bytes exceeds {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ChannelRejected(413, f"body exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

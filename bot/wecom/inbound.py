@@ -1,0 +1,93 @@
+"""The WeCom callback as a service: authenticate, dedupe, hand off, answer in time.
+
+Order matters: signature (constant time) -> corp id -> timestamp window ->
+dedupe -> handler. Only authentic, fresh input may write to the inbox, and a
+retry of a message we already took is answered `200 ""` without a second run.
+WeCom waits 5 s; we give the handler `passive_window` seconds to answer
+passively and queue anything later for the send API.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline
+from bot.render import TEXTS as RENDER_TEXTS
+from bot.render import wecom_passive_text
+from bot.wecom.cards import passive_text_xml, update_button_xml
+from bot.wecom.crypto import WeComCrypto, check_window
+from bot.wecom.parse import envelope_encrypt, parse_plaintext
+from core.i18n import render
+from core.messages import Channel
+
+log = logging.getLogger(__name__)
+
+PASSIVE_WINDOW_SECONDS = 3.0
+
+
+def _signed_params(query: Mapping[str, str]) -> tuple[str, str, str]:
+    sig, ts, nonce = (query.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
+    if not (sig and ts and nonce):
+        raise ChannelRejected(403, "missing msg_signature, timestamp or nonce")
+    return sig, ts, nonce
+
+
+class WeComCallback:
+    def __init__(
+        self,
+        deps: ChannelDeps,
+        pipeline: Pipeline,
+        crypto: WeComCrypto,
+        passive_window: float = PASSIVE_WINDOW_SECONDS,
+    ) -> None:
+        self.deps = deps
+        self.pipeline = pipeline
+        self.crypto = crypto
+        self.passive_window = passive_window
+
+    def verify_url(self, query: Mapping[str, str]) -> str:
+        """GET handshake: the decrypted echostr, verbatim."""
+        sig, ts, nonce = _signed_params(query)
+        # a raw '+' in the query arrives as a space after URL decoding
+        echostr = query.get("echostr", "").replace(" ", "+")
+        if not echostr:
+            raise ChannelRejected(400, "missing echostr")
+        plaintext = self.crypto.decrypt(sig, ts, nonce, echostr)
+        check_window(ts, self.deps.clock.now())
+        return plaintext
+
+    async def receive(self, query: Mapping[str, str], body: bytes) -> str:
+        """POST: the response body: '' or an encrypted passive reply."""
+        sig, ts, nonce = _signed_params(query)
+        plaintext = self.crypto.decrypt(sig, ts, nonce, envelope_encrypt(body))
+        now = self.deps.clock.now()
+        check_window(ts, now)
+        inbound = parse_plaintext(plaintext)
+        if not await self.deps.inbox.first_seen(Channel.WECOM, inbound.key, now):
+            log.info("wecom retry of %s ignored", inbound.key)
+            return ""
+        message = inbound.message
+        if message is None:
+            log.info("wecom %s acknowledged, not handled", inbound.key)
+            return ""
+        if inbound.is_card_click:
+            # grey the card out at once, so it cannot be clicked twice; answers are queued
+            await self.pipeline.run_detached(message)
+            done = render(RENDER_TEXTS, "card_done")
+            return self._encrypt(update_button_xml(message.user_id, self.crypto.corp_id,
+                                                   int(now.timestamp()), done), nonce, ts)
+        replies = await self.pipeline.run(message, self.passive_window)
+        if not replies:
+            return ""
+        passive = wecom_passive_text(replies[0])
+        if passive is None:
+            await self.pipeline.queue(message, replies)
+            return ""
+        await self.pipeline.record_sent(message, replies[:1])
+        await self.pipeline.queue(message, replies[1:], first=1)
+        return self._encrypt(passive_text_xml(message.user_id, self.crypto.corp_id,
+                                              int(now.timestamp()), passive), nonce, ts)
+
+    def _encrypt(self, xml: str, nonce: str, timestamp: str) -> str:
+        return self.crypto.encrypt_reply(xml, nonce, timestamp)
