@@ -1,0 +1,217 @@
+"""The `gongdan` command line (CONTRACT.md section 1).
+
+Every failure a user can cause (bad argument, missing file, unreachable
+database) ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings
+from core.errors import CoreError
+
+DEMO_DB = "gongdan-demo.db"
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + message
+        raise CliError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gongdan", description="Gongdan: change control and scheduling in chat")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="seed (once) and serve the demo factory on 127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--db", default=DEMO_DB, help="SQLite file (created if missing)")
+
+    serve = sub.add_parser("serve", help="production server")
+    serve.add_argument("--config", help="TOML configuration file")
+
+    parse = sub.add_parser("parse", help="print the structured command for a chat message")
+    parse.add_argument("--now", help="ISO 8601 time the message was sent")
+    parse.add_argument("--tz", default="Asia/Shanghai")
+    parse.add_argument("text", nargs="+")
+
+    plan = sub.add_parser("plan", help="replan the shop and print a summary")
+    plan.add_argument("--db")
+    plan.add_argument("--time-limit", type=float, default=10.0)
+
+    imp = sub.add_parser("import", help="import orders, BOMs, routings, stock from .xlsx or .csv")
+    imp.add_argument("file")
+    imp.add_argument("--db")
+
+    db = sub.add_parser("db", help="database administration")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    up = db_sub.add_parser("upgrade", help="apply schema migrations")
+    up.add_argument("--db")
+    return parser
+
+
+def _settings(db: str | None = None, **overrides: object) -> Settings:
+    settings = Settings.load()
+    from dataclasses import replace
+
+    if db:
+        overrides["db_url"] = db if "://" in db else f"sqlite+aiosqlite:///{db}"
+    return replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.parsing import parse_text
+
+    try:
+        tz = ZoneInfo(args.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CliError(f"unknown time zone: {args.tz}") from None
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            raise CliError(f"--now is not an ISO 8601 time: {args.now}") from None
+        now = now.replace(tzinfo=tz) if now.tzinfo is None else now.astimezone(tz)
+    else:
+        now = datetime.now(tz)
+    result = parse_text(" ".join(args.text), now, args.tz)
+    print(json.dumps(result.to_contract_dict(), ensure_ascii=False))
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from bot.bootstrap import build_container
+
+    if args.time_limit < 0:
+        raise CliError("--time-limit must not be negative")
+    settings = _settings(args.db, plan_time_limit=args.time_limit)
+
+    async def run() -> int:
+        container = await build_container(settings)
+        try:
+            outcome = await container.planner.replan("gongdan plan")
+        finally:
+            await container.close()
+        v = outcome.version
+        k = v.kpis
+        print(f"plan version {v.number}: {k['orders']} open orders planned")
+        print(f"orders late:         {k['orders_late']}  (on time {k['on_time_rate']:.1%})")
+        print(f"weighted tardiness:  {k['weighted_tardiness']} weighted minutes")
+        print(f"makespan:            {k['makespan_minutes']} minutes")
+        print(f"solver status:       {v.status} ({v.method}, {k['solve_seconds']} s)")
+        print(f"lower bound:         {v.lower_bound}")
+        print(f"bottleneck:          {k['bottleneck'] or '-'}")
+        if v.diff:
+            print(f"moved since last plan: {v.diff.get('ops_moved', 0)} operations")
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade_url
+
+    settings = _settings(args.db)
+    upgrade_url(settings.db_url)
+    print(f"database schema is up to date ({_safe_url(settings.db_url)})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from bot.importfile import import_file
+    from bot.bootstrap import build_container
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    settings = _settings(args.db)
+
+    async def run() -> int:
+        container = await build_container(settings)
+        try:
+            report = await import_file(path, container.uow_factory)
+        finally:
+            await container.close()
+        if not report.ok:
+            for err in report.errors:
+                print(str(err), file=sys.stderr)
+            raise CliError(f"{path}: {len(report.errors)} bad row(s); nothing was imported")
+        print(report.summary())
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port must be between 1 and 65535, got {args.port}")
+    settings = _settings(args.db, demo=True, port=args.port)
+    serve(settings, demo=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    settings = Settings.load(args.config)
+    serve(settings, demo=settings.demo)
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+COMMANDS = {
+    "parse": cmd_parse,
+    "plan": cmd_plan,
+    "import": cmd_import,
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "db": cmd_db_upgrade,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except CoreError as exc:
+        print(f"gongdan: {exc}", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"gongdan: database or file unavailable: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""Answers to "where is my order": from the live plan, operation by operation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.i18n import render
+from core.model.parties import Person
+from core.model.plan import PlanVersion
+from core.model.work_order import OrderStatus, WorkOrder
+from core.ports import UnitOfWork
+from core.services.visibility import may_see
+
+TEXTS = {
+    "not_found": {
+        "zh": "没有找到您可以查看的订单 {ref}。请核对单号。",
+        "en": "No order {ref} that you can view. Please check the reference.",
+    },
+    "header": {"zh": "订单 {ref}（{product} × {qty}）：{status}", "en": "Order {ref} ({product} × {qty}): {status}"},
+    "eta_on_time": {"zh": "预计完工 {eta}，交期 {due}，按期 ✅", "en": "ETA {eta}, due {due}: on time ✅"},
+    "eta_late": {"zh": "预计完工 {eta}，交期 {due}，预计延误 {late} ⚠️", "en": "ETA {eta}, due {due}: {late} late ⚠️"},
+    "no_plan": {"zh": "计划尚未排出，稍后再试。", "en": "No plan yet; please try again shortly."},
+    "op_done": {"zh": "✔ {name} 已完成 {done}/{qty}", "en": "✔ {name} done {done}/{qty}"},
+    "op_running": {"zh": "▶ {name} 进行中 {done}/{qty}", "en": "▶ {name} in progress {done}/{qty}"},
+    "op_next": {"zh": "• {name} 计划 {start} – {end}（{machine}）", "en": "• {name} planned {start} – {end} ({machine})"},
+    "op_unplanned": {"zh": "• {name} 待排", "en": "• {name} not yet scheduled"},
+    "closed": {"zh": "订单已{status}。", "en": "The order is {status}."},
+    "list_header": {"zh": "您的订单（共 {n} 张，按风险排序，显示前 {k} 张）：",
+                    "en": "Your orders ({n} in all, by risk, first {k}):"},
+    "list_line": {"zh": "{mark} {ref} {product}×{qty} 交期 {due} 预计 {eta}",
+                  "en": "{mark} {ref} {product}×{qty} due {due} ETA {eta}"},
+    "list_empty": {"zh": "您名下没有进行中的订单。", "en": "You have no open orders."},
+    "list_more": {"zh": "发送“查 单号”看详情。", "en": "Send \"where is REF\" for details."},
+}
+
+STATUS_TEXT = {
+    "zh": {"draft": "草稿", "released": "已下达", "in_progress": "生产中", "done": "已完工",
+           "shipped": "已发货", "cancelled": "已取消"},
+    "en": {"draft": "draft", "released": "released", "in_progress": "in production", "done": "done",
+           "shipped": "shipped", "cancelled": "cancelled"},
+}
+LIST_LIMIT = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _fmt(at: datetime, tz: str) -> str:
+    return at.astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M")
+
+
+def _duration(minutes: int, lang: str) -> str:
+    days, rem = divmod(max(0, minutes), 24 * 60)
+    hours = rem // 60
+    if lang == "en":
+        return f"{days}d {hours}h" if days else f"{hours}h"
+    return f"{days}天{hours}小时" if days else f"{hours}小时"
+
+
+async def order_progress(uow: UnitOfWork, person: Person, ref: str, lang: str, tz: str) -> Answer:
+    order = await uow.orders.get(ref)
+    if order is None or not may_see(person, order):
+        return Answer([render(TEXTS, "not_found", lang, ref=ref)])
+    plan = await uow.plans.latest()
+    return Answer(describe(order, plan, lang, tz))
+
+
+def describe(order: WorkOrder, plan: PlanVersion | None, lang: str, tz: str) -> list[str]:
+    status = STATUS_TEXT[lang if lang in STATUS_TEXT else "zh"][order.status.value]
+    lines = [render(TEXTS, "header", lang, ref=order.ref, product=order.product_code,
+                    qty=order.quantity, status=status)]
+    if not order.status.is_open:
+        lines.append(render(TEXTS, "closed", lang, status=status))
+        return lines
+    if plan is None:
+        lines.append(render(TEXTS, "no_plan", lang))
+        return lines
+    planned = {op.seq: op for op in plan.operations if op.order_ref == order.ref}
+    for op in order.operations:
+        if op.finished:
+            lines.append(render(TEXTS, "op_done", lang, name=op.name, done=op.qty_done, qty=order.quantity))
+        elif op.started:
+            lines.append(render(TEXTS, "op_running", lang, name=op.name, done=op.qty_done, qty=order.quantity))
+        elif op.seq in planned:
+            p = planned[op.seq]
+            lines.append(render(TEXTS, "op_next", lang, name=op.name, start=_fmt(p.start, tz),
+                                end=_fmt(p.end, tz), machine=p.machine or "外协" if lang == "zh" else p.machine or "outsourced"))
+        else:
+            lines.append(render(TEXTS, "op_unplanned", lang, name=op.name))
+    eta = plan.etas.get(order.ref)
+    if eta is not None:
+        key = "eta_late" if eta.late else "eta_on_time"
+        lines.insert(1, render(TEXTS, key, lang, eta=_fmt(eta.eta, tz), due=order.due_date.isoformat(),
+                               late=_duration(eta.lateness_minutes, lang)))
+    return lines
+
+
+async def my_orders(uow: UnitOfWork, person: Person, lang: str, tz: str) -> Answer:
+    """A short list sorted by risk (latest first), not one message per order."""
+    if person.sees_every_order:
+        orders = await uow.orders.list(open_only=True)
+    else:
+        orders = await uow.orders.list(open_only=True, customers=list(person.customers))
+    if not orders:
+        return Answer([render(TEXTS, "list_empty", lang)])
+    plan = await uow.plans.latest()
+    etas = plan.etas if plan else {}
+
+    def risk(o: WorkOrder) -> tuple[int, str]:
+        e = etas.get(o.ref)
+        return (-(e.lateness_minutes if e else 0), o.due_date.isoformat())
+
+    ranked = sorted(orders, key=risk)
+    lines = [render(TEXTS, "list_header", lang, n=len(ranked), k=min(LIST_LIMIT, len(ranked)))]
+    for o in ranked[:LIST_LIMIT]:
+        e = etas.get(o.ref)
+        mark = "⚠️" if e and e.late else "✅"
+        lines.append(render(TEXTS, "list_line", lang, mark=mark, ref=o.ref, product=o.product_code,
+                            qty=o.quantity, due=o.due_date.isoformat(),
+                            eta=_fmt(e.eta, tz) if e else "-"))
+    lines.append(render(TEXTS, "list_more", lang))
+    return Answer(lines)
+
+
+def is_open(order: WorkOrder) -> bool:
+    return order.status not in (OrderStatus.DONE, OrderStatus.SHIPPED, OrderStatus.CANCELLED)
