@@ -68,7 +68,9 @@ _Resolver = Callable[[re.Match[str], date], _Answer | None]
 # ---------------------------------------------------------------- vocabulary tables
 
 _CN_DIGITS = "零〇○一二两三四五六七八九"
-_NOT_AFTER_NUMERAL = r"(?<![0-9零〇○一二两俩三四五六七八九十百千几个每第#])"
+# A Chinese date word must not continue a numeral ("两周三天" is no Wednesday,
+# "每周一" no single Monday).  "#" (a masked order ref) may precede it: "SO-12下周五".
+_NOT_AFTER_NUMERAL = r"(?<![0-9零〇○一二两俩三四五六七八九十百千几个每第])"
 
 # Day of month and month as written: Arabic or Chinese, longest alternatives first.
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
@@ -454,12 +456,15 @@ _DATE_CUES = re.compile(
 
 
 def _numeric_md_cued(m: re.Match[str], today: date) -> _Answer | None:
-    """12.5, 12-5, 6·30: a date only when it is clearly one (two-digit parts,
+    """12/5, 12.5, 12-5, 6·30: a date only when it is clearly one (two-digit parts,
     the whole text, or a cue word such as 改到/交期/due right before it)."""
     raw = m.group()
     before = m.string[max(0, m.start() - 8) : m.start()]
     whole = m.string.strip() == raw
-    padded = len(m["m"]) == 2 and len(m["d"]) == 2 and m["sep"] != "."
+    if m["sep"] == "/":  # "12/5", "1/15" are dates; "1/2", "3/4" may be fractions
+        padded = len(m["m"]) == 2 or len(m["d"]) == 2
+    else:  # "09-01"; but "12.5" is a decimal until a cue says otherwise
+        padded = len(m["m"]) == 2 and len(m["d"]) == 2 and m["sep"] != "."
     if not (whole or padded or _DATE_CUES.search(before)):
         return None
     return _month_day(m, today)
@@ -583,7 +588,7 @@ _RULES: Final[tuple[tuple[re.Pattern[str], _Resolver], ...]] = tuple(
         (rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*初(?P<d>[一二三四五六七八九十])"
          rf"{_NO_NUM_AFTER}", _month_day, False),
         (r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])\s*(?P<sep>/)\s*(?P<d>3[01]|[12][0-9]|0?[1-9])"
-         r"(?![0-9/])", _month_day, False),
+         r"(?![0-9/])", _numeric_md_cued, False),
         (r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])(?P<sep>[-.·])(?P<d>3[01]|[12][0-9]|0?[1-9])"
          r"(?![0-9.·-])(?!\s*(?:天|日|周|个|月|年|件|台|套|只|米|元|块|kg|%|cm|mm|m\b))",
          _numeric_md_cued, False),
@@ -651,7 +656,10 @@ def _candidates(text: str, today: date) -> list[DateMention]:
     found: list[DateMention] = []
     for pattern, resolver in _RULES:
         for match in pattern.finditer(text):
-            answer = resolver(match, today)
+            try:
+                answer = resolver(match, today)
+            except (OverflowError, ValueError):  # "99999天后", year 9999 + 1
+                continue
             if answer is None:
                 continue
             start, end = match.span()
