@@ -144,7 +144,8 @@ def _arguments(description: str) -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=0, help="0 = every core")
     ap.add_argument("--plain", action="store_true", help="textbook model, for comparison")
-    ap.add_argument("--no-lns", action="store_true")
+    ap.add_argument("--no-tabu", action="store_true", help="skip the tabu search phase")
+    ap.add_argument("--lns", action="store_true", help="add the CP-SAT LNS phase")
     ap.add_argument("--no-redundant", action="store_true")
     ap.add_argument("--log", action="store_true", help="CP-SAT search log on stderr")
     return ap
@@ -170,7 +171,8 @@ def main(
         seed=args.seed,
         num_workers=args.workers,
         plain=args.plain,
-        lns=not args.no_lns,
+        tabu=not args.no_tabu,
+        lns=args.lns,
         model=ModelOptions(False, False) if args.no_redundant else ModelOptions(),
         log=args.log,
     )

@@ -11,6 +11,7 @@ from core.planning.makespan.instance import ShopInstance
 from core.planning.makespan.lns import LnsSettings, improve
 from core.planning.makespan.model import ModelOptions, add_schedule_hint, build_model
 from core.planning.makespan.schedule import MakespanResult, Schedule
+from core.planning.makespan.tabu import TabuSettings, tabu_search
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,10 @@ class SolveOptions:
     num_workers: int = 0
     plain: bool = False
     dispatch_share: float = 0.05
-    lns: bool = True
+    tabu: bool = True
+    tabu_share: float = 0.6
+    tabu_settings: TabuSettings = field(default_factory=TabuSettings)
+    lns: bool = False
     lns_share: float = 0.7
     lns_settings: LnsSettings = field(default_factory=LnsSettings)
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -55,6 +59,17 @@ def solve_makespan(instance: ShopInstance, options: SolveOptions = SolveOptions(
         seeded = best_dispatch(instance, options.seed, options.time_limit * options.dispatch_share)
         incumbent = seeded.schedule
         stats.append(("dispatch_makespan", incumbent.makespan))
+    if not options.plain and options.tabu and incumbent is not None:
+        outcome_ts = tabu_search(
+            incumbent,
+            instance.num_machines,
+            lower_bound,
+            started + options.time_limit * options.tabu_share,
+            options.seed,
+            options.tabu_settings,
+        )
+        incumbent = outcome_ts.schedule
+        stats += [("tabu_makespan", incumbent.makespan), ("tabu_iterations", outcome_ts.iterations)]
     if not options.plain and options.lns and incumbent is not None:
         lns_deadline = started + options.time_limit * options.lns_share
         outcome = improve(
