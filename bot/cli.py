@@ -132,12 +132,12 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from bot.importfile import import_file
-    from bot.bootstrap import build_container
-
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
+    from bot.bootstrap import build_container
+    from bot.importfile import import_file
+
     settings = _settings(args.db)
 
     async def run() -> int:
@@ -206,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line for the user, the trace in the log
+        logging.getLogger("gongdan").debug("internal error", exc_info=True)
+        print(f"gongdan: internal error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 1
 
 
 def _one_line(exc: BaseException) -> str:
