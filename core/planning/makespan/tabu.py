@@ -162,8 +162,12 @@ class _Graph:
         return Schedule(tuple(tuple(jobs[j]) for j in sorted(jobs)))
 
 
-def _n5_moves(blocks: list[list[int]]) -> list[tuple[int, int]]:
-    """Swap the first two and the last two of each block, except at the path's ends."""
+def _n5_moves(graph: _Graph, blocks: list[list[int]]) -> list[tuple[int, int]]:
+    """Swap the first two and the last two of each block, except at the path's ends.
+
+    A pair that is also consecutive in its job (possible in a flexible shop)
+    cannot be swapped without a cycle, so it is left out.
+    """
     moves: list[tuple[int, int]] = []
     last = len(blocks) - 1
     for k, blk in enumerate(blocks):
@@ -173,7 +177,7 @@ def _n5_moves(blocks: list[list[int]]) -> list[tuple[int, int]]:
             moves.append((blk[0], blk[1]))
         if (k < last or last == 0) and (blk[-2], blk[-1]) not in moves:
             moves.append((blk[-2], blk[-1]))
-    return moves
+    return [(u, v) for u, v in moves if graph.js[u] != v]
 
 
 def tabu_search(
@@ -199,7 +203,7 @@ def tabu_search(
         if it % 16 == 0 and time.monotonic() > deadline:
             break
         it += 1
-        moves = _n5_moves(graph.critical_blocks(cmax, rng))
+        moves = _n5_moves(graph, graph.critical_blocks(cmax, rng))
         if not moves:
             break
         chosen, chosen_value = None, 0
