@@ -38,6 +38,10 @@ _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\
 _OP_NAME = re.compile(r"^(?:[\u3400-\u9fff]{1,8}|[A-Za-z][A-Za-z ]{1,30})$")
 
 
+MAX_QUANTITY = 10_000_000  # beyond any order; a typo or garbage
+MAX_SHIFT_DAYS = 3650
+
+
 @dataclass(slots=True)
 class FieldResult:
     """Items found; `missing` = a field named without its value; `uncertain` =
@@ -129,6 +133,8 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
     cue = syn.DUE_CUE_LEX.search(scan.work, start, end)
     setter = syn.DATE_SET_LEX.search(scan.work, start, end)
     for mention in scan.dates_in(start, end):
+        if mention.delta_days is not None and abs(mention.delta_days) > MAX_SHIFT_DAYS:
+            continue
         if mention.delta_days is not None and mention.date is None:
             result.changes.append(Change("due_date", delta_days=mention.delta_days))
         elif cue or carry == "due_date" or (setter and scan.order is not None):
@@ -142,6 +148,12 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
         fallback = _fallback_date(scan.work, start, end, scan.today)
         if fallback is not None:
             result.changes.append(Change("due_date", fallback.isoformat()))
+            scan.blank(start, end)
+            return True
+        if cue and setter and cue.start < setter.end:
+            # "交期改到2月30号", "交期提前": the due date is being changed, to an
+            # unreadable or missing day -- ask, never fall through to quantity.
+            result.missing = "due_date"
             scan.blank(start, end)
             return True
     return False
@@ -206,8 +218,12 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
         return False
     number, unit = chosen
     value = number.value
-    if value != int(value):
-        return False
+    if value != int(value) or not 0 <= value <= MAX_QUANTITY:
+        # "改成半", "改成9999999999999": the quantity is being changed, to
+        # something no order can have -- ask rather than guess.
+        result.missing = "quantity"
+        scan.blank(start, end)
+        return True
     verb = _verb_before(scan, start, number.start)
     tag = verb[0] if verb else "set"
     amount = int(value)
@@ -306,10 +322,30 @@ def _named_field(scan: Scan, start: int, end: int, result: FieldResult) -> str |
     """"交期改一下" -> "due_date": the field is named, its value is not."""
     if syn.QTY_CUE_LEX.search(scan.work, start, end):
         return "quantity"
-    if syn.DUE_CUE_LEX.search(scan.work, start, end) and syn.DATE_SET_LEX.search(scan.work, start, end):
+    if syn.DUE_CUE_LEX.search(scan.work, start, end) and (
+            syn.DATE_SET_LEX.search(scan.work, start, end)
+            or syn.CHANGE_VERB_LEX.search(scan.work, start, end)):
         return "due_date"
     key = syn.SPEC_KEY_LEX.search(scan.work, start, end)
-    if key and key.text != "色" and syn.SPEC_VERB_LEX.search(scan.work, key.end, end):
+    if key and key.text != "色" and syn.CHANGE_VERB_LEX.search(scan.work, start, end):
         result.missing_key = key.tag
         return "spec"
     return None
+
+
+def infer_spec(scan: Scan) -> Change | None:
+    """"SO-12 改成胡桃木色": no spec key typed, but the value is one the
+    database knows under exactly one kind."""
+    verb = syn.SPEC_VERB_LEX.search(scan.work)
+    if verb is None:
+        return None
+    end = next((e for s, e in scan.clauses() if s <= verb.start < e), len(scan.work))
+    value = clean_value(scan.norm[verb.end:end])
+    if not value:
+        return None
+    kinds = [(kind, m) for kind in ("color", "material", "finish", "packaging")
+             if (m := scan.vocabulary.match(kind, value)).status in ("exact", "confident")]
+    if len(kinds) != 1:
+        return None
+    kind, match = kinds[0]
+    return Change("spec", value, key=kind, canonical=match.canonical)

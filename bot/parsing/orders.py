@@ -62,15 +62,22 @@ def find_order(text: str, pattern: str | None = None,
 
     `exclude` holds spans already claimed (change requests), which are skipped.
     """
-    taken = [(r.start, r.end) for r in exclude or ()]
-    found: list[RefMention] = []
-    for m in compile_order_pattern(pattern).finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
-            continue
-        found.append(RefMention(m.start(), m.end(), m.group(), canonical_ref(m.group())))
+    found = find_orders(text, pattern, exclude)
     if not found:
         return None
     for mention in found:
         if _ORDER_CUE.search(text, 0, mention.start):
             return mention
     return found[0]
+
+
+def find_orders(text: str, pattern: str | None = None,
+                exclude: list[RefMention] | None = None) -> list[RefMention]:
+    """Every order-shaped token; all of them are masked before numbers are read."""
+    taken = [(r.start, r.end) for r in exclude or ()]
+    found: list[RefMention] = []
+    for m in compile_order_pattern(pattern).finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        found.append(RefMention(m.start(), m.end(), m.group(), canonical_ref(m.group())))
+    return found

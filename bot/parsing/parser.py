@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.parsing import intents
 from bot.parsing import synonyms as syn
 from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
-from bot.parsing.fields import FieldResult, extract_changes
+from bot.parsing.fields import FieldResult, extract_changes, infer_spec
 from bot.parsing.normalize import detect_lang, mask, normalize
-from bot.parsing.orders import find_change_requests, find_order
+from bot.parsing.orders import find_change_requests, find_order, find_orders
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
@@ -70,11 +70,12 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     norm = normalize(text if isinstance(text, str) else "")
     if not norm:
         return ParseResult(UNKNOWN)
-    lang = detect_lang(norm)
     crs = find_change_requests(norm)
-    order = find_order(norm, order_pattern, exclude=crs)
-    spans = [(r.start, r.end) for r in crs] + ([(order.start, order.end)] if order else [])
+    orders = find_orders(norm, order_pattern, exclude=crs)
+    order = find_order(norm, order_pattern, exclude=crs) if orders else None
+    spans = [(r.start, r.end) for r in (*crs, *orders)]
     masked = mask(norm, spans)
+    lang = detect_lang(masked)  # "SO-12" alone is not English
     ref = crs[0].ref if crs else None
     order_ref = order.ref if order else None
 
@@ -96,7 +97,11 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     if (intents.has(syn.QUERY_LEX, masked) or intents.has(syn.MY_ORDERS_LEX, masked)
             or (order_ref and not scan.work.replace("#", "").strip(" ~?？!！.,，"))):
         return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
-    return ParseResult(UNKNOWN, lang)
+    if order_ref and intents.has(syn.CHANGE_VERB_LEX, scan.work):
+        inferred = infer_spec(scan)
+        changes = (inferred,) if inferred else ()
+        return _change(Command(Intent.CHANGE, order_ref, changes), fields, lang)
+    return ParseResult(Command(Intent.UNKNOWN, order_ref, ref=ref), lang)
 
 
 def _short_forms(masked: str, ref: str | None, lang: Lang) -> ParseResult | None:

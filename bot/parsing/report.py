@@ -31,6 +31,8 @@ class ReportResult:
 
 def looks_like_report(scan: Scan) -> bool:
     """A completion cue and a count that is not part of a date."""
+    if syn.REPORT_EXPLICIT_LEX.search(scan.work) is not None:
+        return True
     cue = syn.REPORT_LEX.search(scan.work)
     return cue is not None and any(_countable(scan, n) for n in scan.numbers)
 

@@ -44,7 +44,7 @@ class Scan:
     def build(cls, norm: str, masked: str, lang: Lang, now: datetime,
               vocabulary: Vocabulary, order: RefMention | None) -> Scan:
         numbers = find_numbers(masked) if _NUMBERISH.search(masked) else []
-        dates = find_dates(masked, now) if _DATEISH.search(masked) else []
+        dates = find_dates(masked, now) if lang == "en" or _DATEISH.search(masked) else []
         return cls(norm, masked, lang, now, vocabulary, order, masked, numbers, dates)
 
     @property

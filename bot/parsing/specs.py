@@ -26,6 +26,7 @@ Status = Literal["exact", "confident", "uncertain", "unknown"]
 THRESHOLD = 88.0  # a fuzzy hit at or above this may be taken ...
 MARGIN = 8.0  # ... only if it beats the runner-up canonical by this much
 ASK_FLOOR = 60.0  # between this and THRESHOLD (or without margin): ask back
+SHORT_ASK_FLOOR = 50.0  # two-character names: one typo ("喷沙") already halves the score
 
 _NOISE = re.compile(r"[\s\-_/·.,]+")
 _COLOR_SUFFIX = re.compile(r"(?:颜色|色)$")
@@ -91,8 +92,9 @@ class Vocabulary:
         if key in index:
             return Match(written, "exact", index[key], 100.0, (index[key],))
         best: dict[str, float] = {}
+        floor = SHORT_ASK_FLOOR if len(key) <= 3 else ASK_FLOOR
         for choice, score, _ in process.extract(key, self._choices[kind], scorer=fuzz.ratio,
-                                                limit=8, score_cutoff=ASK_FLOOR):
+                                                limit=8, score_cutoff=floor):
             canonical = index[choice]
             best[canonical] = max(best.get(canonical, 0.0), float(score))
         ranked = sorted(best.items(), key=lambda kv: -kv[1])

@@ -52,6 +52,8 @@ QUERY = ["到哪", "进度", "什么时候", "啥时候", "怎么样", "几时",
          "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's", "status", "update",
          "progress", "when will", "eta", "how is", "how's", "track"]
 MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "my orders", "my order"]
+#: Cues that make a message a report even before a count is given.
+REPORT_EXPLICIT = ["报工", "报产量", "report"]
 REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "done", "finished",
           "completed", "complete", "produced", "passed"]
 SCRAP = ["报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap", "scrapped",
@@ -75,15 +77,18 @@ QTY_VERBS = _tagged(
          "调到", "变成", "变为", "改", "为", "成", "到", "to", "goes to", "go to", "=", "make it",
          "set"],
     inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "补", "添", "多要", "add",
-         "more", "plus", "increase", "extra", "+"],
+         "more", "plus", "increase", "extra"],
     dec=["少做", "减少", "减", "少", "扣", "砍", "少要", "reduce", "cut", "minus", "less", "fewer",
-         "decrease", "lower", "-"],
+         "decrease", "lower"],
 )
 DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "发货", "货期", "due", "deliver",
             "delivery", "ship", "deadline", "date"]
 #: Verbs that turn a bare date into a new due date when an order is named.
 DATE_SET = ["改到", "改成", "改为", "改在", "提前到", "推迟到", "延到", "延期到", "改", "定在",
-            "move", "moves to", "to"]
+            "提前", "推迟", "延后", "延期", "推后", "往后推", "往前挪", "提早", "move", "moves to",
+            "to"]
+#: Any verb of changing; with an order but no readable field, the bot asks what to change.
+CHANGE_VERBS = ["改", "换", "调整", "变更", "修改", "调", "change", "modify", "amend", "adjust"]
 #: English shifts of the stored due date ("push ... back by 3 days").
 SHIFT_EN = _tagged(
     later=["push back", "pushed back", "back", "delay", "postpone", "later", "extend"],
@@ -159,6 +164,8 @@ UNIT_LEX = Lexicon(UNITS)
 QTY_VERB_LEX = Lexicon(QTY_VERBS)
 DUE_CUE_LEX = Lexicon(DUE_CUES)
 DATE_SET_LEX = Lexicon(DATE_SET)
+CHANGE_VERB_LEX = Lexicon(CHANGE_VERBS)
+REPORT_EXPLICIT_LEX = Lexicon(REPORT_EXPLICIT)
 SHIFT_EN_LEX = Lexicon(SHIFT_EN)
 SPEC_KEY_LEX = Lexicon(SPEC_KEYS)
 SPEC_VERB_LEX = Lexicon(SPEC_VERBS)

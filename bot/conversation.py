@@ -1,0 +1,344 @@
+"""Multi-turn reading of chat messages: ask for what is missing, merge the answer.
+
+Channel-neutral and storage-free: the clock is the `now` passed in, and orders
+are looked up through the `OrderDirectory` protocol (the service layer adapts
+its repository; tests use an in-memory fake). Pending questions are kept per
+(channel, user) and expire after `ttl`, so a stray "1" an hour later is read
+as a fresh message, not as the answer to a forgotten question.
+
+Flow of `Conversations.interpret`:
+  1. a pending, unexpired question? try to read the message as its answer
+     (an option number, a date, a quantity, an order number ...);
+  2. otherwise parse the message afresh (a new full command replaces the
+     pending one; "取消"/"no" drops it);
+  3. resolve the order through the directory: exact, normalised, then the
+     sender's recent orders; several candidates are listed and asked;
+  4. "我的订单" (no order named) lists the sender's riskiest orders, briefly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Literal, Protocol
+
+from bot.parsing import Command, Intent, ParseResult, Question, Vocabulary, parse_text
+from bot.parsing.command import ORDER_INTENTS, Change
+from bot.parsing.questions import ask, numbered
+from core.i18n import Lang, render
+
+CATALOG: dict[str, dict[str, str]] = {
+    "orders_header": {
+        "zh": "您共有{count}个订单，按风险排序：",
+        "en": "You have {count} orders, riskiest first:",
+    },
+    "order_line": {
+        "zh": "{i}. {ref} {product} 交期{due} 预计{eta} {status}",
+        "en": "{i}. {ref} {product} due {due}, ETA {eta} {status}",
+    },
+    "orders_more": {
+        "zh": "……另有{rest}个订单状态正常。发单号可查看详情。",
+        "en": "...and {rest} more on track. Send an order number for details.",
+    },
+    "no_orders": {"zh": "您名下目前没有订单。", "en": "You have no open orders."},
+    "order_not_found": {
+        "zh": "没有找到订单“{written}”，请核对单号。",
+        "en": "No order “{written}” was found; please check the number.",
+    },
+    "which_order": {
+        "zh": "“{written}”对应多个订单，是哪一个？{options}\n请回复序号。",
+        "en": "“{written}” matches several orders. Which one? {options}\nReply with the number.",
+    },
+    "pick_order": {
+        "zh": "请问是哪个订单？{options}\n请回复序号或单号。",
+        "en": "Which order? {options}\nReply with the number or the order number.",
+    },
+    "dropped": {"zh": "好的，这次修改不做了。", "en": "OK, dropped."},
+    "unknown_date": {"zh": "未定", "en": "n/a"},
+}
+
+Kind = Literal["command", "question", "orders", "dropped", "unknown"]
+_DIGITS = re.compile(r"^\s*([0-9]{1,2})\s*[.。!！]?\s*$")
+_SPEC_WORD = {"color": "颜色", "material": "材质", "size": "尺寸", "finish": "表面处理",
+              "packaging": "包装", "other": "要求"}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBrief:
+    """One line of an order list; higher `risk` lists first (e.g. days late)."""
+
+    ref: str
+    product: str = ""
+    due_date: date | None = None
+    eta: date | None = None
+    status: str = ""
+    risk: float = 0.0
+
+
+class OrderDirectory(Protocol):
+    async def resolve(self, written: str, person_id: str) -> list[str]:
+        """Order refs matching `written`: the exact ref if it exists; else
+        normalised matches (SO077 -> SO-77); else matches among the sender's
+        own recent orders. Empty when nothing matches."""
+        ...
+
+    async def recent_orders(self, person_id: str, limit: int) -> list[OrderBrief]:
+        """The sender's open orders (as salesperson, customer or operator)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Interpretation:
+    """What to do with a message.
+
+    kind "command": `command` is complete, hand it to the service layer.
+    kind "question": send `text` and wait; `options` are what a number picks.
+    kind "orders": send `text`, the sender's orders riskiest first (`orders`).
+    kind "dropped": the pending command was abandoned; send `text`.
+    kind "unknown": nothing actionable; `command` is the unknown command.
+    `expired` tells the caller a pending question had timed out before this.
+    """
+
+    kind: Kind
+    lang: Lang
+    command: Command | None = None
+    text: str | None = None
+    options: tuple[str, ...] = ()
+    orders: tuple[OrderBrief, ...] = ()
+    expired: bool = False
+
+
+@dataclass(slots=True)
+class _Pending:
+    command: Command
+    question: Question
+    lang: Lang
+    asked_at: datetime
+    written: str | None = None
+
+
+class Conversations:
+    """Pending questions per (channel, user), merged with the next answer."""
+
+    def __init__(self, directory: OrderDirectory, *, ttl: timedelta = timedelta(minutes=15),
+                 list_limit: int = 5, tz: str = "Asia/Shanghai",
+                 vocabulary: Vocabulary | None = None, order_pattern: str | None = None) -> None:
+        self._directory = directory
+        self._ttl = ttl
+        self._list_limit = list_limit
+        self._tz = tz
+        self._vocabulary = vocabulary
+        self._pattern = order_pattern
+        self._pending: dict[tuple[str, str], _Pending] = {}
+
+    def _parse(self, text: str, now: datetime) -> ParseResult:
+        return parse_text(text, now, self._tz, self._vocabulary, self._pattern)
+
+    def pending(self, channel: str, user: str, now: datetime) -> Question | None:
+        """The question still waiting for (channel, user), if not expired."""
+        entry = self._pending.get((channel, user))
+        return entry.question if entry and now - entry.asked_at <= self._ttl else None
+
+    async def interpret(self, channel: str, user: str, text: str, now: datetime) -> Interpretation:
+        key = (channel, user)
+        entry = self._pending.pop(key, None)
+        expired = entry is not None and now - entry.asked_at > self._ttl
+        if expired:
+            entry = None
+        self._sweep(now)
+        result = self._parse(text, now)
+        lang: Lang = result.lang
+        if entry is not None and lang == "zh" and not _has_cjk(text):
+            lang = entry.lang  # "1", "SO-12": no words, keep the conversation's language
+        if entry is not None:
+            merged = self._merge(entry, text, result, now)
+            if merged is not None:
+                outcome = await self._complete(key, merged, lang, user, now)
+                return replace(outcome, expired=expired)
+            if result.command.intent is Intent.REJECT:
+                return Interpretation("dropped", lang, result.command,
+                                      render(CATALOG, "dropped", lang))
+        outcome = await self._fresh(key, result, lang, user, now)
+        return replace(outcome, expired=expired)
+
+    # --- fresh messages -------------------------------------------------------------------
+
+    async def _fresh(self, key: tuple[str, str], result: ParseResult, lang: Lang, user: str,
+                     now: datetime) -> Interpretation:
+        command = result.command
+        if command.intent is Intent.QUERY_PROGRESS and command.order is None:
+            return await self._my_orders(user, lang, command)
+        if command.intent is Intent.UNKNOWN:
+            return Interpretation("unknown", lang, command)
+        if result.question is not None and result.question.kind != "order":
+            return self._ask(key, command, result.question, lang, now)
+        return await self._complete(key, command, lang, user, now)
+
+    async def _my_orders(self, user: str, lang: Lang, command: Command) -> Interpretation:
+        orders = sorted(await self._directory.recent_orders(user, 200), key=lambda o: -o.risk)
+        if not orders:
+            return Interpretation("orders", lang, command, render(CATALOG, "no_orders", lang))
+        shown = orders[: self._list_limit]
+        lines = [render(CATALOG, "orders_header", lang, count=len(orders))]
+        lines += [self._line(i, o, lang) for i, o in enumerate(shown, 1)]
+        if len(orders) > len(shown):
+            lines.append(render(CATALOG, "orders_more", lang, rest=len(orders) - len(shown)))
+        return Interpretation("orders", lang, command, "\n".join(lines),
+                              tuple(o.ref for o in shown), tuple(shown))
+
+    @staticmethod
+    def _line(i: int, order: OrderBrief, lang: Lang) -> str:
+        none = render(CATALOG, "unknown_date", lang)
+        return render(CATALOG, "order_line", lang, i=i, ref=order.ref, product=order.product,
+                      due=order.due_date.isoformat() if order.due_date else none,
+                      eta=order.eta.isoformat() if order.eta else none,
+                      status=order.status).replace("  ", " ").strip()
+
+    # --- completing a command ---------------------------------------------------------------
+
+    async def _complete(self, key: tuple[str, str], command: Command, lang: Lang, user: str,
+                        now: datetime) -> Interpretation:
+        """Resolve the order, then ask for whatever is still missing."""
+        if command.order is not None:
+            candidates = await self._directory.resolve(command.order, user)
+            if len(candidates) == 1:
+                command = command.with_order(candidates[0])
+            elif candidates:
+                options = tuple(candidates[: self._list_limit * 2])
+                text = render(CATALOG, "which_order", lang, written=command.order,
+                              options=numbered(options))
+                return self._ask(key, command.with_order(None), Question("order", text, options),
+                                 lang, now, written=command.order)
+            else:
+                return await self._ask_order(key, command.with_order(None), lang, user, now,
+                                             render(CATALOG, "order_not_found", lang,
+                                                    written=command.order))
+        elif command.intent in ORDER_INTENTS:
+            return await self._ask_order(key, command, lang, user, now)
+        missing = _still_missing(command, lang)
+        if missing is not None:
+            return self._ask(key, command, missing, lang, now)
+        return Interpretation("command", lang, command)
+
+    async def _ask_order(self, key: tuple[str, str], command: Command, lang: Lang, user: str,
+                         now: datetime, prefix: str = "") -> Interpretation:
+        recent = sorted(await self._directory.recent_orders(user, self._list_limit),
+                        key=lambda o: -o.risk)[: self._list_limit]
+        options = tuple(o.ref for o in recent)
+        if options:
+            text = render(CATALOG, "pick_order", lang, options=numbered(options))
+        else:
+            text = ask("order", lang).text
+        question = Question("order", f"{prefix}\n{text}".strip(), options)
+        return self._ask(key, command, question, lang, now)
+
+    def _ask(self, key: tuple[str, str], command: Command, question: Question, lang: Lang,
+             now: datetime, written: str | None = None) -> Interpretation:
+        self._pending[key] = _Pending(command, question, lang, now, written)
+        return Interpretation("question", lang, command, question.text, question.options)
+
+    def _sweep(self, now: datetime) -> None:
+        if len(self._pending) > 10_000:
+            for k in [k for k, p in self._pending.items() if now - p.asked_at > self._ttl]:
+                del self._pending[k]
+
+    # --- reading an answer ------------------------------------------------------------------
+
+    def _merge(self, entry: _Pending, text: str, result: ParseResult,
+               now: datetime) -> Command | None:
+        """The pending command completed by `text`, or None if it is no answer."""
+        command, question = entry.command, entry.question
+        picked = _pick(text, question.options)
+        kind = question.kind
+        if kind == "order":
+            if picked is not None:
+                return command.with_order(picked)
+            if result.command.order is not None and not _is_new_command(result):
+                return command.with_order(result.command.order)
+            return None
+        if kind == "choice":
+            return _choose(command, question, text, picked)
+        if kind == "ref":
+            return replace(command, ref=result.command.ref) if result.command.ref else None
+        if kind in ("report_quantity", "report_operation"):
+            return _merge_report(command, kind, text, result)
+        if _is_new_command(result) and result.command.order is not None:
+            return None
+        prefix = {"due_date": "交期改到", "quantity": "数量改成", "change": ""}.get(kind)
+        if kind == "spec_value":
+            prefix = f"{_SPEC_WORD.get(question.key or 'other', '要求')}改成"
+        if prefix is None:
+            return None
+        answer = self._parse(f"{prefix}{text}", now)
+        if not answer.command.changes and kind == "change":
+            answer = self._parse(f"交期改到{text}", now)  # a bare date answers "what to change"
+        if not answer.command.changes:
+            return None
+        return replace(command, changes=command.changes + answer.command.changes)
+
+
+def _has_cjk(text: str) -> bool:
+    return re.search(r"[\u3400-\u9fff]", text) is not None
+
+
+def _is_new_command(result: ParseResult) -> bool:
+    return result.command.intent in (Intent.CHANGE, Intent.WHAT_IF, Intent.CANCEL,
+                                     Intent.REPORT, Intent.QUERY_PROGRESS, Intent.HELP) and (
+        result.command.order is not None and bool(result.command.changes)
+        or result.command.intent in (Intent.CANCEL, Intent.REPORT, Intent.HELP))
+
+
+def _pick(text: str, options: tuple[str, ...]) -> str | None:
+    """"2" -> the second option; the option's own name also picks it."""
+    m = _DIGITS.match(text)
+    if m and options and 1 <= int(m.group(1)) <= len(options):
+        return options[int(m.group(1)) - 1]
+    stripped = text.strip().upper().replace(" ", "")
+    for option in options:
+        if stripped == option.upper().replace(" ", ""):
+            return option
+    return None
+
+
+def _choose(command: Command, question: Question, text: str, picked: str | None) -> Command | None:
+    """Fill the canonical of an uncertain match; "0" keeps the value as written."""
+    digits = _DIGITS.match(text)
+    canonical: str | None
+    if picked is not None:
+        canonical = picked
+    elif digits is not None and int(digits.group(1)) == 0:
+        canonical = None
+    else:
+        return None
+    index = question.change_index
+    if index is None or index < 0:
+        return replace(command, operation_canonical=canonical)
+    changes = list(command.changes)
+    if 0 <= index < len(changes):
+        changes[index] = replace(changes[index], canonical=canonical)
+    return replace(command, changes=tuple(changes))
+
+
+def _merge_report(command: Command, kind: str, text: str, result: ParseResult) -> Command | None:
+    if kind == "report_quantity":
+        from bot.parsing.numerals import find_numbers
+
+        numbers = [n for n in find_numbers(text) if n.value == int(n.value)]
+        return replace(command, quantity=int(numbers[0].value)) if numbers else None
+    name = text.strip(" ，,。.!！")
+    return replace(command, operation=name) if name and len(name) <= 20 else None
+
+
+def _still_missing(command: Command, lang: Lang) -> Question | None:
+    """Pieces a complete command of this intent cannot lack."""
+    if command.intent in (Intent.CHANGE, Intent.WHAT_IF) and not command.changes:
+        return ask("change", lang, command.order)
+    if command.intent is Intent.REPORT:
+        if command.operation is None:
+            return ask("report_operation", lang, command.order, quantity=command.quantity or "")
+        if command.quantity is None:
+            return ask("report_quantity", lang, command.order, operation=command.operation)
+    if command.intent in (Intent.APPROVE, Intent.DENY) and command.ref is None:
+        return ask("ref", lang)
+    return None

@@ -1,0 +1,195 @@
+"""Multi-turn flows with a fake clock and an in-memory order directory."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from bot.conversation import Conversations, OrderBrief
+from bot.parsing import Intent, Vocabulary
+from core.i18n import check_catalog
+
+NOW = datetime.fromisoformat("2026-11-18T09:30:00+08:00")
+
+
+def _key(ref: str) -> str:
+    """SO-077 / so77 / SO 77 -> "SO77": letters, then digits without leading zeros."""
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", re.sub(r"[^A-Z0-9]", "", ref.upper()))
+
+
+class FakeOrderDirectory:
+    """Exact ref, then normalised ref, then the sender's own orders by digits."""
+
+    def __init__(self, orders: dict[str, list[OrderBrief]]) -> None:
+        self.orders = orders  # person -> their orders
+        self.all = {o.ref for briefs in orders.values() for o in briefs} | {"SO-77", "SO-077"}
+
+    async def resolve(self, written: str, person_id: str) -> list[str]:
+        if written in self.all:
+            return [written]
+        normalised = sorted(r for r in self.all if _key(r) == _key(written))
+        if normalised:
+            return normalised
+        digits = re.sub(r"\D", "", written)
+        return [o.ref for o in self.orders.get(person_id, []) if digits and digits in o.ref]
+
+    async def recent_orders(self, person_id: str, limit: int) -> list[OrderBrief]:
+        return self.orders.get(person_id, [])[:limit]
+
+
+def _orders(n: int) -> list[OrderBrief]:
+    return [OrderBrief(f"SO-{100 + i}", "办公桌", date(2026, 12, 1) + timedelta(days=i),
+                       date(2026, 12, 1) + timedelta(days=i + (i % 7) - 3), "生产中", risk=float((i * 7) % 30))
+            for i in range(n)]
+
+
+@pytest.fixture
+def directory() -> FakeOrderDirectory:
+    return FakeOrderDirectory({"sales1": _orders(30), "sales2": [OrderBrief("SO-12", risk=1.0)]})
+
+
+@pytest.fixture
+def conv(directory: FakeOrderDirectory) -> Conversations:
+    vocab = Vocabulary(colors={"胡桃木色": ["walnut"], "白色": ["white"]})
+    return Conversations(directory, ttl=timedelta(minutes=10), list_limit=5, vocabulary=vocab)
+
+
+async def test_missing_due_date_is_asked_and_answer_completes(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    assert first.kind == "question" and "交期" in (first.text or "")
+    done = await conv.interpret("wecom", "sales2", "下周三", NOW + timedelta(minutes=1))
+    assert done.kind == "command" and done.command is not None
+    assert done.command.to_contract_dict() == {
+        "intent": "change", "order": "SO-12",
+        "changes": [{"field": "due_date", "value": "2026-11-25"}]}
+
+
+async def test_missing_order_lists_recent_orders_and_number_picks_one(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "sales1", "改成500", NOW)
+    assert first.kind == "question" and len(first.options) == 5
+    done = await conv.interpret("wecom", "sales1", "2", NOW + timedelta(seconds=30))
+    assert done.kind == "command" and done.command is not None
+    assert done.command.order == first.options[1]
+    assert done.command.changes[0].value == 500
+
+
+async def test_quantity_answer_merges(conv: Conversations) -> None:
+    await conv.interpret("web", "sales2", "SO-12 数量改一下", NOW)
+    done = await conv.interpret("web", "sales2", "再加一百件", NOW + timedelta(minutes=2))
+    assert done.command is not None
+    assert done.command.to_contract_dict()["changes"] == [
+        {"field": "quantity", "delta": 100, "unit": "件"}]
+
+
+async def test_pending_question_expires(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    assert conv.pending("wecom", "sales2", NOW + timedelta(minutes=9)) is not None
+    late = await conv.interpret("wecom", "sales2", "下周三", NOW + timedelta(minutes=11))
+    assert late.expired and late.kind == "unknown"
+    assert conv.pending("wecom", "sales2", NOW + timedelta(minutes=11)) is None
+
+
+async def test_pending_is_per_channel_and_user(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    other = await conv.interpret("dingtalk", "sales2", "下周三", NOW)
+    assert other.kind == "unknown"
+
+
+async def test_ambiguous_order_candidates_are_listed(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "sales2", "SO077 加急", NOW)
+    assert first.kind == "question" and first.options == ("SO-077", "SO-77")
+    assert "1. SO-077" in (first.text or "") and "2. SO-77" in (first.text or "")
+    done = await conv.interpret("wecom", "sales2", "2", NOW)
+    assert done.command is not None and done.command.order == "SO-77"
+    assert done.command.changes[0].value == "rush"
+
+
+async def test_normalised_order_resolves_to_database_ref(conv: Conversations) -> None:
+    done = await conv.interpret("wecom", "sales1", "so0105 加急", NOW)
+    assert done.kind == "command" and done.command is not None and done.command.order == "SO-105"
+
+
+async def test_unknown_order_is_reported_and_asked(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "sales2", "XY-999 加急", NOW)
+    assert first.kind == "question" and "XY-999" in (first.text or "")
+    done = await conv.interpret("wecom", "sales2", "1", NOW)
+    assert done.command is not None and done.command.order == "SO-12"
+
+
+async def test_my_orders_is_short_and_sorted_by_risk(conv: Conversations) -> None:
+    out = await conv.interpret("wecom", "sales1", "我的订单", NOW)
+    assert out.kind == "orders" and len(out.orders) == 5
+    risks = [o.risk for o in out.orders]
+    assert risks == sorted(risks, reverse=True) and risks[0] == 29.0
+    lines = (out.text or "").splitlines()
+    assert len(lines) == 7 and "30" in lines[0] and "25" in lines[-1]
+
+
+async def test_my_orders_in_english(conv: Conversations) -> None:
+    out = await conv.interpret("web", "sales1", "status of my orders pls", NOW)
+    assert out.kind == "orders" and out.lang == "en"
+    assert (out.text or "").startswith("You have 30 orders")
+
+
+async def test_english_question_for_english_message(conv: Conversations) -> None:
+    first = await conv.interpret("web", "sales2", "change SO-12 due date", NOW)
+    assert first.kind == "question" and first.lang == "en"
+    assert "due date" in (first.text or "")
+    done = await conv.interpret("web", "sales2", "2026-12-05", NOW)
+    assert done.command is not None and done.lang == "en"
+    assert done.command.changes[0].value == "2026-12-05"
+
+
+async def test_uncertain_spec_value_is_asked_back(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "sales2", "SO-12 颜色改成胡桃", NOW)
+    assert first.kind == "question" and first.options == ("胡桃木色",)
+    done = await conv.interpret("wecom", "sales2", "1", NOW)
+    assert done.command is not None
+    assert done.command.to_contract_dict()["changes"] == [
+        {"field": "spec", "key": "color", "value": "胡桃", "canonical": "胡桃木色"}]
+
+
+async def test_none_of_these_keeps_value_as_written(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 颜色改成胡桃", NOW)
+    done = await conv.interpret("wecom", "sales2", "0", NOW)
+    assert done.command is not None and done.command.changes[0].canonical is None
+
+
+async def test_reject_drops_pending(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    out = await conv.interpret("wecom", "sales2", "算了", NOW)
+    assert out.kind == "dropped"
+    assert conv.pending("wecom", "sales2", NOW) is None
+
+
+async def test_new_full_command_replaces_pending(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    out = await conv.interpret("wecom", "sales2", "SO-12 加急", NOW)
+    assert out.kind == "command" and out.command is not None
+    assert out.command.changes[0].field == "priority"
+
+
+async def test_report_quantity_is_asked(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "op1", "切割 报工", NOW)
+    assert first.kind == "question"
+    done = await conv.interpret("wecom", "op1", "50件", NOW)
+    assert done.command is not None and done.command.intent is Intent.REPORT
+    assert done.command.quantity == 50 and done.command.operation == "切割"
+
+
+async def test_approve_without_ref_asks_for_it(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "boss", "批准", NOW)
+    assert first.kind == "question"
+    done = await conv.interpret("wecom", "boss", "CR-12", NOW)
+    assert done.command is not None and done.command.intent is Intent.APPROVE
+    assert done.command.ref == "CR-12"
+
+
+def test_catalog_is_bilingual() -> None:
+    from bot import conversation
+    from bot.parsing import questions
+
+    assert check_catalog(conversation.CATALOG) == []
+    assert check_catalog(questions.CATALOG) == []
