@@ -19,6 +19,7 @@ import re
 import struct
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,7 @@ class WeComStub:
     token_ttl: float = 7200.0
     expired_code: int = 42001  # set 40014 to mimic tenants that answer that instead
     per_member_per_minute: int = 30
+    clock: Callable[[], float] = time.monotonic  # tests may share a hand-moved clock
     gettoken_calls: int = 0
     tokens: list[_Issued] = field(default_factory=list)
     delivered: list[dict[str, Any]] = field(default_factory=list)
@@ -152,7 +154,7 @@ class WeComStub:
             return web.json_response({"errcode": 40013, "errmsg": "invalid corpid"})
         if q.get("corpsecret") != self.secret:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
-        now = time.monotonic()
+        now = self.clock()
         live = [t for t in self.tokens if t.valid and t.expires_at > now]
         if live:  # repeated gettoken within validity returns the same token
             t = live[-1]
@@ -167,7 +169,7 @@ class WeComStub:
         issued = next((t for t in self.tokens if t.token == token), None)
         if issued is None or not issued.valid:
             return {"errcode": 40014, "errmsg": "invalid access_token"}
-        if issued.expires_at <= time.monotonic():
+        if issued.expires_at <= self.clock():
             return {"errcode": self.expired_code, "errmsg": "access_token expired"}
         return None
 
@@ -197,7 +199,7 @@ class WeComStub:
         if self._is_duplicate(body):
             self.duplicates.append(body)
             return web.json_response(answer)
-        now = time.monotonic()
+        now = self.clock()
         for user in known:
             recent = self._recent[user]
             while recent and recent[0] <= now - 60:
@@ -220,7 +222,7 @@ class WeComStub:
         content = {k: v for k, v in body.items()
                    if k not in ("enable_duplicate_check", "duplicate_check_interval")}
         key = json.dumps(content, sort_keys=True, ensure_ascii=False)
-        now = time.monotonic()
+        now = self.clock()
         seen = self._seen.get(key)
         if seen is not None and now - seen < interval:
             return True

@@ -1,0 +1,1 @@
+"""DingTalk enterprise-internal robot in HTTP mode: callback, sessionWebhook replies, robot API."""

@@ -1,0 +1,47 @@
+"""Delivers DingTalk outbox rows: sessionWebhook while fresh, else the robot API."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.dingtalk.client import DingTalkApiError, DingTalkClient, DingTalkTransportError
+from bot.render import dingtalk_robot_messages, dingtalk_session_bodies, payload_to_reply
+from bot.senders import RetryLater, Undeliverable
+from core.outbox import OutboxMessage
+from core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+# sessionWebhook lives 90 minutes from the message; leave a margin
+WEBHOOK_FRESH = timedelta(minutes=80)
+
+
+class _UtcClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class DingTalkSender:
+    def __init__(self, client: DingTalkClient, clock: Clock | None = None) -> None:
+        self.client = client
+        self.clock = clock or _UtcClock()
+
+    async def send(self, message: OutboxMessage) -> None:
+        reply = payload_to_reply(message.payload)
+        try:
+            if message.reply_hint and self.clock.now() - message.created_at < WEBHOOK_FRESH:
+                try:
+                    for body in dingtalk_session_bodies(reply):
+                        await self.client.session_send(message.reply_hint, body)
+                    return
+                except DingTalkApiError as exc:  # session gone: the API still reaches them
+                    log.info("sessionWebhook refused (%s); using the robot API", exc)
+            for key, param in dingtalk_robot_messages(reply):
+                await self.client.batch_send([message.address], key, param)
+        except DingTalkTransportError as exc:
+            raise RetryLater(str(exc)) from None
+        except DingTalkApiError as exc:
+            if exc.throttled or exc.status in (401, 403):
+                raise RetryLater(str(exc), 1.0 if exc.throttled else None) from None
+            raise Undeliverable(str(exc)) from None

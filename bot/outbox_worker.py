@@ -1,0 +1,217 @@
+"""The outbox dispatcher: delivers queued messages with retries, backoff and rate limits.
+
+Crash safety comes from the store's leases: `claim_due` leases rows, and a
+dispatcher that dies mid-send simply lets the lease expire, after which the
+rows are due again. A row can therefore be sent twice after a crash; WeCom's
+enable_duplicate_check (same content to the same member within 30 minutes)
+keeps that from showing twice, and DingTalk rows are one call each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import suppress
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.dingtalk.client import DingTalkClient
+from bot.dingtalk.sender import DingTalkSender
+from bot.pipeline import ChannelDeps
+from bot.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
+from bot.settings import Settings
+from bot.webchat.auth import require_admin
+from bot.wecom.client import WeComClient
+from bot.wecom.sender import WeComSender
+from core.outbox import OutboxMessage
+from core.ports import Clock, OutboxStore
+
+log = logging.getLogger(__name__)
+
+# messages per second per channel; well under WeCom's and DingTalk's API rates
+DEFAULT_RATES = {"wecom": (20.0, 20.0), "dingtalk": (10.0, 10.0)}
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        senders: Senders,
+        clock: Clock,
+        *,
+        max_attempts: int = 8,
+        batch_size: int = 50,
+        lease_seconds: float = 120.0,
+        poll_seconds: float = 1.0,
+        base_backoff: float = 2.0,
+        max_backoff: float = 300.0,
+        concurrency: int = 8,
+        rates: Mapping[str, tuple[float, float]] | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.outbox = outbox
+        self.senders = senders
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self._jitter = jitter
+        self._slots = asyncio.Semaphore(concurrency)
+        self._buckets = {ch: TokenBucket(rate, burst)
+                         for ch, (rate, burst) in (rates or DEFAULT_RATES).items()}
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """New rows were queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Poll forever (until cancelled); a failing store only delays the next round."""
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox round failed; retrying after the poll interval")
+                handled = 0
+            if handled >= self.batch_size:
+                continue  # more may be due right away
+            self._wake.clear()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns how many rows were claimed."""
+        rows = await self.outbox.claim_due(self.clock.now(), self.batch_size, self.lease_seconds)
+        groups: dict[tuple[str, str], list[OutboxMessage]] = {}
+        for row in rows:
+            groups.setdefault((row.channel, row.address), []).append(row)
+        await asyncio.gather(*(self._deliver_in_order(g) for g in groups.values()))
+        return len(rows)
+
+    async def _deliver_in_order(self, rows: list[OutboxMessage]) -> None:
+        """One address's rows, oldest first; after a failure the rest wait for their lease.
+
+        Leaving them leased (instead of counting a failed attempt) keeps the
+        person's messages in order without burning their retries.
+        """
+        rows.sort(key=lambda r: (r.created_at, r.id or 0))
+        async with self._slots:
+            for row in rows:
+                if not await self._deliver(row):
+                    return
+
+    async def _deliver(self, row: OutboxMessage) -> bool:
+        assert row.id is not None
+        sender = self.senders.get(row.channel)
+        if sender is None:
+            await self.outbox.mark_dead(row.id, f"no sender for channel {row.channel!r}")
+            return False
+        bucket = self._buckets.get(row.channel)
+        if bucket is not None and (wait := bucket.take()) > 0:
+            await asyncio.sleep(wait)
+        try:
+            await sender.send(row)
+        except RetryLater as exc:
+            await self._retry(row, str(exc), exc.after)
+            return False
+        except Undeliverable as exc:
+            log.warning("outbox %s to %s:%s is undeliverable: %s",
+                        row.id, row.channel, row.address, exc)
+            await self.outbox.mark_dead(row.id, str(exc))
+            return False
+        except Exception as exc:  # a bug or an unexpected answer: retry, bounded
+            log.exception("outbox %s failed unexpectedly", row.id)
+            await self._retry(row, f"{type(exc).__name__}: {exc}", None)
+            return False
+        await self.outbox.mark_sent(row.id, self.clock.now())
+        return True
+
+    async def _retry(self, row: OutboxMessage, error: str, hint: float | None) -> None:
+        assert row.id is not None
+        attempt = row.attempts + 1
+        if attempt >= self.max_attempts:
+            log.error("outbox %s to %s:%s dead after %d attempts: %s",
+                      row.id, row.channel, row.address, attempt, error)
+            await self.outbox.mark_dead(row.id, f"gave up after {attempt} attempts: {error}")
+            return
+        delay = self.backoff(attempt, hint)
+        log.info("outbox %s attempt %d failed (%s); next in %.1fs", row.id, attempt, error, delay)
+        await self.outbox.mark_retry(row.id, self.clock.now() + timedelta(seconds=delay), error)
+
+    def backoff(self, attempt: int, hint: float | None = None) -> float:
+        """Exponential, capped, with jitter in [50%, 100%]; never sooner than the hint."""
+        ceiling = min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1))
+        delay = ceiling * (0.5 + 0.5 * self._jitter())
+        return max(delay, hint or 0.0)
+
+
+def build_senders(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Any]:
+    """A sender per configured channel; web replies are always answered in-line."""
+    senders: dict[str, Any] = {"web": WebSender()}
+    if settings.wecom_corp_id and settings.wecom_secret:
+        senders["wecom"] = WeComSender(WeComClient(
+            session, settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
+            int(settings.wecom_agent_id or 0)))
+    if settings.dingtalk_app_secret and settings.dingtalk_robot_code:
+        senders["dingtalk"] = DingTalkSender(DingTalkClient(
+            session, settings.dingtalk_api_base, settings.dingtalk_robot_code,
+            settings.dingtalk_app_secret))
+    return senders
+
+
+dispatcher_key = web.AppKey("outbox_dispatcher", OutboxDispatcher)
+_deps_key = web.AppKey("outbox_deps", ChannelDeps)
+
+
+def setup_dispatcher(
+    app: web.Application, deps: ChannelDeps, senders: Senders | None = None
+) -> None:
+    """Run the dispatcher for the app's lifetime and add GET /api/outbox/dead.
+
+    Also points `deps.wake_outbox` at the dispatcher, so call this before the
+    first request (i.e. in create_app, like the channel setups).
+    """
+    app[_deps_key] = deps
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as session:
+            dispatcher = OutboxDispatcher(
+                deps.outbox, senders if senders is not None else build_senders(
+                    session, deps.settings),
+                deps.clock, max_attempts=deps.settings.outbox_max_attempts,
+                poll_seconds=deps.settings.outbox_poll_seconds)
+            app[dispatcher_key] = dispatcher
+            deps.wake_outbox = dispatcher.wake
+            task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+            try:
+                yield
+            finally:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
+    app.cleanup_ctx.append(lifetime)
+    app.router.add_get("/api/outbox/dead", dead_letters)
+
+
+async def dead_letters(request: web.Request) -> web.Response:
+    deps = request.app[_deps_key]
+    require_admin(request, deps.settings)
+    rows = await deps.outbox.dead_letters(limit=100)
+    return web.json_response([_dead_view(r) for r in rows])
+
+
+def _dead_view(row: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": row.id, "channel": row.channel, "address": row.address,
+        "dedupe_key": row.dedupe_key, "attempts": row.attempts, "last_error": row.last_error,
+        "created_at": row.created_at.isoformat(), "payload": row.payload,
+    }
