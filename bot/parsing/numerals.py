@@ -222,16 +222,22 @@ def parse_number(text: str) -> int | float | None:
     """
     if not isinstance(text, str):
         return None
-    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    return _parse_clean(unicodedata.normalize("NFKC", text).strip().replace(" ", ""))
+
+
+def _parse_clean(cleaned: str) -> int | float | None:
+    """parse_number on text that is already NFKC and free of blanks."""
     if not cleaned or len(cleaned) > 40 or cleaned[0] in "kKwW":
         return None
+    if cleaned.isascii() and cleaned.isdigit():
+        return int(cleaned)  # the common case: "500"
     if cleaned == "半":
         return 0.5
     if cleaned.endswith("半") and len(cleaned) > 1:  # "两个半", "一半" is 0.5
         head = cleaned[:-1].removesuffix("个").removesuffix("個")
         if head == "一" and cleaned == "一半":
             return 0.5
-        value = parse_number(head)
+        value = _parse_clean(head)
         return None if value is None else _tidy(value + 0.5)
     value = _read_tokens(_tokens(cleaned))
     if value is None and all(c in NUMERAL_CHARS or c in "点點" for c in cleaned):
@@ -261,7 +267,7 @@ def find_numbers(text: str) -> list[NumberMention]:
         raw = text[start:end]
         if len(raw) == 1 and raw in _LONE_UNITS_NOT_NUMBERS:
             continue
-        value = parse_number(raw)
+        value = _parse_clean(raw)
         if value is None:
             continue
         found.append(NumberMention(start, end, value, raw))
