@@ -111,8 +111,27 @@ def _digit_value(token: str) -> float | None:
     return None if digit is None else float(digit)
 
 
+# Spoken digits never used in digit-by-digit readings such as years.
+_SPOKEN_ONLY: Final[frozenset[str]] = frozenset("两兩俩倆仨")
+
+
+def _is_approximation(tokens: list[str]) -> bool:
+    """"两三", "三五", "七八" mean "two or three" etc., not 23 / 35 / 78.
+
+    Digit-by-digit reading is kept for years and codes, which are longer or
+    contain a zero ("二〇二六", "零七")."""
+    chinese = [t for t in tokens if t in _DIGITS]
+    if len(chinese) < 2:
+        return False
+    if any(t in _SPOKEN_ONLY for t in chinese):
+        return True
+    return len(tokens) == 2 and all(_DIGITS[t] != 0 for t in chinese)
+
+
 def _read_digit_string(tokens: list[str]) -> float | None:
     """Unit-less runs read digit by digit: "二〇二六" -> 2026, "零七" -> 7."""
+    if _is_approximation(tokens):
+        return None
     out = ""
     for token in tokens:
         if token in _POINTS:
@@ -202,6 +221,14 @@ def _read_tokens(tokens: list[str]) -> float | None:
     return None if multiplier is None else base * multiplier
 
 
+def _worth_cn2an(cleaned: str, tokens: list[str]) -> bool:
+    """Only all-Chinese numerals that are not approximations go to cn2an."""
+    if not all(c in NUMERAL_CHARS or c in "点點" for c in cleaned):
+        return False
+    has_unit = any(t in _SMALL_UNITS or t in _BIG_UNITS for t in tokens)
+    return has_unit or not _is_approximation(tokens)
+
+
 def _cn2an_fallback(text: str) -> float | None:
     """Last resort for forms the table reader rejects; cn2an is imported lazily
     because it takes ~0.3 s to import and most messages never need it."""
@@ -239,8 +266,9 @@ def _parse_clean(cleaned: str) -> int | float | None:
             return 0.5
         value = _parse_clean(head)
         return None if value is None else _tidy(value + 0.5)
-    value = _read_tokens(_tokens(cleaned))
-    if value is None and all(c in NUMERAL_CHARS or c in "点點" for c in cleaned):
+    tokens = _tokens(cleaned)
+    value = _read_tokens(tokens)
+    if value is None and _worth_cn2an(cleaned, tokens):
         value = _cn2an_fallback(cleaned)
     return None if value is None else _tidy(value)
 

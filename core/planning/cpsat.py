@@ -64,6 +64,7 @@ def solve_window(
     sched: Schedule,
     free: list[int],
     *,
+    tail: list[int] | None = None,
     time_limit_s: float,
     seed: int,
     workers: int,
@@ -71,8 +72,12 @@ def solve_window(
     stability_weight: int = 1,
     probing: bool = True,
 ) -> SubResult:
-    """Re-optimize the operations in `free` (indices) and splice the result into `sched`."""
-    built = _build(pb, sched, set(free), previous_start or {}, stability_weight)
+    """Re-optimize the operations in `free` (indices) and splice the result into `sched`.
+
+    `tail` ops follow the window: they keep their machine and order but their
+    times float, so the model sees how a change in the window ripples on.
+    """
+    built = _build(pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight)
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = max(time_limit_s, 0.0)
@@ -94,20 +99,22 @@ def solve_window(
 def _build(
     pb: Problem,
     sched: Schedule,
-    free: set[int],
+    window: set[int],
+    tail: set[int],
     previous_start: dict[int, int],
     stability_weight: int,
 ) -> _Built:
     model = cp_model.CpModel()
     hints: list[tuple[cp_model.IntVar, int]] = []
+    free = window | tail
     lo = min(sched.start[i] for i in free)
     hi = max(sched.end[i] for i in free)
     ub = hi + max((hi - lo) // 2, max(pb.op_min[i] for i in free), 60)
-    machine_ready = _machine_ready(pb, sched, free)
+    bounds = _machine_bounds(pb, sched, free, ub)
     intervals: dict[int, list[cp_model.IntervalVar]] = {}
     ops: dict[int, OpVars] = {}
     for i in sorted(free):
-        ops[i] = _op_vars(pb, sched, model, hints, i, free, lo, ub, machine_ready, intervals)
+        ops[i] = _op_vars(pb, sched, model, hints, i, free, ub, bounds, intervals, i in tail)
     for m, ivs in intervals.items():
         for k, (a, b) in enumerate(pb.blocked[m]):
             if b > lo and a < ub:
@@ -117,6 +124,11 @@ def _build(
     for i in free:
         if i - 1 in free and pb.op_job[i - 1] == pb.op_job[i]:
             model.add(ops[i].start >= ops[i - 1].end)
+    # the tail keeps its machine order (redundant with no-overlap, but prunes at once)
+    for seq in sched.seqs:
+        chain = [i for i in seq if i in tail]
+        for a, b in zip(chain, chain[1:]):
+            model.add(ops[b].start >= ops[a].end)
     tard_terms, secondary_terms, secondary_ub = _objective_terms(
         pb, sched, model, hints, ops, free, ub, previous_start, stability_weight
     )
@@ -125,15 +137,29 @@ def _build(
     return _Built(model, ops, hints, big_m)
 
 
-def _machine_ready(pb: Problem, sched: Schedule, free: set[int]) -> list[int]:
-    """End of the non-free work that stays ahead of the free ops on each machine."""
+def _machine_bounds(
+    pb: Problem, sched: Schedule, free: set[int], ub: int
+) -> list[tuple[int, int]]:
+    """Per machine, the time range left to the free ops: after the work that stays
+    ahead of them, before the old start of the work that follows them.
+
+    The upper side is what makes window search monotone: free ops never push
+    the rest of the shop, so splicing a better window can only make the whole
+    schedule better.
+    """
     t0 = min(sched.start[i] for i in free)
-    ready = [0] * len(pb.machine_ids)
-    for m, seq in enumerate(sched.seqs):
+    out: list[tuple[int, int]] = []
+    for seq in sched.seqs:
+        ready, limit = 0, ub
         for i in seq:
-            if i not in free and sched.start[i] < t0:
-                ready[m] = max(ready[m], sched.end[i])
-    return ready
+            if i in free:
+                continue
+            if sched.start[i] < t0:
+                ready = max(ready, sched.end[i])
+            else:
+                limit = min(limit, sched.start[i])
+        out.append((ready, limit))
+    return out
 
 
 def _lower(pb: Problem, sched: Schedule, i: int, free: set[int]) -> int:
@@ -152,14 +178,17 @@ def _op_vars(
     hints: list[tuple[cp_model.IntVar, int]],
     i: int,
     free: set[int],
-    lo: int,
     ub: int,
-    machine_ready: list[int],
+    bounds: list[tuple[int, int]],
     intervals: dict[int, list[cp_model.IntervalVar]],
+    pinned: bool,
 ) -> OpVars:
     lb = _lower(pb, sched, i, free)
     s0, e0 = sched.start[i], sched.end[i]
     top = max(ub, e0)
+    j = pb.op_job[i]
+    if i + 1 < pb.job_last[j] and i + 1 not in free:
+        top = min(top, sched.start[i + 1])  # the job's next op stays where it is
     start = model.new_int_var(lb, top, f"s_{i}")
     end = model.new_int_var(lb, top, f"e_{i}")
     hints += [(start, s0), (end, e0)]
@@ -169,12 +198,21 @@ def _op_vars(
     assert pb.op_kind[i] != FROZEN
     alts: list[AltVars] = []
     for m, minutes in sorted(pb.op_alts[i].items()):
-        a_lb = max(lb, machine_ready[m])
-        if a_lb > top:
+        if pinned and m != sched.mach[i]:
+            continue
+        a_lb = max(lb, bounds[m][0])
+        a_top = min(top, bounds[m][1])
+        if a_lb > a_top and sched.mach[i] != m:
             continue
         lit = model.new_bool_var(f"x_{i}_{m}")
         chosen = sched.mach[i] == m
-        av = _alt_vars(model, hints, pb.worktime[m], i, m, minutes, a_lb, top, lit, chosen, s0, e0)
+        av = _alt_vars(
+            model, hints, pb.worktime[m], i, m, minutes, a_lb, a_top, lit, chosen, s0, e0
+        )
+        if av is None:
+            model.add(lit == 0)
+            hints.append((lit, 0))
+            continue
         model.add(start == av.start).only_enforce_if(lit)
         model.add(end == av.end).only_enforce_if(lit)
         hints.append((lit, int(chosen)))
@@ -192,39 +230,53 @@ def _alt_vars(
     m: int,
     minutes: int,
     lb: int,
-    ub: int,
+    end_ub: int,
     lit: cp_model.IntVar,
     chosen: bool,
     s0: int,
     e0: int,
-) -> AltVars:
-    dom = wt.start_domain(lb, ub, minutes) or [(ub, ub)]
+) -> AltVars | None:
+    """Start, end and interval of op i on machine m within [lb, end_ub].
+
+    Calendars become the start variable's domain (a whole op must start where
+    it still fits its window); a pausable op's length grows by each break it
+    straddles, one Boolean per break in range.
+    """
+    pausing = wt.can_pause and not wt.always_open
+    last_start = end_ub - 1 if pausing else end_ub - minutes
+    dom = wt.start_domain(lb, last_start, minutes)
+    if chosen and not any(a <= s0 <= b for a, b in dom):
+        dom = sorted(dom + [(s0, s0)])
+    if not dom:
+        return None
     s = model.new_int_var_from_domain(cp_model.Domain.from_intervals(dom), f"s_{i}_{m}")
-    e = model.new_int_var(lb, ub + 10 * max(minutes, 1), f"e_{i}_{m}")
+    e = model.new_int_var(lb, max(end_ub, e0), f"e_{i}_{m}")
     hs = s0 if chosen else dom[0][0]
-    if not wt.can_pause or wt.always_open:
+    if not pausing:
         iv = model.new_optional_interval_var(s, minutes, e, lit, f"iv_{i}_{m}")
-        hints += [(s, hs), (e, hs + minutes)]
+        hints.extend([(s, hs), (e, hs + minutes)])
         return AltVars(m, lit, s, e, iv)
-    size = model.new_int_var(minutes, ub + 10 * max(minutes, 1) - lb, f"len_{i}_{m}")
+    he = e0 if chosen else min(wt.end_after(hs, minutes), max(end_ub, e0))
+    size = model.new_int_var(0, max(end_ub, e0) - lb, f"len_{i}_{m}")
     straddled = []
-    he = wt.end_after(hs, minutes)
-    for k, (ga, gb) in enumerate(wt.breaks_between(lb, ub + 10 * max(minutes, 1))):
+    for k, (ga, gb) in enumerate(wt.breaks_between(lb, max(end_ub, e0))):
+        if ga <= lb:
+            continue
         before = model.new_bool_var(f"u_{i}_{m}_{k}")  # starts before the break
         after = model.new_bool_var(f"v_{i}_{m}_{k}")  # ends after the break
         x = model.new_bool_var(f"w_{i}_{m}_{k}")
-        model.add(s <= ga - 1).only_enforce_if(before)
-        model.add(s >= ga).only_enforce_if(~before)
-        model.add(e >= gb + 1).only_enforce_if(after)
-        model.add(e <= ga).only_enforce_if(~after)
+        model.add(s <= ga - 1).only_enforce_if([before, lit])
+        model.add(s >= ga).only_enforce_if([~before, lit])
+        model.add(e >= gb + 1).only_enforce_if([after, lit])
+        model.add(e <= ga).only_enforce_if([~after, lit])
         model.add_bool_and([before, after]).only_enforce_if(x)
         model.add_bool_or([~before, ~after, x])
         straddled.append((x, gb - ga))
-        hb, ha = hs < ga, he > ga
-        hints += [(before, int(hb)), (after, int(ha)), (x, int(hb and ha))]
-    model.add(size == minutes + sum(x * length for x, length in straddled))
+        hb, ha = (hs < ga, he > ga) if chosen else (False, False)
+        hints.extend([(before, int(hb)), (after, int(ha)), (x, int(hb and ha))])
+    model.add(size == minutes + sum(x * length for x, length in straddled)).only_enforce_if(lit)
     iv = model.new_optional_interval_var(s, size, e, lit, f"iv_{i}_{m}")
-    hints += [(s, hs), (e, he), (size, he - hs)]
+    hints.extend([(s, hs), (e, he), (size, he - hs if chosen else 0)])
     return AltVars(m, lit, s, e, iv)
 
 

@@ -23,10 +23,13 @@ class Rule:
 
     kind: str
     k: float = 2.0
+    tail: float = 1.0  # multiplies the remaining work when estimating an op's due date
 
     @property
     def name(self) -> str:
-        return "EDD" if self.kind == "edd" else f"ATC(k={self.k:g})"
+        if self.kind == "edd":
+            return "EDD"
+        return f"ATC(k={self.k:g})" if self.tail == 1.0 else f"ATC(k={self.k:g},tail={self.tail:g})"
 
 
 @dataclass
@@ -45,7 +48,8 @@ class _MachineQueue:
     by_tc: list[tuple[float, int]] = field(default_factory=list)
 
 
-def dispatch(pb: Problem, rule: Rule) -> Schedule:
+def dispatch(pb: Problem, rule: Rule, bias: list[float] | None = None) -> Schedule:
+    """List-schedule every op; `bias` multiplies each job's weight in ATC (see search.py)."""
     n = pb.n_ops
     mach = [-1] * n
     start = [0] * n
@@ -85,14 +89,14 @@ def dispatch(pb: Problem, rule: Rule) -> Schedule:
 
     def release(i: int, t: int) -> None:
         j = pb.op_job[i]
-        w = max(pb.weight[j], 1e-3)
+        w = max(pb.weight[j], 1e-3) * (bias[j] if bias else 1.0)
         for m, p in pb.op_alts[i].items():
             q = queues[m]
             if rule.kind == "edd":
                 heapq.heappush(q.crit, (pb.due[j], i))
             else:
                 ratio = w / max(p, 1)
-                tc = pb.due[j] - p - pb.op_tail[i]
+                tc = pb.due[j] - p - rule.tail * pb.op_tail[i]
                 if tc <= t:
                     heapq.heappush(q.crit, (-ratio, i))
                 else:
@@ -111,7 +115,9 @@ def dispatch(pb: Problem, rule: Rule) -> Schedule:
             if not done[i]:
                 promoted.add((m, i))
                 p = pb.op_alts[i][m]
-                heapq.heappush(q.crit, (-max(pb.weight[pb.op_job[i]], 1e-3) / max(p, 1), i))
+                j = pb.op_job[i]
+                w = max(pb.weight[j], 1e-3) * (bias[j] if bias else 1.0)
+                heapq.heappush(q.crit, (-w / max(p, 1), i))
         while q.crit and done[q.crit[0][1]]:
             heapq.heappop(q.crit)
         while q.wait and (done[q.wait[0][1]] or (m, q.wait[0][1]) in promoted):

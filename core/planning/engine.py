@@ -101,6 +101,7 @@ def _optimize(
         else:
             sched, _, stats = improve(
                 pb, sched, deadline=deadline, window_ops=params.lns_window_ops,
+                tail_ops=params.lns_tail_ops,
                 step_s=params.lns_step_s, seed=params.seed, workers=params.workers,
                 previous_start=prev_start, stability_weight=params.stability_weight,
                 focus=focus,

@@ -36,6 +36,7 @@ def improve(
     *,
     deadline: float,
     window_ops: int,
+    tail_ops: int,
     step_s: float,
     seed: int,
     workers: int,
@@ -57,12 +58,12 @@ def improve(
         centre, sweep_at = _pick_centre(
             pb, best, order, rng, windows, sweep_at, focus, max(1, window_ops // 2)
         )
-        free = _window(order, best, centre, window_ops)
+        free, tail = _window(order, best, centre, window_ops, tail_ops)
         budget = min(step_s, deadline - time.monotonic())
         if budget <= 0.05:
             break
         sub = solve_window(
-            pb, best, free, time_limit_s=budget, seed=seed + windows, workers=workers,
+            pb, best, free, tail=tail, time_limit_s=budget, seed=seed + windows, workers=workers,
             previous_start=previous_start, stability_weight=stability_weight,
             probing=len(free) < 150,
         )
@@ -110,8 +111,11 @@ def _pick_centre(
     return centre, (centre + step) % len(order)
 
 
-def _window(order: list[int], sched: Schedule, centre: int, size: int) -> list[int]:
-    """All ops whose start lies in the time window around `centre` holding ~`size` ops."""
+def _window(
+    order: list[int], sched: Schedule, centre: int, size: int, tail: int = 0
+) -> tuple[list[int], list[int]]:
+    """Ops whose start lies in the time window around `centre` holding ~`size` ops,
+    and the `tail` ops that start after it."""
     lo_k = max(0, centre - size // 2)
     hi_k = min(len(order), lo_k + size)
     lo_k = max(0, hi_k - size)
@@ -119,4 +123,4 @@ def _window(order: list[int], sched: Schedule, centre: int, size: int) -> list[i
     t0, t1 = starts[lo_k], starts[hi_k - 1]
     a = bisect_left(starts, t0)
     b = bisect_left(starts, t1 + 1)
-    return order[a:b]
+    return order[a:b], order[b:b + tail]

@@ -105,6 +105,7 @@ class SolveParams:
     workers: int = 0
     monolithic_max_ops: int = 400
     lns_window_ops: int = 240
+    lns_tail_ops: int = 600
     lns_step_s: float = 1.5
     stability_weight: int = 1
     atc_k: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
