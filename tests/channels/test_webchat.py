@@ -1,0 +1,121 @@
+"""GET / and POST /api/chat through the same handler; replies recorded in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from bot.settings import Settings
+from bot.webchat.routes import setup_webchat
+from core.messages import Channel
+from core.outbox import OutboxStatus
+from tests.channels.fakes import REGISTER_HINT
+
+PEOPLE = [{"id": "p1", "name": "张三</script>", "role": "sales", "wecom_userid": "zhangsan",
+           "dingtalk_staff_id": None, "customers": []}]
+
+
+class People:
+    async def list_people(self) -> Sequence[Mapping[str, Any]]:
+        return PEOPLE
+
+
+@pytest.fixture
+def web(aiohttp_client: Any, make_deps: Any) -> Any:
+    async def build(settings: Settings) -> Any:
+        from aiohttp import web as aioweb
+        deps = make_deps(settings=settings)
+        app = aioweb.Application()
+        setup_webchat(app, deps, People())
+        return await aiohttp_client(app), deps
+    return build
+
+
+DEMO = Settings(demo=True)
+PROD = Settings(admin_token="t0ken")
+
+
+async def test_text_is_answered_synchronously_and_recorded_as_sent(web: Any) -> None:
+    client, deps = await web(DEMO)
+    resp = await client.post("/api/chat", json={"user": "p1", "text": "SO-1 进度"})
+    assert resp.status == 200
+    assert [r["text"] for r in (await resp.json())["replies"]] == ["echo: SO-1 进度"]
+    [call] = deps.handler.calls
+    assert (call.channel, call.user_id, call.text) == (Channel.WEB, "p1", "SO-1 进度")
+    [row] = deps.outbox.rows.values()
+    assert (row.channel, row.status) == ("web", OutboxStatus.SENT)
+
+
+async def test_card_has_buttons_and_a_click_reaches_the_handler(web: Any) -> None:
+    client, deps = await web(DEMO)
+    [card] = (await (await client.post("/api/chat", json={"user": "p1", "text": "card"})).json()
+              )["replies"]
+    assert card["kind"] == "card" and card["fallback_text"] == "回复 1 确认 / 2 取消"
+    assert [b["key"] for b in card["buttons"]] == ["confirm:CR-12", "reject:CR-12"]
+    resp = await client.post("/api/chat", json={"user": "p1", "button": "confirm:CR-12"})
+    assert (await resp.json())["replies"][0]["text"] == "clicked confirm:CR-12"
+    assert deps.handler.calls[-1].button_key == "confirm:CR-12"
+
+
+async def test_unknown_person_is_passed_through(web: Any) -> None:
+    client, deps = await web(DEMO)
+    resp = await client.post("/api/chat", json={"user": "who-is-this", "text": "hi"})
+    assert (await resp.json())["replies"][0]["text"] == REGISTER_HINT
+    assert deps.handler.calls[0].user_id == "who-is-this"
+
+
+async def test_client_msg_id_makes_a_retry_harmless(web: Any) -> None:
+    client, deps = await web(DEMO)
+    body = {"user": "p1", "text": "hi", "msg_id": "abc"}
+    await client.post("/api/chat", json=body)
+    again = await (await client.post("/api/chat", json=body)).json()
+    assert again == {"replies": [], "duplicate": True} and len(deps.handler.calls) == 1
+
+
+@pytest.mark.parametrize("headers,status", [
+    ({}, 401), ({"Authorization": "Bearer wrong"}, 401), ({"Authorization": "t0ken"}, 401),
+    ({"Authorization": "Bearer t0ken"}, 200),
+])
+async def test_production_needs_the_admin_token(web: Any, headers: dict[str, str],
+                                                status: int) -> None:
+    client, deps = await web(PROD)
+    resp = await client.post("/api/chat", json={"user": "p1", "text": "hi"}, headers=headers)
+    assert resp.status == status
+    assert len(deps.handler.calls) == (1 if status == 200 else 0)
+
+
+async def test_no_token_configured_means_closed(web: Any) -> None:
+    client, _ = await web(Settings())
+    resp = await client.post("/api/chat", json={"user": "p1", "text": "hi"},
+                             headers={"Authorization": "Bearer "})
+    assert resp.status == 401
+
+
+@pytest.mark.parametrize("body,status", [
+    (b"{oops", 400), (b"[]", 400), (b'{"text": "hi"}', 400),
+    (b'{"user": "p1", "text": "a", "button": "b"}', 400), (b'{"user": "p1"}', 400),
+    (b'{"user": "p1", "text": 5}', 400), (b'{"user": "p1", "text": "   "}', 400),
+    (b'{"user": "p1", "text": "' + b"x" * 20000 + b'"}', 413),
+    (b'{"user": "p1", "text": "' + "长".encode() * 2500 + b'"}', 413),
+])
+async def test_bad_bodies(web: Any, body: bytes, status: int) -> None:
+    client, deps = await web(DEMO)
+    resp = await client.post("/api/chat", data=body,
+                             headers={"Content-Type": "application/json"})
+    assert resp.status == status
+    assert deps.handler.calls == [] and deps.outbox.rows == {}
+
+
+async def test_page_embeds_people_safely_in_demo(web: Any) -> None:
+    client, _ = await web(DEMO)
+    html = await (await client.get("/")).text()
+    assert "工单助手" in html and "张三<\\/script>" in html and "</script>\"" not in html
+
+
+async def test_page_outside_demo_holds_no_data(web: Any) -> None:
+    client, _ = await web(PROD)
+    resp = await client.get("/")
+    html = await resp.text()
+    assert resp.status == 200 and "张三" not in html and "const PRESET = null" in html
