@@ -16,12 +16,13 @@ from datetime import date, timedelta
 
 from bot.parsing import synonyms as syn
 from bot.parsing.command import Change
+from bot.parsing.lexicon import Hit
 from bot.parsing.numerals import NumberMention
 from bot.parsing.scan import BLANK, Scan
 from bot.parsing.specs import Match
 
 _TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
-_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|谢谢|thanks|pls|please|一下)+$",
+_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下)+$",
                         re.IGNORECASE)
 _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
 _NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜|x|\*|×|mm|cm)",
@@ -31,10 +32,13 @@ _EN_SPAN = re.compile(
     r"\s*(?P<u>days?|weeks?)\b", re.IGNORECASE)
 _ISO = re.compile(r"(?<![0-9])(20[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})(?![0-9])")
 _SLASH = re.compile(r"(?<![0-9/#-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/])")
-_OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤|\s+from\b|\s+step\b|\s+process\b|了|的|吧|"
-                     r"[~,;，；.。!！?？]", re.IGNORECASE)
+_OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤|\s+(?:from|to|for|on|in|of|step|process)\b"
+                     r"|了|的|吧|[~;；.。!！?？]", re.IGNORECASE)
 _OP_LEAD = re.compile(r"^(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)
 _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\b|\boperation\b", re.IGNORECASE)
+_COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
+_FROM = re.compile(r"(?:从|由|from)\s*$", re.IGNORECASE)
+_OP_SPLIT = re.compile(r"和|与|及|跟|、|,|，|\s+and\s+|&", re.IGNORECASE)
 _OP_NAME = re.compile(r"^(?:[\u3400-\u9fff]{1,8}|[A-Za-z][A-Za-z ]{1,30})$")
 
 
@@ -96,30 +100,50 @@ def _priority(scan: Scan, start: int, end: int, result: FieldResult) -> None:
 # --- spec ----------------------------------------------------------------------------------
 
 def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    """"颜色换成白色", "改用不锈钢材质", "color: white", "SO-12 颜色 白色"."""
     keys = [k for k in syn.SPEC_KEY_LEX.finditer(scan.work, start, end)
             if not scan.work.startswith(("工序", "那道", "这道"), k.end)]
     if not keys:
         return False
     verb = syn.SPEC_VERB_LEX.search(scan.work, keys[0].end, end)
-    if verb is None:
-        return False
-    key = [k for k in keys if k.end <= verb.start][-1]
-    if len(scan.work[key.end:verb.start].strip()) > 6:
-        return False
-    value = clean_value(scan.norm[verb.end:end])
+    before = [k for k in keys if verb is not None and k.end <= verb.start]
+    if verb is not None and before and len(scan.work[before[-1].end:verb.start].strip()) <= 6:
+        key, value_span = before[-1], (verb.end, end)
+    else:
+        found = _spec_without_verb(scan, start, end, keys)
+        if found is None:
+            return False
+        key, value_span = found
+    value = clean_value(scan.norm[value_span[0]:value_span[1]])
     if not value:
         result.missing, result.missing_key = "spec", key.tag
-        scan.blank(key.start, verb.end)
+        scan.blank(start, end)
         return True
+    result.changes.append(_spec_change(scan, key.tag, value, result))
+    scan.blank(start, end)
+    return True
+
+
+def _spec_without_verb(scan: Scan, start: int, end: int,
+                       keys: list[Hit]) -> tuple[Hit, tuple[int, int]] | None:
+    verb = syn.SPEC_VERB_LEX.search(scan.work, start, keys[0].start)
+    last = keys[-1]
+    if verb is not None and len(last.text) > 1 and not clean_value(scan.work[last.end:end]):
+        return last, (verb.end, last.start)  # 改用不锈钢材质
+    head = scan.work[start:keys[0].start].replace("#", "").strip()
+    if not head and scan.order is not None and scan.work[keys[0].end:keys[0].end + 1] == " ":
+        return keys[0], (keys[0].end, end)  # SO-12 颜色 白色 / SO-12 color white
+    return None
+
+
+def _spec_change(scan: Scan, key: str, value: str, result: FieldResult) -> Change:
     canonical = None
-    if key.tag in ("color", "material", "finish", "packaging") and scan.vocabulary.knows(key.tag):
-        match = scan.vocabulary.match(key.tag, value)
+    if key in ("color", "material", "finish", "packaging") and scan.vocabulary.knows(key):
+        match = scan.vocabulary.match(key, value)
         canonical = match.canonical
         if match.status == "uncertain":
-            result.uncertain.append((len(result.changes), key.tag, match))
-    result.changes.append(Change("spec", value, key=key.tag, canonical=canonical))
-    scan.blank(key.start, end)
-    return True
+            result.uncertain.append((len(result.changes), key, match))
+    return Change("spec", value, key=key, canonical=canonical)
 
 
 # --- due date ------------------------------------------------------------------------------
@@ -198,7 +222,10 @@ def _fallback_date(text: str, start: int, end: int, today: date) -> date | None:
 def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str | None) -> bool:
     cue = syn.QTY_CUE_LEX.search(scan.work, start, end)
     chosen: tuple[NumberMention, str | None] | None = None
-    for number in scan.numbers_in(start, end):
+    numbers = scan.numbers_in(start, end)
+    if len(numbers) > 1:  # "数量从500改成800": the old value is not the change
+        numbers = [n for n in numbers if not _FROM.search(scan.work, max(start, n.start - 6), n.start)]
+    for number in numbers:
         if _attached_to_letters(scan.work, number):
             continue
         unit = _unit_after(scan, number.end, end)
@@ -300,20 +327,39 @@ def _trimmed(text: str, s: int, e: int) -> tuple[int, int] | None:
 
 def _accept_operation(scan: Scan, span: tuple[int, int], marked: bool, kind: str,
                       result: FieldResult) -> bool:
-    name = scan.norm[span[0]:span[1]]
-    if not _OP_NAME.match(name) or BLANK in scan.work[span[0]:span[1]]:
+    """Accept "喷砂" / "抛光和电镀" as operation names, or reject the span.
+
+    A name counts when the factory's vocabulary knows it, when the default
+    table of operations does, or when the clause says 工序/这道; an uncertain
+    vocabulary match of a marked name is asked back.
+    """
+    text = scan.norm[span[0]:span[1]]
+    names = [n.strip() for n in _OP_SPLIT.split(text) if n.strip()]
+    if not names or BLANK in scan.work[span[0]:span[1]]:
         return False
-    match = scan.vocabulary.match("operation", name)
-    if match.status == "unknown" and not marked:
-        hit = syn.OPERATION_LEX.search(name)
-        if hit is None or (hit.start, hit.end) != (0, len(name)):
+    found: list[tuple[str, Match]] = []
+    for name in names:
+        if not _OP_NAME.match(name):
             return False
-    if match.status == "uncertain":
-        if not marked:
+        match = scan.vocabulary.match("operation", name)
+        if match.status in ("exact", "confident") or _default_operation(name):
+            found.append((name, match if match.canonical else Match(name, "unknown")))
+        elif match.status == "uncertain" and marked:
+            found.append((name, match))
+        elif marked and len(names) == 1:
+            found.append((name, match))
+        else:
             return False
-        result.uncertain.append((len(result.changes), "operation", match))
-    result.changes.append(Change(kind, name, canonical=match.canonical))
+    for name, match in found:
+        if match.status == "uncertain":
+            result.uncertain.append((len(result.changes), "operation", match))
+        result.changes.append(Change(kind, name, canonical=match.canonical))
     return True
+
+
+def _default_operation(name: str) -> bool:
+    hit = syn.OPERATION_LEX.search(name)
+    return hit is not None and (hit.start, hit.end) == (0, len(name))
 
 
 # --- a field named without a value ----------------------------------------------------------
@@ -345,6 +391,8 @@ def infer_spec(scan: Scan) -> Change | None:
         return None
     kinds = [(kind, m) for kind in ("color", "material", "finish", "packaging")
              if (m := scan.vocabulary.match(kind, value)).status in ("exact", "confident")]
+    if not kinds and _COLOUR_WORD.search(value):
+        return Change("spec", value, key="color")
     if len(kinds) != 1:
         return None
     kind, match = kinds[0]

@@ -17,6 +17,9 @@ from bot.parsing.scan import Scan
 from bot.parsing.specs import Match
 
 _LEAD = re.compile(r"^(?:报工|今天|今日|刚才|刚刚|已经|已|today|just)+", re.IGNORECASE)
+_LEAD_OPERATION = re.compile(r"[\s#~:：,，]*(?:报工|今天|今日)?[\s:：]*")
+_ASKING = re.compile(r"[吗?？]|没有|了没|怎么|多少|几")
+_ONLY_COUNTS = re.compile(r"[\s0-9零〇一二两三四五六七八九十百千万件个套台只张块pcs,，]*$")
 _NOT_COUNT_AFTER = re.compile(r"\s?(?:道|步|天|号|月|日|点|年|%)")
 
 
@@ -33,8 +36,21 @@ def looks_like_report(scan: Scan) -> bool:
     """A completion cue and a count that is not part of a date."""
     if syn.REPORT_EXPLICIT_LEX.search(scan.work) is not None:
         return True
-    cue = syn.REPORT_LEX.search(scan.work)
-    return cue is not None and any(_countable(scan, n) for n in scan.numbers)
+    cue = syn.REPORT_LEX.search(scan.work) or syn.SCRAP_LEX.search(scan.work)
+    counted = any(_countable(scan, n) for n in scan.numbers)
+    if cue is not None and counted:
+        return True
+    # "焊接 80", "喷涂完成一半": an operation leads the message, then a count
+    # or a completion cue, and nothing asks or changes anything.
+    lead = _LEAD_OPERATION.match(scan.work)
+    if lead is None or syn.OPERATION_LEX.search(scan.work, lead.end()) is None:
+        return False
+    op = syn.OPERATION_LEX.search(scan.work, lead.end())
+    if op is None or op.start != lead.end() or _ASKING.search(scan.work):
+        return False
+    if syn.CHANGE_VERB_LEX.search(scan.work) or syn.PRIORITY_LEX.search(scan.work):
+        return False
+    return cue is not None or (counted and _ONLY_COUNTS.match(scan.work, op.end) is not None)
 
 
 def _countable(scan: Scan, number: NumberMention) -> bool:

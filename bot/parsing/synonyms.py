@@ -26,7 +26,7 @@ ANSWERS = _tagged(
     confirm=["确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的", "嗯", "嗯嗯",
              "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed", "go ahead",
              "👌", "好滴", "好嘞", "ok的", "收到"],
-    reject=["取消修改", "不改了", "不用改了", "不用了", "算了", "不要", "不行", "否", "不", "不对",
+    reject=["取消修改", "不改了", "不用改了", "不要改了", "别改了", "先不改", "不用改", "不用了", "算了", "不要", "不行", "否", "不", "不对",
             "不同意", "拒绝", "取消", "2", "no", "n", "nope", "cancel", "keep it as is",
             "keep as is", "never mind", "don't", "dont"],
 )
@@ -51,10 +51,12 @@ CANCEL = ["取消订单", "取消", "作废", "撤单", "不要了", "不做了"
 QUERY = ["到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下", "查一下", "能好",
          "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's", "status", "update",
          "progress", "when will", "eta", "how is", "how's", "track"]
-MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "my orders", "my order"]
+MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "我负责的", "我跟的单", "我跟进的",
+             "我所有的订单", "my orders", "my order", "all my orders"]
 #: Cues that make a message a report even before a count is given.
 REPORT_EXPLICIT = ["报工", "报产量", "report"]
-REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "done", "finished",
+REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "做了", "干了", "生产了",
+          "产出", "done", "finished",
           "completed", "complete", "produced", "passed"]
 SCRAP = ["报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap", "scrapped",
          "scraps", "rejects", "defective", "ng"]
@@ -76,7 +78,8 @@ QTY_VERBS = _tagged(
     set=["改成", "改为", "改到", "加到", "减到", "降到", "提到", "增加到", "增到", "调整为", "调整到",
          "调到", "变成", "变为", "改", "为", "成", "到", "to", "goes to", "go to", "=", "make it",
          "set"],
-    inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "补", "添", "多要", "add",
+    inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "再来", "多来", "加做", "补做",
+         "补", "添", "多要", "add",
          "more", "plus", "increase", "extra"],
     dec=["少做", "减少", "减", "少", "扣", "砍", "少要", "reduce", "cut", "minus", "less", "fewer",
          "decrease", "lower"],
@@ -107,12 +110,13 @@ SPEC_KEYS = _tagged(
     other=["说明书", "标签", "标贴", "铭牌", "logo", "印字", "唛头", "label", "labels", "manual",
            "marking", "备注"],
 )
-SPEC_VERBS = ["换成", "改成", "改为", "改用", "换为", "换用", "用", "变成", "调整为", "要用",
-              "改", "换", "to", "change to", ":", "="]
+SPEC_VERBS = ["换成", "改成", "改为", "改用", "换为", "换用", "用", "变成", "调整为", "要用", "做成",
+              "要", "改", "换", "to", "change to", ":", "="]
 
 OP_ADD = ["增加一道", "多加一道", "再加一道", "加一道", "增加", "添加", "需要加", "加个", "加上",
           "加道", "多加", "加", "add", "include", "plus"]
-OP_REMOVE = ["去掉", "取消", "不用", "不要", "删掉", "删除", "省掉", "省去", "免去", "不做", "拿掉",
+OP_REMOVE = ["去掉", "取消", "不用做", "不用", "不要", "删掉", "删除", "省掉", "省去", "免去", "不做",
+             "拿掉", "别做", "别", "减掉", "去除",
              "remove", "skip", "drop", "delete", "without"]
 OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉"]
 #: Words around an operation name that are not part of it.
