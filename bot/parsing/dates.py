@@ -126,11 +126,23 @@ _SHIFT_VERBS: Final[dict[str, int]] = {
     "缩短": -1, "提": -1,
     "推迟": 1, "延后": 1, "延迟": 1, "延期": 1, "推后": 1, "顺延": 1, "往后推": 1,
     "往后挪": 1, "往后延": 1, "往后移": 1, "向后推": 1, "向后挪": 1, "后移": 1,
-    "后延": 1, "晚": 1, "拖后": 1, "拖延": 1, "延长": 1, "推": 1, "延": 1, "宽限": 1,
+    "后延": 1, "晚": 1, "拖后": 1, "拖延": 1, "延长": 1, "推": 1, "延": 1, "宽限": 1, "拖": 1,
     "放宽": 1, "多给": 1,
 }
 # Nouns that may sit between a shift verb and its amount ("推迟交期3天").
 _SHIFT_OBJECTS = ("交期", "交货期", "交货", "交付", "发货", "出货", "工期", "货期", "日期", "时间")
+
+# Fixed-date holidays and shopping days that production plans are set against.
+# Lunar ones (春节, 中秋, 端午) move every year and are not read; neither is a bare
+# 十一 / 五一, which in chat is far more often the number.
+_HOLIDAYS: Final[dict[str, tuple[int, int]]] = {
+    "元旦": (1, 1), "元旦节": (1, 1), "情人节": (2, 14), "妇女节": (3, 8), "三八节": (3, 8),
+    "劳动节": (5, 1), "五一节": (5, 1), "五一劳动节": (5, 1), "儿童节": (6, 1),
+    "六一儿童节": (6, 1), "建军节": (8, 1), "教师节": (9, 10), "国庆": (10, 1),
+    "国庆节": (10, 1), "十一国庆": (10, 1), "双十一": (11, 11), "双11": (11, 11),
+    "双十二": (12, 12), "双12": (12, 12), "平安夜": (12, 24), "圣诞": (12, 25),
+    "圣诞节": (12, 25),
+}
 
 # English vocabulary.
 _EN_MONTHS: Final[dict[str, int]] = {
@@ -430,6 +442,34 @@ def _offset_back(today: date, count: float, unit: str) -> date | None:
     return None if days is None else today - timedelta(days=round(count * days))
 
 
+def _holiday(m: re.Match[str], today: date) -> _Answer | None:
+    """国庆, 元旦, 双十一: that year's when a year is named, else the next one."""
+    month, day = _HOLIDAYS[m["h"]]
+    if m["ry"]:
+        return date(today.year + _REL_YEAR_WORDS[m["ry"]], month, day), None
+    found = _next_month_day(today, month, day)
+    return None if found is None else (found, None)
+
+
+def _add_business_days(today: date, count: int) -> date:
+    """``today`` plus ``count`` working days, Monday to Friday (public holidays are
+    the planner's calendar's business, not the parser's)."""
+    day = today
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _business_days_after(m: re.Match[str], today: date) -> _Answer | None:
+    """5个工作日内 / 3个工作日后: today plus that many working days."""
+    count = _int(m["n"])
+    if count is None or not 0 < count <= 400:
+        return None
+    return _add_business_days(today, count), None
+
+
 def _shift(m: re.Match[str], today: date) -> _Answer | None:
     """提前三天 -> -3, 推迟一周 -> +7, 往后推5天 -> +5, 晚两天 -> +2."""
     count = _count(m["n"])
@@ -450,6 +490,8 @@ def _numeric_ymd(m: re.Match[str], today: date) -> _Answer | None:
     return None if found is None else (found, None)
 
 
+# Words right after "12.5" that make it a date: 12.5前, 12.5交货, 12.5到货.
+_DATE_CUES_AFTER = ("前", "之前", "以前", "交", "发", "到货", "出货", "当天", "截止")
 _DATE_CUES = re.compile(
     r"(?:到|至|改|为|成|于|在|前|交|期|截止|due|to|by|on|until|till|before|date)\s*$", re.I
 )
@@ -460,12 +502,14 @@ def _numeric_md_cued(m: re.Match[str], today: date) -> _Answer | None:
     the whole text, or a cue word such as 改到/交期/due right before it)."""
     raw = m.group()
     before = m.string[max(0, m.start() - 8) : m.start()]
+    after = m.string[m.end() : m.end() + 3]
     whole = m.string.strip() == raw
+    cued = bool(m["suffix"] or _DATE_CUES.search(before) or after.startswith(_DATE_CUES_AFTER))
     if m["sep"] == "/":  # "12/5", "1/15" are dates; "1/2", "3/4" may be fractions
         padded = len(m["m"]) == 2 or len(m["d"]) == 2
     else:  # "09-01"; but "12.5" is a decimal until a cue says otherwise
         padded = len(m["m"]) == 2 and len(m["d"]) == 2 and m["sep"] != "."
-    if not (whole or padded or _DATE_CUES.search(before)):
+    if not (whole or padded or cued):
         return None
     return _month_day(m, today)
 
@@ -502,6 +546,11 @@ def _en_month_day(m: re.Match[str], today: date) -> _Answer | None:
     else:
         found = _next_month_day(today, month, day)
     return None if found is None else (found, None)
+
+
+def _en_day_of_month(m: re.Match[str], today: date) -> _Answer | None:
+    """"by the 15th": the next 15th on or after today, like 15号."""
+    return _day_only(m, today)
 
 
 def _en_count(raw: str) -> float | None:
@@ -620,19 +669,21 @@ _RULES: Final[tuple[_Rule, ...]] = (
         _numeric_ymd, " "),
     # -- month and day, no year
     _cn(rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*份?\s*(?:的\s*)?(?P<d>{_DAY})"
-        rf"(?:\s*{_DAY_SUFFIX})?{_NO_NUM_AFTER}(?!\s*(?:天|个|周|星期|年|月))", _month_day, "月"),
+        rf"(?:\s*{_DAY_SUFFIX}|{_NO_NUM_AFTER}(?!\s*(?:天|个|周|星期|年|月)))", _month_day, "月"),
     _cn(rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*初(?P<d>[一二三四五六七八九十])"
         rf"{_NO_NUM_AFTER}", _month_day, "初"),
+    _cn(r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12][0-9]|0?[1-9])"
+        r"/(?P<y>(?:19|20)[0-9]{2})(?![0-9])", _numeric_ymd, "/"),
     _cn(r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])\s*(?P<sep>/)\s*(?P<d>3[01]|[12][0-9]|0?[1-9])"
-        r"(?![0-9/])", _numeric_md_cued, "/"),
+        rf"(?![0-9/])(?:\s*(?P<suffix>[号號]|日{_RI_NOT_DATE}))?", _numeric_md_cued, "/"),
     _cn(r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])(?P<sep>[-.·])(?P<d>3[01]|[12][0-9]|0?[1-9])"
-        r"(?![0-9.·-])(?!\s*(?:天|日|周|个|月|年|件|台|套|只|米|元|块|kg|%|cm|mm|m\b))",
-        _numeric_md_cued, "-.·"),
+        r"(?![0-9.·-])(?!\s*(?:天|周|个|月|年|件|台|套|只|米|元|块|kg|%|cm|mm|m\b))"
+        rf"(?:\s*(?P<suffix>[号號]|日{_RI_NOT_DATE}))?(?!\s*日)", _numeric_md_cued, "-.·"),
     # -- month-relative
-    _cn(rf"{_REL_MONTH}\s*(?:的\s*)?(?P<d>{_DAY})\s*(?:{_DAY_SUFFIX})?{_NO_NUM_AFTER}"
-        r"(?!\s*(?:天|个|周|星期|年|月))", _rel_month_day, "月"),
-    _cn(rf"(?:{_REL_MONTH}\s*的?\s*)?(?P<part>月底|月末|月中|月初)", _rel_month_part, "月"),
-    _cn(rf"{_REL_MONTH}(?P<part>底|末|中|初)", _rel_month_part, "月"),
+    _cn(rf"{_REL_MONTH}\s*(?:的\s*)?(?P<d>{_DAY})(?:\s*{_DAY_SUFFIX}|{_NO_NUM_AFTER}"
+        r"(?!\s*(?:天|个|周|星期|年|月)))", _rel_month_day, "月"),
+    _cn(rf"(?:{_REL_MONTH}\s*的?\s*)?(?P<part>月底|月末|月中|月初)(?!旬)", _rel_month_part, "月"),
+    _cn(rf"{_REL_MONTH}(?P<part>底|末|中|初)(?!旬)", _rel_month_part, "月"),
     _cn(rf"(?<![0-9#])(?:(?:(?P<y>{_YEAR})\s*年|{_REL_YEAR})\s*(?:的\s*)?)?(?P<m>{_MONTH})\s*月"
         r"\s*份?\s*的?\s*(?P<part>月底|月末|月中|月初|底|末|中旬|中|初)(?!旬)", _named_month_part, "月"),
     _cn(rf"(?:{_REL_YEAR}\s*的?\s*)?(?P<part>年底|年末|年终|年初)", _year_part, "年"),
@@ -648,7 +699,11 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"(?![一二三四五六日天1-7末])", _week_alone, "周期拜週"),
     _cn(rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*份?\s*的?\s*第\s*(?P<n>[一二三四五1-5])"
         rf"\s*个?\s*{_WEEK}\s*{_WD}", _nth_weekday_of_month, "第"),
+    _cn(rf"(?:{_REL_YEAR}\s*的?\s*)?(?P<h>{_alternation(_HOLIDAYS)})", _holiday,
+        "".join({name[0] for name in _HOLIDAYS})),
     # -- durations from today, and shifts of the stored date
+    _cn(r"(?P<n>[0-9]+|[一二两三四五六七八九十]+)\s*个?\s*工作日\s*(?:以后|之后|后|以内|之内|内)",
+        _business_days_after, "工"),
     _cn(rf"(?:再过|过了?)?\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*(?:多\s*)?{_DUR_UNIT}"
         r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)", _offset_after, "后内前"),
     _cn(rf"(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
@@ -660,6 +715,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _en(r"\b(?:(?P<p>next|this|coming|last)\s+)?(?P<wd>" + _alternation(_EN_WEEKDAYS)
         + r")\b\.?", _en_weekday, ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
     _en(r"\bnext\s+week\b", _en_next_week, ("week",)),
+    _en(r"\bthe\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)\b", _en_day_of_month, ("the",)),
     _en(r"\b(?P<mon>" + _alternation(_EN_MONTHS) + r")\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
         r"\b(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_month_day, tuple(k for k in _EN_MONTHS
                                                                       if len(k) == 3)),
@@ -686,10 +742,9 @@ _RULES: Final[tuple[_Rule, ...]] = (
 )
 
 _LATIN: Final[re.Pattern[str]] = re.compile(r"[A-Za-z]")
-# Cheap gate: a message with none of these characters has no date in it.
-_ANY_DATE_HINT: Final[re.Pattern[str]] = re.compile(
-    r"[0-9A-Za-z年月日号號周週星期礼禮拜天今明后昨前底末中初提推延晚早挪移迟顺宽放拖缩多]"
-)
+# Cheap gate: a message with none of the rules' trigger characters and no Latin
+# letter has no date in it (most chat lines that are not about dates).
+_ANY_TRIGGER: Final[frozenset[str]] = frozenset().union(*(rule.chars for rule in _RULES))
 
 
 def _candidates(text: str, today: date) -> list[DateMention]:
@@ -697,6 +752,8 @@ def _candidates(text: str, today: date) -> list[DateMention]:
     found: list[DateMention] = []
     charset = frozenset(text)
     lower = text.lower() if _LATIN.search(text) else None
+    if lower is None and charset.isdisjoint(_ANY_TRIGGER):
+        return found
     for rule in _RULES:
         if not rule.may_match(charset, lower):
             continue
@@ -732,15 +789,45 @@ def _longest_first(candidates: list[DateMention]) -> list[DateMention]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+_BARE_WEEKDAY: Final[re.Pattern[str]] = re.compile(
+    r"(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]|(?i:" + _alternation(_EN_WEEKDAYS) + r")\.?"
+)
+_CALENDAR_DATE: Final[re.Pattern[str]] = re.compile(r"[0-9月号號日]")
+_NOTE_GAP: Final[re.Pattern[str]] = re.compile(r"\s*[,，、(（]?\s*")
+_NOTE_CLOSE: Final[re.Pattern[str]] = re.compile(r"\s*[)）]")
+
+
+def _absorb_weekday_notes(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """"12月5日（周六）" / "10月12号，星期一" are one date with a weekday note.
+
+    Without this the note would read as a second date (this week's Saturday).
+    The explicit date wins; the note is folded into its span."""
+    out: list[DateMention] = []
+    for mention in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.date is not None and mention.date is not None
+                and _BARE_WEEKDAY.fullmatch(mention.raw)
+                and _CALENDAR_DATE.search(prev.raw)
+                and not _BARE_WEEKDAY.fullmatch(prev.raw)
+                and _NOTE_GAP.fullmatch(text, prev.end, mention.start)):
+            close = _NOTE_CLOSE.match(text, mention.end)
+            end = close.end() if close else mention.end
+            out[-1] = DateMention(prev.start, end, text[prev.start:end], prev.date)
+            continue
+        out.append(mention)
+    return out
+
+
 def find_dates(text: str, now: datetime) -> list[DateMention]:
     """Every date or due-date shift in ``text``, left to right.
 
     ``text`` is NFKC-normalised with order references masked by ``#``; ``now``
     is aware and in the factory zone, so ``now.date()`` is the factory's today.
     """
-    if not text or not isinstance(text, str) or _ANY_DATE_HINT.search(text) is None:
+    if not text or not isinstance(text, str):
         return []
-    return [_trim(m) for m in _longest_first(_candidates(text, now.date()))]
+    chosen = [_trim(m) for m in _longest_first(_candidates(text, now.date()))]
+    return _absorb_weekday_notes(text, chosen) if len(chosen) > 1 else chosen
 
 
 def parse_date(text: str, now: datetime) -> date | None:

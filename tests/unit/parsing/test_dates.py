@@ -141,6 +141,15 @@ def test_factory_time_zone_decides_today() -> None:
         ("25号", date(2026, 11, 25)),
         ("5号", date(2026, 12, 5)),
         ("12月的第一个周二", date(2026, 12, 1)),
+        ("12月5日（周六）前交货", date(2026, 12, 5)),
+        ("12.5号", date(2026, 12, 5)),
+        ("12.5前交货", date(2026, 12, 5)),
+        ("12/05/2027", date(2027, 12, 5)),
+        ("元旦前", date(2027, 1, 1)),
+        ("明年国庆", date(2027, 10, 1)),
+        ("双十一之前", date(2027, 11, 11)),
+        ("5个工作日内发货", date(2026, 11, 25)),
+        ("by the 15th", date(2026, 12, 15)),
         # English
         ("tomorrow", date(2026, 11, 19)),
         ("next Wednesday", date(2026, 11, 25)),
@@ -201,6 +210,12 @@ def test_spans_index_into_the_text() -> None:
     assert [m.raw for m in found] == ["下周三", "提前两天"]
 
 
+def test_weekday_note_after_a_date_is_part_of_it() -> None:
+    mention = one("10月12号，星期一")
+    assert mention.raw == "10月12号，星期一" and mention.date == date(2027, 10, 12)
+    assert [m.raw for m in find_dates("周一, 周三", WED)] == ["周一", "周三"]
+
+
 def test_masked_order_refs_are_not_dates() -> None:
     assert find_dates("##### 数量改成500", WED) == []
     assert parse_date("######下周五要货", WED) == date(2026, 11, 27)
@@ -209,7 +224,8 @@ def test_masked_order_refs_are_not_dates() -> None:
 @pytest.mark.parametrize(
     "text",
     ["数量改成500件", "2号机坏了", "3号线停了", "再加两千个", "两周三天", "每周一开会",
-     "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "今晚加班"],
+     "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "今晚加班", "提前两三天",
+     "十一点开会", "下周末", "12月中旬"],
 )
 def test_not_dates(text: str) -> None:
     assert find_dates(text, WED) == []

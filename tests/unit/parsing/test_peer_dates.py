@@ -36,7 +36,8 @@ REASONS: dict[str, str] = {
     "range": "period or range, not a single day (下周, 3月份, 本季度, 6月上旬, A至B)",
     "deadline": "deadline window from today (60日内, 年底前); contract defines no window",
     "open": "open-ended interval (20多个月之后, 两天之前); contract defines no such phrase",
-    "holiday": "holiday calendar (国庆, 元旦, 十一); out of the contract's rules",
+    "holiday": "bare 十一 / 五一 as a holiday, or a lunar holiday: in chat 十一 is the number "
+    "eleven, and lunar dates move every year",
     "past_default": "suite picks the past occurrence; contract: next such day on or after today",
     "weekday_conflict": "suite reads the weekday as the next occurrence; contract: 周X/这周X = "
     "current week, 下周X = following week",
@@ -44,7 +45,8 @@ REASONS: dict[str, str] = {
     "on or after today'",
 }
 
-_HOLIDAY_WORDS = ("国庆", "元旦", "春节", "中秋", "端午", "清明", "劳动节", "圣诞")
+# Fixed-date holidays (国庆, 元旦) stay applicable; these do not.
+_HOLIDAY_WORDS = ("春节", "中秋", "端午", "清明", "除夕", "元宵", "重阳", "七夕")
 _HOLIDAY_TEXTS = ("十一", "五一")
 
 # -- independent reference for the contract's own phrases --------------------------
