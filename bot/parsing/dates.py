@@ -793,12 +793,14 @@ _BARE_WEEKDAY: Final[re.Pattern[str]] = re.compile(
     r"(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]|(?i:" + _alternation(_EN_WEEKDAYS) + r")\.?"
 )
 _CALENDAR_DATE: Final[re.Pattern[str]] = re.compile(r"[0-9月号號日]")
-_NOTE_GAP: Final[re.Pattern[str]] = re.compile(r"\s*[,，、(（]?\s*")
+# Only blanks or an opening bracket between date and note: a comma starts a new
+# clause for the grammar, so a mention never spans one.
+_NOTE_GAP: Final[re.Pattern[str]] = re.compile(r"\s*[(（]?\s*")
 _NOTE_CLOSE: Final[re.Pattern[str]] = re.compile(r"\s*[)）]")
 
 
 def _absorb_weekday_notes(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """"12月5日（周六）" / "10月12号，星期一" are one date with a weekday note.
+    """"12月5日（周六）" / "12月5日 周六" are one date with a weekday note.
 
     Without this the note would read as a second date (this week's Saturday).
     The explicit date wins; the note is folded into its span."""

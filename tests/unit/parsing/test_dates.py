@@ -211,8 +211,11 @@ def test_spans_index_into_the_text() -> None:
 
 
 def test_weekday_note_after_a_date_is_part_of_it() -> None:
-    mention = one("10月12号，星期一")
-    assert mention.raw == "10月12号，星期一" and mention.date == date(2027, 10, 12)
+    mention = one("10月12号(星期一)")
+    assert mention.raw == "10月12号(星期一)" and mention.date == date(2027, 10, 12)
+    assert one("Dec 5 (Sat)").date == date(2026, 12, 5)
+    # A comma starts a new clause for the grammar: no mention spans it.
+    assert [m.raw for m in find_dates("10月12号，星期一", WED)] == ["10月12号", "星期一"]
     assert [m.raw for m in find_dates("周一, 周三", WED)] == ["周一", "周三"]
 
 
