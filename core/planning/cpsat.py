@@ -49,6 +49,8 @@ class SubResult:
     status: str  # OPTIMAL, FEASIBLE, UNKNOWN, INFEASIBLE
     wt_bound: int  # lower bound on weighted tardiness, valid when the window is the whole shop
     seconds: float
+    seqs: list[list[int]] | None = None  # spliced machine sequences, even if decode failed
+    starts: dict[int, int] | None = None  # the model's start of each op in the window
 
 
 @dataclass
@@ -71,13 +73,16 @@ def solve_window(
     previous_start: dict[int, int] | None = None,
     stability_weight: int = 1,
     probing: bool = True,
+    bounded: bool = True,
 ) -> SubResult:
     """Re-optimize the operations in `free` (indices) and splice the result into `sched`.
 
     `tail` ops follow the window: they keep their machine and order but their
     times float, so the model sees how a change in the window ripples on.
     """
-    built = _build(pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight)
+    built = _build(
+        pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight, bounded
+    )
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = max(time_limit_s, 0.0)
@@ -93,7 +98,13 @@ def solve_window(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SubResult(None, status, 0, seconds)
     bound = int(solver.best_objective_bound) // built.big_m
-    return SubResult(_splice(pb, sched, built, solver), status, max(bound, 0), seconds)
+    mach, seqs = _spliced_sequences(sched, built, solver)
+    starts = {i: solver.value(ov.start) for i, ov in built.ops.items()}
+    try:
+        decoded: Schedule | None = decode(pb, mach, seqs)
+    except ValueError:
+        decoded = None  # the window reordered against ops it did not model
+    return SubResult(decoded, status, max(bound, 0), seconds, seqs, starts)
 
 
 def _build(
@@ -103,6 +114,7 @@ def _build(
     tail: set[int],
     previous_start: dict[int, int],
     stability_weight: int,
+    bounded: bool,
 ) -> _Built:
     model = cp_model.CpModel()
     hints: list[tuple[cp_model.IntVar, int]] = []
@@ -110,11 +122,13 @@ def _build(
     lo = min(sched.start[i] for i in free)
     hi = max(sched.end[i] for i in free)
     ub = hi + max((hi - lo) // 2, max(pb.op_min[i] for i in free), 60)
-    bounds = _machine_bounds(pb, sched, free, ub)
+    bounds = _machine_bounds(pb, sched, free, ub, bounded)
     intervals: dict[int, list[cp_model.IntervalVar]] = {}
     ops: dict[int, OpVars] = {}
     for i in sorted(free):
-        ops[i] = _op_vars(pb, sched, model, hints, i, free, ub, bounds, intervals, i in tail)
+        ops[i] = _op_vars(
+            pb, sched, model, hints, i, free, ub, bounds, intervals, i in tail, bounded
+        )
     for m, ivs in intervals.items():
         for k, (a, b) in enumerate(pb.blocked[m]):
             if b > lo and a < ub:
@@ -138,7 +152,7 @@ def _build(
 
 
 def _machine_bounds(
-    pb: Problem, sched: Schedule, free: set[int], ub: int
+    pb: Problem, sched: Schedule, free: set[int], ub: int, bounded: bool
 ) -> list[tuple[int, int]]:
     """Per machine, the time range left to the free ops: after the work that stays
     ahead of them, before the old start of the work that follows them.
@@ -157,7 +171,7 @@ def _machine_bounds(
             if sched.start[i] < t0:
                 ready = max(ready, sched.end[i])
             else:
-                limit = min(limit, sched.start[i])
+                limit = min(limit, sched.start[i]) if bounded else limit
         out.append((ready, limit))
     return out
 
@@ -182,12 +196,13 @@ def _op_vars(
     bounds: list[tuple[int, int]],
     intervals: dict[int, list[cp_model.IntervalVar]],
     pinned: bool,
+    bounded: bool,
 ) -> OpVars:
     lb = _lower(pb, sched, i, free)
     s0, e0 = sched.start[i], sched.end[i]
     top = max(ub, e0)
     j = pb.op_job[i]
-    if i + 1 < pb.job_last[j] and i + 1 not in free:
+    if bounded and i + 1 < pb.job_last[j] and i + 1 not in free:
         top = min(top, sched.start[i + 1])  # the job's next op stays where it is
     start = model.new_int_var(lb, top, f"s_{i}")
     end = model.new_int_var(lb, top, f"e_{i}")
@@ -325,9 +340,10 @@ def _objective_terms(
     return tard, secondary, secondary_ub
 
 
-def _splice(
-    pb: Problem, sched: Schedule, built: _Built, solver: cp_model.CpSolver
-) -> Schedule | None:
+def _spliced_sequences(
+    sched: Schedule, built: _Built, solver: cp_model.CpSolver
+) -> tuple[list[int], list[list[int]]]:
+    """Machines and sequences: work ahead of the window, the window by new start, the rest."""
     mach = sched.mach[:]
     new_start: dict[int, int] = {}
     for i, ov in built.ops.items():
@@ -342,7 +358,4 @@ def _splice(
         after = [i for i in seq if i not in built.ops and sched.start[i] >= t0]
         mine = sorted((i for i in built.ops if mach[i] == m), key=lambda i: (new_start[i], i))
         seqs.append(before + mine + after)
-    try:
-        return decode(pb, mach, seqs)
-    except ValueError:
-        return None
+    return mach, seqs

@@ -48,7 +48,11 @@ class _MachineQueue:
     by_tc: list[tuple[float, int]] = field(default_factory=list)
 
 
-def dispatch(pb: Problem, rule: Rule, bias: list[float] | None = None) -> Schedule:
+def dispatch(
+    pb: Problem,
+    rule: Rule,
+    bias: list[float] | None = None,
+) -> Schedule:
     """List-schedule every op; `bias` multiplies each job's weight in ATC (see search.py)."""
     n = pb.n_ops
     mach = [-1] * n

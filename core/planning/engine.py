@@ -16,13 +16,14 @@ import time
 from collections.abc import Collection
 
 from core.planning.cpsat import solve_window
-from core.planning.dispatch import default_rules, dispatch
+from core.planning.dispatch import Rule, default_rules, dispatch
 from core.planning.lns import improve
-from core.planning.objective import Cost, cost
+from core.planning.objective import cost
 from core.planning.problem import FROZEN, Problem, compile_problem
 from core.planning.repair import previous_starts, repair
 from core.planning.result import to_result
 from core.planning.schedule import Schedule
+from core.planning.search import squeaky_wheel
 from core.planning.types import PlanInput, PlanResult, SolveParams
 
 
@@ -32,22 +33,28 @@ def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None
     deadline = t0 + params.time_limit_s
     pb = compile_problem(inp)
     prev_start = previous_starts(pb, previous.assignments) if previous else None
-    best: Schedule | None = None
-    best_cost: Cost | None = None
-    method = ""
     first = 0.0
-    candidates: list[tuple[str, Schedule]] = []
+    candidates: list[tuple[str, Schedule, Rule | None]] = []
     if previous is not None:
-        candidates.append(("repair", repair(pb, previous.assignments, ())[0]))
+        candidates.append(("repair", repair(pb, previous.assignments, ())[0], None))
     for rule in default_rules(params.atc_k):
-        candidates.append((rule.name, dispatch(pb, rule)))
+        candidates.append((rule.name, dispatch(pb, rule), rule))
         first = first or time.monotonic() - t0
-    for name, sched in candidates:
-        c = cost(pb, sched, prev_start, params.stability_weight)
-        if best_cost is None or c < best_cost:
-            best, best_cost, method = sched, c, name
-    assert best is not None
-    first = first or time.monotonic() - t0
+    costs = [cost(pb, sched, prev_start, params.stability_weight) for _, sched, _ in candidates]
+    k = min(range(len(candidates)), key=lambda n: costs[n])
+    method, best, best_rule = candidates[k]
+    best_cost = costs[k]
+    schedulable = sum(1 for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN)
+    if (params.use_cpsat and schedulable > params.monolithic_max_ops
+            and best_rule is not None and best_rule.kind == "atc"):
+        # part of the time searches job priorities (search.py), the rest polishes windows
+        share = t0 + (deadline - t0) * params.search_share
+        best, best_cost, stats = squeaky_wheel(
+            pb, best_rule, best, best_cost, deadline=share, seed=params.seed,
+            previous_start=prev_start, stability_weight=params.stability_weight,
+        )
+        if stats.improved:
+            method = f"{method}+priorities({stats.improved}/{stats.passes})"
     return _optimize(pb, best, method, params, deadline, t0, first, prev_start, None)
 
 

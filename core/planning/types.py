@@ -107,6 +107,7 @@ class SolveParams:
     lns_window_ops: int = 240
     lns_tail_ops: int = 600
     lns_step_s: float = 1.5
+    search_share: float = 0.6
     stability_weight: int = 1
     atc_k: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
     use_cpsat: bool = True
