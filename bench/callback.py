@@ -1,0 +1,192 @@
+"""Ack latency of POST /wecom/callback under a steady load.
+
+Runs the callback app (setup_wecom with a fast fake handler and in-memory
+inbox/outbox) in a child process on a loopback port, then sends WeCom-
+encrypted text messages at a fixed rate (open loop: latency is measured from
+each message's scheduled time, so a stalled server cannot hide its backlog)
+and prints one JSON line with p50/p99 ack latency.
+
+    python -m bench.callback [--rate 200] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import aiohttp
+from aiohttp import web
+from wechatpy.enterprise.crypto import PrpCrypto
+
+from bot.pipeline import ChannelDeps
+from bot.settings import Settings
+from bot.wecom.crypto import signature
+from bot.wecom.routes import setup_wecom
+from core.messages import ChatMessage, Reply
+from core.outbox import OutboxMessage
+
+TOKEN = "QDG6eK"
+AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+CORP = "wx5823bf96d3bd56c7"
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str]] = set()
+
+    async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
+        if (channel, key) in self.seen:
+            return False
+        self.seen.add((channel, key))
+        return True
+
+
+class _Outbox:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def add(self, messages: Sequence[OutboxMessage]) -> None:
+        self.count += len(messages)
+
+    async def claim_due(self, now: datetime, limit: int, lease: float) -> list[OutboxMessage]:
+        return []
+
+    async def mark_sent(self, message_id: int, at: datetime) -> None: ...
+
+    async def mark_retry(self, message_id: int, at: datetime, error: str) -> None: ...
+
+    async def mark_dead(self, message_id: int, error: str) -> None: ...
+
+    async def dead_letters(self, limit: int = 100) -> list[OutboxMessage]:
+        return []
+
+
+async def _fast_handler(message: ChatMessage) -> list[Reply]:
+    return [Reply(kind="text", text=f"收到：{message.text}")]
+
+
+def _serve(port: int) -> None:
+    settings = Settings(wecom_corp_id=CORP, wecom_token=TOKEN, wecom_aes_key=AES_KEY)
+    deps = ChannelDeps(handler=_fast_handler, inbox=_Inbox(), outbox=_Outbox(),
+                       clock=_Clock(), settings=settings)
+    app = web.Application()
+    setup_wecom(app, deps)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None,
+                handle_signals=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _messages(n: int) -> list[tuple[dict[str, str], bytes]]:
+    crypto = PrpCrypto(__import__("base64").b64decode(AES_KEY + "="))
+    out = []
+    ts = str(int(time.time()))
+    for i in range(n):
+        xml = (f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName>"
+               f"<FromUserName><![CDATA[user{i % 50}]]></FromUserName>"
+               f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+               f"<Content><![CDATA[SO-{i} 进度]]></Content><MsgId>{10**12 + i}</MsgId>"
+               "<AgentID>1000002</AgentID></xml>")
+        encrypt = crypto.encrypt(xml, CORP).decode()
+        nonce = str(100000 + i)
+        body = (f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]>"
+                "</Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>").encode()
+        out.append(({"msg_signature": signature(TOKEN, ts, nonce, encrypt),
+                     "timestamp": ts, "nonce": nonce}, body))
+    return out
+
+
+async def _wait_ready(url: str) -> None:
+    async with aiohttp.ClientSession() as s:
+        for _ in range(200):
+            try:
+                async with s.get(url):
+                    return
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.05)
+    raise RuntimeError("bench server did not start")
+
+
+async def _drive(url: str, rate: float, seconds: float) -> dict[str, object]:
+    n = int(rate * seconds)
+    warm = int(rate)  # one unmeasured second: connections opened, code paths warm
+    messages = _messages(n + warm)
+    await _wait_ready(url.replace("/wecom/callback", "/ready"))  # any answer means it is up
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    tasks: set[asyncio.Task[None]] = set()
+    conn = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=conn) as session:
+        async def one(scheduled: float, query: dict[str, str], body: bytes,
+                      measured: bool) -> None:
+            nonlocal errors
+            try:
+                async with session.post(url, params=query, data=body) as resp:
+                    await resp.read()
+                    if measured:
+                        statuses[resp.status] = statuses.get(resp.status, 0) + 1
+                if measured:
+                    latencies.append(time.perf_counter() - scheduled)
+            except aiohttp.ClientError:
+                errors += 1
+
+        start = time.perf_counter() + 0.1
+        for i, (query, body) in enumerate(messages):
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.ensure_future(one(scheduled, query, body, i >= warm))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.wait(set(tasks))
+    ms = sorted(x * 1000 for x in latencies)
+    return {
+        "bench": "wecom_callback_ack", "rate_per_s": rate, "seconds": seconds, "measured": n,
+        "ok": statuses.get(200, 0), "statuses": statuses, "errors": errors,
+        "p50_ms": round(statistics.median(ms), 2) if ms else None,
+        "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2) if ms else None,
+        "max_ms": round(ms[-1], 2) if ms else None,
+        "cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    port = _free_port()
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port,),
+                                                          daemon=True)
+    server.start()
+    try:
+        result = asyncio.run(_drive(f"http://127.0.0.1:{port}/wecom/callback",
+                                    args.rate, args.seconds))
+    finally:
+        server.terminate()
+        server.join(5)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
