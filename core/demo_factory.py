@@ -49,7 +49,8 @@ class DemoFactory:
     extra_days: dict[date, str] = field(default_factory=dict)
 
     def bom(self, product_code: str, version: int) -> Bom:
-        return next(b for b in self.boms if b.product_code == product_code and b.version == version)
+        return next(b for b in self.boms
+                    if b.product_code == product_code and b.version == version)
 
     def routing(self, product_code: str, version: int) -> Routing:
         return next(r for r in self.routings
@@ -179,7 +180,8 @@ def _items() -> list[Item]:
         for mc, material in BOARD_MATERIALS.items():
             out.append(Item(f"BRD-{mc}18-{cc}", f"18mm{material}-{color}", unit="张",
                             unit_cost=168.0 if mc == "MLP" else 112.0, lead_days=10,
-                            attributes={"family": f"BRD-{mc}18", "color": color, "material": material}))
+                            attributes={"family": f"BRD-{mc}18", "color": color,
+                                        "material": material}))
         out.append(Item(f"EB-{cc}", f"1mm封边条-{color}", unit="m", unit_cost=1.2, lead_days=7,
                         attributes={"family": "EB", "color": color}))
         out.append(Item(f"PNT-{cc}", f"木器色漆-{color}", unit="kg", unit_cost=46.0, lead_days=7,
@@ -380,7 +382,8 @@ def _revise(products: list[Product], boms: list[Bom], routings: list[Routing]) -
     by_code["F-WARD-3D"].current_bom = 2
     for code in ("M-DIST-CAB", "M-CTRL-CAB"):
         r = next(x for x in routings if x.product_code == code)
-        steps = tuple(RoutingStep(s.seq, s.name, "WELD-R", s.setup_minutes, s.minutes_per_unit * 0.7)
+        steps = tuple(RoutingStep(s.seq, s.name, "WELD-R", s.setup_minutes,
+                                  s.minutes_per_unit * 0.7)
                       if s.work_center == "WELD" else s for s in r.steps)
         routings.append(Routing(code, 2, steps))
         by_code[code].current_routing = 2
@@ -491,7 +494,8 @@ class _OrderPlan:
 def _order_plans(today: date) -> list[_OrderPlan]:
     """Refs and target states: 80 open orders (4 with chat refs) and 7 closed ones."""
     year = today.year
-    statuses = [OrderStatus.DRAFT] * 12 + [OrderStatus.RELEASED] * 36 + [OrderStatus.IN_PROGRESS] * 28
+    statuses = ([OrderStatus.DRAFT] * 12 + [OrderStatus.RELEASED] * 36
+                + [OrderStatus.IN_PROGRESS] * 28)
     plans = [
         _OrderPlan("SO-12", OrderStatus.RELEASED, "M-CTRL-CAB", "C03"),
         _OrderPlan("SO-31", OrderStatus.RELEASED, "F-WARD-3D", "C13"),
@@ -499,7 +503,8 @@ def _order_plans(today: date) -> list[_OrderPlan]:
         _OrderPlan("SO-2024-031", OrderStatus.RELEASED, "F-DESK-14", "C06"),
     ]
     plans += [_OrderPlan(f"SO-{year}-{n + 1:04d}", s) for n, s in enumerate(statuses)]
-    plans += [_OrderPlan(f"SO-{year}-{len(statuses) + n + 1:04d}", s) for n, s in enumerate(_CLOSED)]
+    plans += [_OrderPlan(f"SO-{year}-{len(statuses) + n + 1:04d}", s)
+              for n, s in enumerate(_CLOSED)]
     return plans
 
 
@@ -545,7 +550,8 @@ def _order(plan: _OrderPlan, product: Product, customer: str, today: date, rng: 
         order.specs.update(color="白橡木", material="多层板")
         order.quantity, order.due_date = 120, today + timedelta(days=18)
     if plan.status is OrderStatus.IN_PROGRESS:
-        _progress(order, routing, demo, today, rng, finished=rng.randint(0, len(routing.steps) - 2))
+        finished = rng.randint(0, len(routing.steps) - 2)
+        _progress(order, routing, demo, today, rng, finished=finished)
     elif plan.status in (OrderStatus.DONE, OrderStatus.SHIPPED):
         _progress(order, routing, demo, today, rng, finished=len(routing.steps))
     return order
@@ -623,7 +629,8 @@ def _progress(order: WorkOrder, routing: Routing, demo: DemoFactory, today: date
         cursor += max(1, step.lead_days)
         end_day = days[cursor - 1]
         op.started_at = _at(start_day, 8, rng)
-        op.machine = rng.choice(centers[step.work_center].machines) if not step.outsourced else None
+        if not step.outsourced:
+            op.machine = rng.choice(centers[step.work_center].machines)
         if i < finished:
             op.finished_at = _at(end_day, 16, rng)
             op.qty_scrap = rng.choice((0, 0, 0, 1, 2)) if not step.outsourced else 0

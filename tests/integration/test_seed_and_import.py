@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook, load_workbook
 
+from bot.importfile import EXAMPLES, import_file, write_template
 from core.demo_factory import build_demo_factory
+from core.importing import Kind
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.seed import seed_demo
@@ -48,3 +51,88 @@ async def test_seed_writes_the_demo_once(factory: SqlUnitOfWorkFactory) -> None:
     assert await seed_demo(factory, TODAY, NOW) is False  # a second start reuses the database
     async with factory() as uow:
         assert await uow.orders.count() == len(demo.orders)
+
+
+# importing ---------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def seeded(factory: SqlUnitOfWorkFactory) -> SqlUnitOfWorkFactory:
+    await seed_demo(factory, TODAY, NOW)
+    return factory
+
+
+async def _counts(factory: SqlUnitOfWorkFactory) -> tuple[int, ...]:
+    async with factory() as uow:
+        return (await uow.orders.count(), len(await uow.catalog.items()),
+                len(await uow.catalog.work_centers()), len(await uow.catalog.products()),
+                len(await uow.catalog.boms()), len(await uow.catalog.routings()),
+                len(await uow.catalog.purchase_orders(open_only=False)))
+
+
+async def test_the_shipped_template_imports_into_the_demo(seeded: SqlUnitOfWorkFactory) -> None:
+    report = await import_file(ROOT / "bot" / "templates" / "import_template.xlsx", seeded, NOW)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.counts["orders"] == len(EXAMPLES[Kind.ORDERS])
+    async with seeded() as uow:
+        order = await uow.orders.get("SO-IMP-0001")
+        products = await uow.catalog.products()
+        routings = await uow.catalog.routings()
+        boms = await uow.catalog.boms()
+        hinge = (await uow.catalog.items())["HW-HINGE"]
+    assert order is not None and order.created_at == NOW
+    assert [op.work_center for op in order.operations][-2:] == ["SILK", "PACK"]
+    assert products["F-SHOE"].current_routing == 2 and routings[("F-SHOE", 2)].locked
+    assert boms[("M-DISP", 1)].locked and hinge.on_hand == 5200
+    again = await import_file(ROOT / "bot" / "templates" / "import_template.xlsx", seeded, NOW)
+    assert not again.ok and "already exists" in str(again.errors[0])
+
+
+async def test_the_csv_examples_import_in_order(seeded: SqlUnitOfWorkFactory) -> None:
+    paths = sorted((ROOT / "docs" / "examples").glob("*.csv"))
+    assert len(paths) >= 5
+    for path in paths:
+        report = await import_file(path, seeded, NOW)
+        assert report.ok, [str(e) for e in report.errors]
+    async with seeded() as uow:
+        assert await uow.orders.get("SO-IMP-0004") is not None
+
+
+async def test_one_bad_row_imports_nothing(seeded: SqlUnitOfWorkFactory, tmp_path: Path) -> None:
+    template = tmp_path / "one_bad_row.xlsx"
+    write_template(template)
+    book = load_workbook(template)
+    ws = book["orders"]
+    ws.cell(row=ws.max_row, column=5, value="下周三")  # due_date of the last order
+    book.save(template)
+    before = await _counts(seeded)
+    report = await import_file(template, seeded, NOW)
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [
+        ("orders", len(EXAMPLES[Kind.ORDERS]) + 1, "due_date")]
+    assert report.summary().endswith("nothing was imported")
+    assert await _counts(seeded) == before
+
+
+async def test_chinese_sheet_and_column_names(seeded: SqlUnitOfWorkFactory,
+                                              tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.title = "订单"
+    ws.append(["订单号", "客户", "产品", "数量", "交期", "优先级", "颜色"])
+    ws.append(["SO-CN-1", "宏景装饰工程有限公司", "F-WARD-2D", 12, datetime(2027, 1, 8), "加急",
+               "象牙白"])
+    ws.append([])
+    ws.append(["SO-CN-2", "C01", "F-WARD-2D", "十二", "2027-01-09", "", ""])
+    path = tmp_path / "订单导入.xlsx"
+    book.save(path)
+    report = await import_file(path, seeded, NOW)
+    assert [str(e) for e in report.errors] == ["orders row 4, quantity: not a number: '十二'"]
+    ws.delete_rows(4)
+    book.save(path)
+    report = await import_file(path, seeded, NOW)
+    assert report.ok and report.counts["orders"] == 1
+    async with seeded() as uow:
+        order = await uow.orders.get("SO-CN-1")
+    assert order is not None and order.customer_code == "C01" and order.specs == {"color": "象牙白"}
