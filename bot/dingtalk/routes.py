@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.dingtalk.inbound import DingTalkCallback
 from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
+from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ dingtalk_tasks_key = web.AppKey("dingtalk_tasks", TaskTracker)
 
 def setup_dingtalk(app: web.Application, deps: ChannelDeps) -> None:
     """Add POST /dingtalk/callback; handler tasks are drained on shutdown."""
+    if not deps.settings.dingtalk_app_secret:
+        raise ConfigError("DingTalk needs GONGDAN_DINGTALK_APP_SECRET")
     tasks = TaskTracker()
     app[dingtalk_tasks_key] = tasks
     app[dingtalk_callback_key] = DingTalkCallback(deps, Pipeline(deps, tasks))

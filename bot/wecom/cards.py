@@ -34,3 +34,20 @@ def update_button_xml(to_user: str, corp_id: str, created: int, replace_name: st
         f"<Button><ReplaceName>{cdata(replace_name)}</ReplaceName></Button>"
         "</xml>"
     )
+
+
+def textcard_body(title: str, description: str, url: str, btntxt: str = "") -> dict[str, object]:
+    """A message/send textcard body within its limits (title 128, description 512 chars).
+
+    Used for notices that link to a page (e.g. the plan); url must carry a scheme.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("textcard url needs http:// or https://")
+    card: dict[str, object] = {
+        "title": title[:128],
+        "description": description[:512],
+        "url": url,
+    }
+    if btntxt:
+        card["btntxt"] = btntxt[:4]
+    return {"msgtype": "textcard", "textcard": card}

@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.inbound import PASSIVE_WINDOW_SECONDS, WeComCallback
+from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ def setup_wecom(
 ) -> None:
     """Add GET/POST /wecom/callback; handler tasks are drained on shutdown."""
     settings = deps.settings
+    if not settings.wecom_enabled or len(settings.wecom_aes_key) != 43:
+        raise ConfigError("WeCom needs GONGDAN_WECOM_CORP_ID, GONGDAN_WECOM_TOKEN and a "
+                          "43-character GONGDAN_WECOM_AES_KEY")
     tasks = TaskTracker()
     crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     app[wecom_tasks_key] = tasks
