@@ -85,8 +85,8 @@ _YEAR = rf"(?:[0-9]{{4}}|[0-9]{{2}}|[{_CN_DIGITS}]{{2,4}})"
 _COUNT = r"(?:[0-9]+|[零一二两俩仨三四五六七八九十百]+|半)"
 
 _REL_DAY_WORDS: Final[dict[str, int]] = {
-    "今天": 0, "今日": 0, "今儿": 0, "当天": 0,
-    "明天": 1, "明日": 1, "明儿": 1, "次日": 1, "翌日": 1,
+    "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "今早": 0, "今晚": 0,
+    "明天": 1, "明日": 1, "明儿": 1, "次日": 1, "翌日": 1, "明早": 1, "明晚": 1,
     "后天": 2, "后日": 2, "大后天": 3, "大大后天": 4,
     "昨天": -1, "昨日": -1, "前天": -2, "前日": -2, "大前天": -3, "大大前天": -4,
 }
@@ -519,10 +519,21 @@ def _en_rel_day(m: re.Match[str], today: date) -> _Answer:
     return today + timedelta(days=_EN_REL_DAYS[m["w"].lower()]), None
 
 
-def _en_weekday(m: re.Match[str], today: date) -> _Answer:
-    """"next Friday" = 下周五, "this Friday" = 本周五, bare "Friday" = the coming one."""
-    weekday = _EN_WEEKDAYS[m["wd"].lower()]
-    prefix = (m["p"] or "").lower()
+_EN_WEEKDAY_PREPOSITIONS: Final[re.Pattern[str]] = re.compile(
+    r"(?:on|by|until|till|before|due|for|from|to|,|\(|-)\s*$", re.I)
+
+
+def _en_weekday(m: re.Match[str], today: date) -> _Answer | None:
+    """"next Friday" = 下周五, "this Friday" = 本周五, bare "Friday" = the coming one;
+    "Friday next week" = 下周五.  A bare abbreviation ("sat", "wed") counts only
+    after a preposition or in brackets, since "sat down" is no Saturday."""
+    token = m["wd"].lower().rstrip(".")
+    weekday = _EN_WEEKDAYS[token]
+    prefix = (m["p"] or m["after"] or "").lower().split()[0] if (m["p"] or m["after"]) else ""
+    if not prefix and len(token) <= 4 and not token.endswith("day"):
+        before = m.string[max(0, m.start() - 8) : m.start()]
+        if not _EN_WEEKDAY_PREPOSITIONS.search(before):
+            return None
     if prefix == "next":
         return _week_day(today, 1, weekday), None
     if prefix == "this":
@@ -692,7 +703,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _cn(rf"{_NOT_AFTER_NUMERAL}(?<![月年])(?P<d>{_DAY})\s*(?:[号號]{_HAO_NOT_DATE}|日{_RI_NOT_DATE})",
         _day_only, "号號日"),
     # -- days and weeks
-    _cn("(?P<w>" + _alternation(_REL_DAY_WORDS) + ")", _rel_day, "天日儿"),
+    _cn("(?P<w>" + _alternation(_REL_DAY_WORDS) + ")", _rel_day, "天日儿早晚"),
     _cn(rf"{_NOT_AFTER_NUMERAL}{_WEEK_PREFIX}\s*{_WEEK}\s*(?:{_WEEK})?\s*{_WD}"
         r"(?![0-9一二三四五六七八九十])", _weekday, "周期拜週"),
     _cn(r"(?P<p>下下个|下下|下一个|下个|下一|下)\s*(?:周|星期|礼拜|週|禮拜)"
@@ -706,15 +717,16 @@ _RULES: Final[tuple[_Rule, ...]] = (
         _business_days_after, "工"),
     _cn(rf"(?:再过|过了?)?\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*(?:多\s*)?{_DUR_UNIT}"
         r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)", _offset_after, "后内前"),
-    _cn(rf"(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
+    _cn(rf"(?<![最尽今明昨当每])(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
         rf"\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}", _shift,
         _SHIFT_VERB_FIRST_CHARS),
     # -- English
     _en(r"\b(?P<w>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|tmrw|tmr"
         r"|tomorow|yesterday)\b", _en_rel_day, ("tod", "ton", "tom", "tmr", "yes")),
-    _en(r"\b(?:(?P<p>next|this|coming|last)\s+)?(?P<wd>" + _alternation(_EN_WEEKDAYS)
-        + r")\b\.?", _en_weekday, ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
-    _en(r"\bnext\s+week\b", _en_next_week, ("week",)),
+    _en(r"\b(?:(?P<p>next|this|coming|last)\s+(?:week\s+)?(?:on\s+)?)?(?P<wd>"
+        + _alternation(_EN_WEEKDAYS) + r")\b\.?(?:\s+(?:of\s+)?(?P<after>(?:next|this|last)\s+week)\b)?",
+        _en_weekday, ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
+    _en(r"(?<!end of )(?<!end of the )\bnext\s+week\b", _en_next_week, ("week",)),
     _en(r"\bthe\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)\b", _en_day_of_month, ("the",)),
     _en(r"\b(?P<mon>" + _alternation(_EN_MONTHS) + r")\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
         r"\b(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_month_day, tuple(k for k in _EN_MONTHS
@@ -733,7 +745,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _en(r"\b(?:back|forward|out|up|ahead|later|earlier|sooner)\s+(?:by\s+)?" + _EN_COUNT
         + r"\s*" + _EN_UNIT + r"\b", _en_shift, _EN_SHIFT_WORDS),
     _en(r"\b(?:delay|postpone|push|slip|extend|defer|advance|expedite|bring|pull|move)\w*"
-        r"\b[^.,;!?\n]{0,40}?\bby\s+" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift,
+        r"\b[^.,;!?\n]{0,40}?\b(?:by\s+|for\s+)?" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift,
         _EN_SHIFT_WORDS),
     _en(r"\b(?:push|move|bring|pull)\w*\b[^.,;!?\n]{0,40}?\b(?:back|forward|out|up|in)\s+"
         + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift, _EN_SHIFT_WORDS),

@@ -150,6 +150,11 @@ def test_factory_time_zone_decides_today() -> None:
         ("双十一之前", date(2027, 11, 11)),
         ("5个工作日内发货", date(2026, 11, 25)),
         ("by the 15th", date(2026, 12, 15)),
+        ("明早", date(2026, 11, 19)),
+        ("最早3天后", date(2026, 11, 21)),
+        ("Friday next week", date(2026, 11, 27)),
+        ("next week on Monday", date(2026, 11, 23)),
+        ("due Fri", date(2026, 11, 20)),
         # English
         ("tomorrow", date(2026, 11, 19)),
         ("next Wednesday", date(2026, 11, 25)),
@@ -189,6 +194,9 @@ def test_other_forms(text: str, want: date) -> None:
         ("push ##### back by 3 days", 3),
         ("bring ##### forward by 2 days", -2),
         ("delay ###### by one week", 7),
+        ("delay 3 days", 3),
+        ("move it up a week", -7),
+        ("push out 2 weeks", 14),
     ],
 )
 def test_shifts_of_the_stored_due_date(text: str, delta: int) -> None:
@@ -227,7 +235,7 @@ def test_masked_order_refs_are_not_dates() -> None:
 @pytest.mark.parametrize(
     "text",
     ["数量改成500件", "2号机坏了", "3号线停了", "再加两千个", "两周三天", "每周一开会",
-     "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "今晚加班", "提前两三天",
+     "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "提前两三天", "sat down", "end of next week",
      "十一点开会", "下周末", "12月中旬"],
 )
 def test_not_dates(text: str) -> None:
