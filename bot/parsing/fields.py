@@ -34,9 +34,11 @@ _ISO = re.compile(r"(?<![0-9])(20[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2
 _SLASH = re.compile(r"(?<![0-9/#-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/])")
 _OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤|\s+(?:from|to|for|on|in|of|step|process)\b"
                      r"|了|的|吧|[~;；.。!！?？]", re.IGNORECASE)
-_OP_LEAD = re.compile(r"^(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)
+_OP_LEAD = re.compile(r"(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)  # match() at pos
 _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\b|\boperation\b", re.IGNORECASE)
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
+_NUMERIC_DATE = re.compile(r"^[0-9]{1,2}\s*[./-]\s*[0-9]{1,2}$")  # "1.5" may be 1.5k
+_VERB_GAP = re.compile(r"[#\s~]|\bby\b|的|再", re.IGNORECASE)
 _FROM = re.compile(r"(?:从|由|from)\s*$", re.IGNORECASE)
 _OP_SPLIT = re.compile(r"和|与|及|跟|、|,|，|\s+and\s+|&", re.IGNORECASE)
 _OP_NAME = re.compile(r"^(?:[\u3400-\u9fff]{1,8}|[A-Za-z][A-Za-z ]{1,30})$")
@@ -105,7 +107,7 @@ def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
             if not scan.work.startswith(("工序", "那道", "这道"), k.end)]
     if not keys:
         return False
-    verb = syn.SPEC_VERB_LEX.search(scan.work, keys[0].end, end)
+    verb = _spec_verb(scan, keys, end)
     before = [k for k in keys if verb is not None and k.end <= verb.start]
     if verb is not None and before and len(scan.work[before[-1].end:verb.start].strip()) <= 6:
         key, value_span = before[-1], (verb.end, end)
@@ -122,6 +124,17 @@ def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
     result.changes.append(_spec_change(scan, key.tag, value, result))
     scan.blank(start, end)
     return True
+
+
+def _spec_verb(scan: Scan, keys: list[Hit], end: int) -> Hit | None:
+    """The verb after the last key before it; in "颜色要求改成" the later 改成."""
+    verbs = syn.SPEC_VERB_LEX.findall(scan.work, keys[0].end, end)
+    if not verbs:
+        return None
+    first = verbs[0]
+    key_end = max(k.end for k in keys if k.end <= first.start)
+    close = [v for v in verbs if v.start - key_end <= 4]
+    return close[-1] if close else first
 
 
 def _spec_without_verb(scan: Scan, start: int, end: int,
@@ -161,7 +174,8 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
             continue
         if mention.delta_days is not None and mention.date is None:
             result.changes.append(Change("due_date", delta_days=mention.delta_days))
-        elif cue or carry == "due_date" or (setter and scan.order is not None):
+        elif cue or carry == "due_date" or (setter and scan.order is not None
+                                            and not _NUMERIC_DATE.match(mention.raw)):
             assert mention.date is not None
             result.changes.append(Change("due_date", mention.date.isoformat()))
         else:
@@ -237,7 +251,8 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
             chosen = (number, unit)
             break
         verb = _verb_before(scan, start, number.start)
-        if verb is not None and number.start - verb[1] <= 1 and result.changes == []:
+        if verb is not None and len(_VERB_GAP.sub("", scan.work[verb[1]:number.start])) <= 1 \
+                and result.changes == []:
             chosen = (number, None)
             result.inferred = True
             break

@@ -9,6 +9,7 @@ returned (as far as it was read) together with the question to ask.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -26,6 +27,9 @@ from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
 from bot.parsing.specs import DEFAULT_VOCABULARY, Vocabulary
 from core.i18n import Lang
+
+
+_LEADING_IF = re.compile(r"\s*(?:if|and if|so if)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,7 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     if head is not None:
         return head
     scan = Scan.build(norm, masked, lang, _local(now, tz), vocabulary or DEFAULT_VOCABULARY, order)
-    what_if = intents.has(syn.WHAT_IF_LEX, masked)
+    what_if = intents.has(syn.WHAT_IF_LEX, masked) or _LEADING_IF.match(masked) is not None
     if not what_if and looks_like_report(scan):
         return _report(scan, order_ref, lang)
     fields = extract_changes(scan)

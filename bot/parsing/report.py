@@ -36,6 +36,8 @@ def looks_like_report(scan: Scan) -> bool:
     """A completion cue and a count that is not part of a date."""
     if syn.REPORT_EXPLICIT_LEX.search(scan.work) is not None:
         return True
+    if syn.OP_REMOVE_LEX.search(scan.work) or syn.OP_REMOVE_AFTER_LEX.search(scan.work):
+        return False  # "电镀不做了" removes an operation; it reports nothing
     cue = syn.REPORT_LEX.search(scan.work) or syn.SCRAP_LEX.search(scan.work)
     counted = any(_countable(scan, n) for n in scan.numbers)
     if cue is not None and counted:
