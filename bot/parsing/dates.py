@@ -237,7 +237,7 @@ def _next_month_day(today: date, month: int, day: int) -> date | None:
 
 def _next_day_of_month(today: date, day: int) -> date | None:
     """A bare day of month: the next month (from this one) that has it, on or after today."""
-    for step in range(0, 13):
+    for step in range(13):
         year, month = _shift_month(today.year, today.month, step)
         found = _safe_date(year, month, day)
         if found is not None and found >= today:
@@ -493,7 +493,7 @@ def _numeric_ymd(m: re.Match[str], today: date) -> _Answer | None:
 # Words right after "12.5" that make it a date: 12.5前, 12.5交货, 12.5到货.
 _DATE_CUES_AFTER = ("前", "之前", "以前", "交", "发", "到货", "出货", "当天", "截止")
 _DATE_CUES = re.compile(
-    r"(?:到|至|改|为|成|于|在|前|交|期|截止|due|to|by|on|until|till|before|date)\s*$", re.I
+    r"(?:到|至|改|为|成|于|在|前|交|期|截止|due|to|by|on|until|till|before|date)\s*$", re.IGNORECASE
 )
 
 
@@ -520,7 +520,7 @@ def _en_rel_day(m: re.Match[str], today: date) -> _Answer:
 
 
 _EN_WEEKDAY_PREPOSITIONS: Final[re.Pattern[str]] = re.compile(
-    r"(?:on|by|until|till|before|due|for|from|to|,|\(|-)\s*$", re.I)
+    r"(?:on|by|until|till|before|due|for|from|to|,|\(|-)\s*$", re.IGNORECASE)
 
 
 def _en_weekday(m: re.Match[str], today: date) -> _Answer | None:
@@ -663,7 +663,7 @@ def _cn(pattern: str, resolver: _Resolver, chars: str) -> _Rule:
 def _en(pattern: str, resolver: _Resolver, words: tuple[str, ...], chars: str = "") -> _Rule:
     """An English rule (case-insensitive) gated on words."""
     gate = re.compile("|".join(map(re.escape, words)))
-    return _Rule(re.compile(pattern, re.I), resolver, frozenset(chars), gate)
+    return _Rule(re.compile(pattern, re.IGNORECASE), resolver, frozenset(chars), gate)
 
 
 _SHIFT_VERB_FIRST_CHARS = "".join({verb[0] for verb in _SHIFT_VERBS})

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["NumberMention", "find_numbers", "parse_number", "NUMERAL_CHARS"]
+__all__ = ["NUMERAL_CHARS", "NumberMention", "find_numbers", "parse_number"]
 
 # Digit characters -> value.  两/俩/仨 are the spoken forms of 2 and 3; 幺 is 1 in
 # read-out codes; financial (大写) forms appear on formal purchase orders.
@@ -80,7 +80,7 @@ _NUMBER_RE: Final[re.Pattern[str]] = re.compile(
 )
 # A unit character on its own is a word far more often than a number.
 _LONE_UNITS_NOT_NUMBERS: Final[frozenset[str]] = frozenset("百佰千仟万萬亿億拾")
-_TOKEN_RE: Final[re.Pattern[str]] = re.compile(r"[0-9]+(?:\.[0-9]+)?|.", re.S)
+_TOKEN_RE: Final[re.Pattern[str]] = re.compile(r"[0-9]+(?:\.[0-9]+)?|.", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +232,7 @@ def _worth_cn2an(cleaned: str, tokens: list[str]) -> bool:
 def _cn2an_fallback(text: str) -> float | None:
     """Last resort for forms the table reader rejects; cn2an is imported lazily
     because it takes ~0.3 s to import and most messages never need it."""
-    import cn2an  # noqa: PLC0415 - deliberate lazy import
+    import cn2an
 
     try:
         value = cn2an.cn2an(text, "smart")

@@ -48,7 +48,7 @@ from bot.parsing.numerals import NumberMention, find_numbers, parse_number
         ("五 百", 500),
     ],
 )
-def test_parse_number(text: str, value: int | float) -> None:
+def test_parse_number(text: str, value: float) -> None:
     got = parse_number(text)
     assert got == value
     assert type(got) is type(value)
@@ -65,7 +65,7 @@ def test_parse_number_rejects_non_numerals(text: str) -> None:
 def test_parse_number_agrees_with_cn2an_on_textbook_forms() -> None:
     cn2an = pytest.importorskip("cn2an")
     rng = random.Random(3)
-    values = list(range(0, 1000)) + [rng.randint(1000, 10**9) for _ in range(300)]
+    values = list(range(1000)) + [rng.randint(1000, 10**9) for _ in range(300)]
     for value in values:
         written = cn2an.an2cn(value)
         assert parse_number(written) == value, written
