@@ -76,6 +76,7 @@ class _State:
 
     order: WorkOrder
     routing: Routing
+    routing_version: int  # the version a changed routing gets, past every one the product has
     routing_changed: bool = False
     touched: set[str] | None = None
     spec_keys: list[str] | None = None
@@ -98,11 +99,12 @@ def apply_changes(
     """
     if not changes:
         raise ValidationError(f"{order.ref}: no change given")
-    state = _State(copy.deepcopy(order), routing, touched=set(), spec_keys=[])
+    version = max(routing.version, product.current_routing) + 1
+    state = _State(copy.deepcopy(order), routing, version, touched=set(), spec_keys=[])
     centers = _centers(work_centers)
     for item in changes:
         _apply_item(state, item, product, by, centers)
-    return _result(state, routing, product, bom)
+    return _result(state, bom)
 
 
 def _apply_item(
@@ -117,16 +119,13 @@ def _apply_item(
     state.touched.add(field)
 
 
-def _result(state: _State, old_routing: Routing, product: Product, bom: Bom | None) -> AppliedChange:
+def _result(state: _State, bom: Bom | None) -> AppliedChange:
     touched = state.touched or set()
     keys = tuple(dict.fromkeys(state.spec_keys or []))
     order = state.order
     if "cancel" not in touched:
         order.count_change()  # one request counts once against the contract, however many items
     new_routing = state.routing if state.routing_changed else None
-    if new_routing is not None:
-        new_routing = replace(new_routing, version=max(old_routing.version, product.current_routing) + 1)
-        order.routing_version = new_routing.version
     quantity_changed = "quantity" in touched
     return AppliedChange(
         order=order,
@@ -246,6 +245,7 @@ _HANDLERS: Mapping[str, _Handler] = {
 
 def _reroute(state: _State, by: str) -> None:
     """Give the order one progress record per step of the new routing, keeping reported work."""
+    state.routing = replace(state.routing, version=state.routing_version)
     old = {op.name: op for op in state.order.operations}
     ops = [
         _progress_for(old.get(step.name), step.seq, step.name, step.work_center)

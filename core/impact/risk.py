@@ -103,11 +103,11 @@ def _materials(materials: MaterialImpact, due: date) -> list[tuple[str, RiskReas
     out: list[tuple[str, RiskReason]] = []
     new = [ln.name for ln in materials.lines if ln.new_item]
     if new:
-        out.append(("medium", _reason("new_material", items="、".join(new))))
+        out.append(("medium", _reason("new_material", items=_names(new))))
     short = materials.shortages
     if not short:
         return out
-    names = "、".join(ln.name for ln in short[:2]) + ("…" if len(short) > 2 else "")
+    names = _names([ln.name for ln in short])
     ready = materials.ready_on
     if ready is not None and ready > due:
         out.append(("high", _reason("short_past_due", items=names)))
@@ -116,6 +116,14 @@ def _materials(materials: MaterialImpact, due: date) -> list[tuple[str, RiskReas
     else:
         out.append(("medium", _reason("short", items=names)))
     return out
+
+
+def _names(names: list[str]) -> Callable[[str], str]:
+    """The first two names, joined the way each language lists things."""
+    def joined(lang: str) -> str:
+        text = (", " if lang == "en" else "、").join(names[:2])
+        return text + ("…" if len(names) > 2 else "")
+    return joined
 
 
 def _rework(rework: ReworkImpact) -> list[tuple[str, RiskReason]]:

@@ -193,3 +193,15 @@ def test_unknown_field_and_empty_request() -> None:
         apply(order(), {"field": "weight", "value": 3})
     with pytest.raises(ValidationError):
         apply(order())
+
+
+def test_new_routing_version_passes_every_version_the_product_has() -> None:
+    prod = product()
+    prod.current_routing = 3
+    result = apply_changes(order(), prod, routing(), [{"field": "add_operation", "value": "喷砂"},
+                                                      {"field": "remove_operation", "value": "质检"}],
+                           "sales.li", list(CENTERS.values()))
+    assert result.routing is not None and result.routing.version == 4
+    assert result.order.routing_version == 4
+    assert [s.name for s in result.routing.steps] == ["开料", "喷砂", "喷涂", "包装"]
+    assert [s.seq for s in result.routing.steps] == [10, 20, 30, 40]

@@ -34,6 +34,7 @@ CENTERS = {
     for wc in (
         WorkCenter("CUT", "开料", ("锯1",), hourly_cost=90.0),
         WorkCenter("PAINT", "喷涂", ("喷漆线",), hourly_cost=120.0),
+        WorkCenter("GRIND", "打磨", ("打磨1",), hourly_cost=50.0),
         WorkCenter("QC", "质检", ("终检台",), hourly_cost=60.0),
         WorkCenter("PACK", "包装", ("包装线",), hourly_cost=45.0),
     )
@@ -371,3 +372,36 @@ def test_inputs_are_not_mutated() -> None:
     snapshot = (repr(before), repr(its))
     impact_of(before, {"field": "quantity", "value": 300}, supply=SupplyContext(its, (), TODAY))
     assert (repr(before), repr(its)) == snapshot
+
+
+def test_small_slip_of_another_order_is_medium() -> None:
+    cust = customer()
+    mine, other = order("SO-31", due=TODAY), order("SO-40", due=TODAY)  # both due at the epoch
+    applied = change(mine, {"field": "priority", "value": "rush"})
+    ctx = what_if([mine, other], [applied.order, other], ["SO-31"], {"SO-31": 300, "SO-40": 200}, cust)
+    impact = run(mine, applied, [{"field": "priority", "value": "rush"}], cust=cust, plan_ctx=ctx)
+    assert impact.plan is not None and impact.plan.worst_other_slip == 300
+    assert not impact.plan.becomes_late  # it was later still before the rush
+    assert impact.risk.level == "medium"
+    assert {"others_slip", "still_late"} <= {r.code for r in impact.risk.reasons}
+
+
+def test_new_bom_version_is_compared_with_the_old() -> None:
+    bom2 = BOM.revise(tuple(replace(ln, qty_per=ln.qty_per * 1.5) if ln.item_code == "BRD-WAL" else ln
+                            for ln in BOM.lines))
+    before = order()
+    applied = change(before, {"field": "quantity", "value": 100})
+    impact = assess(before=before, after=applied.order, changes=[{"field": "quantity", "value": 100}],
+                    customer=customer(), product=PRODUCT, bom_before=BOM, bom_after=bom2,
+                    routing=ROUTING, supply=SupplyContext(items(**PLENTY), (), TODAY),
+                    work_centers=CENTERS)
+    assert [(ln.item_code, ln.old_need, ln.new_need) for ln in impact.materials.lines] == [
+        ("BRD-WAL", 200, 300)]
+
+
+def test_operation_added_ahead_of_reported_work_sends_it_back() -> None:
+    before = order(done={"开料": 100, "喷涂": 30})
+    impact = impact_of(before, {"field": "add_operation", "value": "打磨"})
+    assert impact.rework.cause == "routing" and impact.rework.trigger_operation == "打磨"
+    assert [op.name for op in impact.rework.operations] == ["喷涂"] and impact.rework.scrap_quantity == 0
+    assert impact.risk.level == "medium"
