@@ -171,7 +171,8 @@ class Conversations:
             return await self._my_orders(user, lang, command)
         if command.intent is Intent.UNKNOWN:
             return Interpretation("unknown", lang, command)
-        if result.question is not None and result.question.kind != "order":
+        if result.question is not None and (result.question.kind != "order"
+                                             or result.question.options):
             return self._ask(key, command, result.question, lang, now)
         return await self._complete(key, command, lang, user, now)
 

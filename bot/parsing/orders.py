@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
 #: Letters-digits with hyphens; "so 88" (two letters, one space) is accepted
@@ -81,3 +82,39 @@ def find_orders(text: str, pattern: str | None = None,
             continue
         found.append(RefMention(m.start(), m.end(), m.group(), canonical_ref(m.group())))
     return found
+
+
+_NON_ALNUM = re.compile(r"[^A-Z0-9]")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+
+
+def order_key(ref: str) -> str:
+    """Loose identity of a reference: SO-077, so77, "SO 77" -> "SO77".
+
+    Case, spaces, hyphens and leading zeros of digit groups do not matter.
+    """
+    return _LEADING_ZEROS.sub("", _NON_ALNUM.sub("", ref.upper()))
+
+
+def match_orders(written: str, known: Iterable[str], own: Iterable[str] = ()) -> list[str]:
+    """The resolution rule, for OrderDirectory implementations.
+
+    1. exact (after upper-casing, spaces removed);
+    2. normalised (`order_key` equal) among all known orders;
+    3. among the sender's own orders (`own`), those with the same number
+       whatever the prefix ("88", "S0-88" -> SO-88, WO-88).
+    Several results mean the bot must list them and ask.
+    """
+    wanted = canonical_ref(written)
+    known_list = list(known)
+    exact = [r for r in known_list if canonical_ref(r) == wanted]
+    if exact:
+        return exact
+    key = order_key(written)
+    loose = sorted({r for r in known_list if order_key(r) == key})
+    if loose:
+        return loose
+    digits = re.sub(r"[^0-9]", "", written).lstrip("0")
+    if not digits:
+        return []
+    return [r for r in own if re.sub(r"[^0-9]", "", r).lstrip("0") == digits]

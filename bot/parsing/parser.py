@@ -21,7 +21,7 @@ from bot.parsing import synonyms as syn
 from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
 from bot.parsing.fields import FieldResult, extract_changes, infer_spec
 from bot.parsing.normalize import detect_lang, mask, normalize
-from bot.parsing.orders import find_change_requests, find_order, find_orders
+from bot.parsing.orders import RefMention, find_change_requests, find_order, find_orders
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
@@ -29,6 +29,7 @@ from bot.parsing.specs import DEFAULT_VOCABULARY, Vocabulary
 from core.i18n import Lang
 
 
+_PREFIX = re.compile(r"[A-Z]*")
 _LEADING_IF = re.compile(r"\s*(?:if|and if|so if)\b", re.IGNORECASE)
 
 
@@ -81,11 +82,43 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     masked = mask(norm, spans)
     lang = detect_lang(masked)  # "SO-12" alone is not English
     ref = crs[0].ref if crs else None
-    order_ref = order.ref if order else None
-
     head = _short_forms(masked, ref, lang) if order is None else None
     if head is not None:
         return head
+    result = _read(norm, masked, lang, now, tz, vocabulary, order, ref)
+    several = _other_orders(order, orders)
+    if several and result.command.intent in ORDER_INTENTS:
+        options = (result.command.order or "", *several)
+        question = Question("order", ask("several_orders", lang, None,
+                                         options=options).text, options)
+        return replace(result, question=question, issues=(*result.issues, "several_orders"))
+    return result
+
+
+def _other_orders(order: RefMention | None, orders: list[RefMention]) -> tuple[str, ...]:
+    """Further orders named alongside the chosen one ("SO-12 和 SO-13 加急").
+
+    Only tokens shaped like the chosen order count (same letter prefix), so a
+    colour code such as RAL7035 in "A-1020 颜色改为RAL7035" is not an order.
+    """
+    if order is None:
+        return ()
+    prefix = _PREFIX.match(order.ref)
+    head = prefix.group() if prefix else ""
+    seen: list[str] = []
+    for other in orders:
+        other_prefix = _PREFIX.match(other.ref)
+        if other.ref != order.ref and other.ref not in seen and head == (
+                other_prefix.group() if other_prefix else ""):
+            seen.append(other.ref)
+    return tuple(seen)
+
+
+def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
+          vocabulary: Vocabulary | None, order: RefMention | None,
+          ref: str | None) -> ParseResult:
+    """Everything after the whole-message forms: reports, changes, cancel, query."""
+    order_ref = order.ref if order else None
     scan = Scan.build(norm, masked, lang, _local(now, tz), vocabulary or DEFAULT_VOCABULARY, order)
     what_if = intents.has(syn.WHAT_IF_LEX, masked) or _LEADING_IF.match(masked) is not None
     if not what_if and looks_like_report(scan):

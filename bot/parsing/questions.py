@@ -15,6 +15,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "请问是哪个订单？请发一下单号（例如 SO-12）。",
         "en": "Which order? Please send the order number (e.g. SO-12).",
     },
+    "several_orders": {
+        "zh": "这条消息提到了多个订单：{options}\n这次改哪一个？请回复序号（一次改一个订单）。",
+        "en": "This message names several orders: {options}\nWhich one should change? Reply with "
+              "the number (one order at a time).",
+    },
     "change": {
         "zh": "{order}要改什么？数量、交期、规格、工序还是加急？",
         "en": "What should change on {order}: quantity, due date, spec, operations or priority?",

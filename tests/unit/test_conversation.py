@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from bot.conversation import Conversations, OrderBrief
 from bot.parsing import Intent, Vocabulary
+from bot.parsing.orders import match_orders
 from core.i18n import check_catalog
 
 NOW = datetime.fromisoformat("2026-11-18T09:30:00+08:00")
 
 
-def _key(ref: str) -> str:
-    """SO-077 / so77 / SO 77 -> "SO77": letters, then digits without leading zeros."""
-    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", re.sub(r"[^A-Z0-9]", "", ref.upper()))
-
-
 class FakeOrderDirectory:
-    """Exact ref, then normalised ref, then the sender's own orders by digits."""
+    """In-memory directory applying the shared resolution rule (`match_orders`)."""
 
     def __init__(self, orders: dict[str, list[OrderBrief]]) -> None:
         self.orders = orders  # person -> their orders
         self.all = {o.ref for briefs in orders.values() for o in briefs} | {"SO-77", "SO-077"}
 
     async def resolve(self, written: str, person_id: str) -> list[str]:
-        if written in self.all:
-            return [written]
-        normalised = sorted(r for r in self.all if _key(r) == _key(written))
-        if normalised:
-            return normalised
-        digits = re.sub(r"\D", "", written)
-        return [o.ref for o in self.orders.get(person_id, []) if digits and digits in o.ref]
+        own = [o.ref for o in self.orders.get(person_id, [])]
+        return match_orders(written, sorted(self.all), own)
 
     async def recent_orders(self, person_id: str, limit: int) -> list[OrderBrief]:
         return self.orders.get(person_id, [])[:limit]
@@ -193,3 +183,10 @@ def test_catalog_is_bilingual() -> None:
 
     assert check_catalog(conversation.CATALOG) == []
     assert check_catalog(questions.CATALOG) == []
+
+
+async def test_several_orders_in_one_change_are_asked(conv: Conversations) -> None:
+    first = await conv.interpret("wecom", "sales1", "SO-101 和 SO-102 都加急", NOW)
+    assert first.kind == "question" and first.options == ("SO-101", "SO-102")
+    done = await conv.interpret("wecom", "sales1", "2", NOW)
+    assert done.command is not None and done.command.order == "SO-102"

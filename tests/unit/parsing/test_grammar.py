@@ -133,3 +133,9 @@ def test_configurable_order_pattern() -> None:
 def test_change_request_is_not_an_order() -> None:
     assert parse_text("批准CR-12", NOW).to_contract_dict() == {
         "intent": "approve", "order": None, "ref": "CR-12"}
+
+
+def test_several_orders_in_a_change_are_asked_not_guessed() -> None:
+    result = parse_text("SO-12 和 SO-13 都加急", NOW)
+    assert result.question is not None and result.question.options == ("SO-12", "SO-13")
+    assert parse_text("A-1020 颜色改为RAL7035", NOW).question is None

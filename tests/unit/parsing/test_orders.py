@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing.orders import find_change_requests, find_order
+from bot.parsing.orders import find_change_requests, find_order, match_orders, order_key
 
 
 @pytest.mark.parametrize(("text", "ref"), [
@@ -29,3 +29,19 @@ def test_find_order(text: str, ref: str | None) -> None:
 
 def test_change_requests_are_canonical() -> None:
     assert [r.ref for r in find_change_requests("同意 cr-21，CR 3 也行")] == ["CR-21", "CR-3"]
+
+
+def test_order_key_ignores_case_separators_and_leading_zeros() -> None:
+    assert order_key("so077") == order_key("SO-77") == order_key("SO 077") == "SO77"
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("so-77", ["SO-77"]),          # exact, case-insensitive
+    ("SO077", ["SO-077", "SO-77"]),  # normalised: both match, so the bot asks
+    ("SO0042", ["SO-42"]),
+    ("88", ["SO-88", "WO-88"]),    # the sender's own orders by digits
+    ("XY-1", []),
+])
+def test_match_orders(written: str, expected: list[str]) -> None:
+    known = ["SO-77", "SO-077", "SO-42", "SO-88", "WO-88", "SO-12"]
+    assert match_orders(written, known, own=["SO-88", "WO-88", "SO-12"]) == expected
