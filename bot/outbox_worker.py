@@ -148,7 +148,7 @@ class OutboxDispatcher:
 
     def backoff(self, attempt: int, hint: float | None = None) -> float:
         """Exponential, capped, with jitter in [50%, 100%]; never sooner than the hint."""
-        ceiling = min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1))
+        ceiling = min(self.max_backoff, self.base_backoff * 2.0 ** (attempt - 1))
         delay = ceiling * (0.5 + 0.5 * self._jitter())
         return max(delay, hint or 0.0)
 

@@ -47,7 +47,8 @@ def parse_body(body: bytes, webhook_host: str, now: datetime) -> Inbound:
 def _text(data: dict[str, Any]) -> str | None:
     if data.get("msgtype") != "text":
         return None
-    content = (data.get("text") or {}).get("content") if isinstance(data.get("text"), dict) else None
+    body = data.get("text")
+    content = body.get("content") if isinstance(body, dict) else None
     return content.strip() if isinstance(content, str) else None
 
 

@@ -21,12 +21,14 @@ _PAGE = """<!doctype html>
  header{display:flex;gap:.5rem;align-items:center;padding:.6rem 1rem;background:#1f6feb;color:#fff}
  header select,header input{padding:.3rem;border-radius:4px;border:0}
  #log{max-width:760px;margin:0 auto;padding:1rem;height:calc(100vh - 9rem);overflow-y:auto}
- .me,.bot{margin:.4rem 0;padding:.5rem .7rem;border-radius:8px;max-width:80%;white-space:pre-wrap}
+ .me,.bot{margin:.4rem 0;padding:.5rem .7rem;border-radius:8px;max-width:80%;
+   white-space:pre-wrap}
  .me{background:#95ec69;margin-left:auto}
  .bot{background:#fff}
  .card{border:1px solid #d0d7de}
  .card h4{margin:0 0 .3rem}
- .card button{margin:.4rem .4rem 0 0;padding:.3rem .8rem;border-radius:4px;border:1px solid #1f6feb;
+ .card button{margin:.4rem .4rem 0 0;padding:.3rem .8rem;border-radius:4px;
+   border:1px solid #1f6feb;
    background:#fff;color:#1f6feb;cursor:pointer}
  .card button.primary{background:#1f6feb;color:#fff}
  .card button:disabled{opacity:.45;cursor:default}
@@ -44,7 +46,8 @@ _PAGE = """<!doctype html>
  <input id="token" type="password" placeholder="admin token" hidden>
 </header>
 <div id="log" aria-live="polite"></div>
-<form id="f"><input id="text" autocomplete="off" placeholder="例如：SO-2024-031 数量改成500件 / where is SO-12">
+<form id="f"><input id="text" autocomplete="off"
+ placeholder="例如：SO-2024-031 数量改成500件 / where is SO-12">
 <button>发送 Send</button></form>
 <script>
 const DEMO = __DEMO__;
@@ -52,7 +55,9 @@ const PRESET = __PEOPLE__;
 const log = document.getElementById('log'), who = document.getElementById('who');
 const token = document.getElementById('token');
 if (!DEMO) { token.hidden = false; token.value = localStorage.getItem('gongdan_token') || ''; }
-token.addEventListener('change', () => { localStorage.setItem('gongdan_token', token.value); loadPeople(); });
+token.addEventListener('change', () => {
+  localStorage.setItem('gongdan_token', token.value); loadPeople();
+});
 function headers() {
   const h = {'Content-Type': 'application/json'};
   if (token.value) h['Authorization'] = 'Bearer ' + token.value;
@@ -65,20 +70,27 @@ function el(tag, cls, text) {
 function fillPeople(people) {
   who.textContent = '';
   for (const p of people) {
-    const o = el('option', '', `${p.name} (${p.role})`); o.value = p.id; who.appendChild(o);
+    const o = el('option', '', `${p.name} (${p.role})`);
+    o.value = p.id; who.appendChild(o);
   }
 }
 async function loadPeople() {
   if (PRESET) { fillPeople(PRESET); return; }
   const r = await fetch('/api/people', {headers: headers()});
-  if (r.ok) fillPeople(await r.json()); else say('bot err', '无法读取人员列表 / cannot load people: ' + r.status);
+  if (r.ok) fillPeople(await r.json());
+  else say('bot err', '无法读取人员列表 / cannot load people: ' + r.status);
 }
-function say(cls, text) { const d = el('div', cls, text); log.appendChild(d); log.scrollTop = log.scrollHeight; return d; }
+function say(cls, text) {
+  const d = el('div', cls, text); log.appendChild(d); log.scrollTop = log.scrollHeight; return d;
+}
 function show(reply) {
   const d = el('div', reply.kind === 'card' ? 'bot card' : 'bot');
   if (reply.title) d.appendChild(el('h4', '', reply.title));
   d.appendChild(el('div', '', reply.text));
-  if (reply.image_png_b64) { const i = el('img'); i.src = 'data:image/png;base64,' + reply.image_png_b64; i.style.maxWidth = '100%'; d.appendChild(i); }
+  if (reply.image_png_b64) {
+    const i = el('img'); i.src = 'data:image/png;base64,' + reply.image_png_b64;
+    i.style.maxWidth = '100%'; d.appendChild(i);
+  }
   if (reply.kind === 'card' && reply.buttons.length) {
     const row = el('div');
     for (const b of reply.buttons) {

@@ -29,7 +29,10 @@ ANSWER_WINDOW_SECONDS = 30.0  # a browser waits longer than WeCom; later replies
 
 
 class PeopleSource(Protocol):
-    """Who can be picked on the page: {id, name, role, wecom_userid, dingtalk_staff_id, customers}."""
+    """Who can be picked on the page.
+
+    Each item: {id, name, role, wecom_userid, dingtalk_staff_id, customers}.
+    """
 
     async def list_people(self) -> Sequence[Mapping[str, Any]]: ...
 
@@ -66,9 +69,10 @@ class WebChat:
         user, text, button = data.get("user"), data.get("text"), data.get("button")
         if not isinstance(user, str) or not user.strip():
             raise ChannelRejected(400, "user is required")
+        given = text if button is None else button
         if (text is None) == (button is None):
             raise ChannelRejected(400, "give exactly one of text or button")
-        if not isinstance(text or button, str) or not (text or button).strip():
+        if not isinstance(given, str) or not given.strip():
             raise ChannelRejected(400, "text/button must be a non-empty string")
         if text is not None and len(text) > MAX_TEXT_CHARS:
             raise ChannelRejected(413, f"text longer than {MAX_TEXT_CHARS} characters")

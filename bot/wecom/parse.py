@@ -29,7 +29,9 @@ HANDLED_EVENTS = {CARD_EVENT, "click"}
 def safe_xml(data: bytes | str) -> Element:
     """Parse untrusted XML; 400 on malformed input or any DTD/entity trick."""
     try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(data, forbid_dtd=True, forbid_entities=True,
+                                   forbid_external=True)
+        return root
     except (DefusedXmlException, ParseError, ValueError) as exc:
         raise ChannelRejected(400, f"bad XML: {type(exc).__name__}") from None
 
@@ -59,7 +61,7 @@ def parse_plaintext(xml: str) -> Inbound:
     safe_xml(xml)  # defuse before xmltodict sees it
     try:
         msg = parse_message(xml)
-        data: dict[str, Any] = dict(msg._data)  # noqa: SLF001 - wechatpy keeps raw fields here
+        data: dict[str, Any] = dict(msg._data)
     except Exception as exc:
         raise ChannelRejected(400, f"unparseable message: {type(exc).__name__}") from None
     user = str(data.get("FromUserName") or "")

@@ -161,7 +161,8 @@ def _row(reply: Reply, address: str = "staff-1", hint: str | None = None,
                          reply_hint=hint)
 
 
-CARD = Reply(kind="card", title="变更确认", text="SO-1 数量 500", fallback_text="回复 1 确认 / 2 取消",
+CARD = Reply(kind="card", title="变更确认", text="SO-1 数量 500",
+             fallback_text="回复 1 确认 / 2 取消",
              buttons=(Button("confirm:CR-1", "确认"), Button("reject:CR-1", "取消")))
 
 

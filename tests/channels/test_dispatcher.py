@@ -180,7 +180,7 @@ async def test_crash_mid_send_loses_nothing_and_wecom_shows_it_once(aiohttp_serv
         assert await restarted.run_once() == 0  # still leased to the dead dispatcher
         clock.advance(61)
         assert await restarted.run_once() == 1
-    assert row.status is OutboxStatus.SENT
+    assert outbox.with_status(OutboxStatus.SENT) == [row]
     assert len(stub.delivered) == 1 and len(stub.duplicates) == 1
 
 

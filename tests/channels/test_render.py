@@ -8,8 +8,15 @@ import aiohttp
 import pytest
 
 from bot.render import (
-    dingtalk_robot_messages, dingtalk_session_bodies, fallback_text, payload_to_reply,
-    reply_to_payload, split_utf8, task_id_for, wecom_messages, wecom_passive_text,
+    dingtalk_robot_messages,
+    dingtalk_session_bodies,
+    fallback_text,
+    payload_to_reply,
+    reply_to_payload,
+    split_utf8,
+    task_id_for,
+    wecom_messages,
+    wecom_passive_text,
 )
 from bot.settings import Settings
 from bot.wecom.cards import textcard_body
@@ -86,7 +93,8 @@ async def test_textcard_is_accepted_by_the_stub(aiohttp_server: Any) -> None:
     async with aiohttp.ClientSession() as session:
         client = WeComClient(session, str(server.make_url("")), stub.corp_id, stub.secret,
                              stub.agent_id)
-        await client.send("zhangsan", [textcard_body("排产已更新", "<div class=\"gray\">今天</div>",
+        gray = '<div class="gray">今天</div>'
+        await client.send("zhangsan", [textcard_body("排产已更新", gray,
                                                      "https://example.com/plan", "查看计划")])
     assert stub.delivered[0]["textcard"]["btntxt"] == "查看计划"
     with pytest.raises(ValueError):

@@ -15,9 +15,30 @@ from core.outbox import OutboxStatus
 from tests.channels.conftest import at
 from tests.channels.fakes import REGISTER_HINT, FakeClock, FakeHandler
 from tests.channels.vectors import (
-    V1_AES, V1_BODY, V1_CORP, V1_NONCE, V1_SIG, V1_TOKEN, V1_TS, V2_ECHO, V2_ECHOSTR, V2_NONCE,
-    V2_SIG, V2_TS, V3_AES, V3_CORP, V3_TOKEN, V3A_ECHO, V3A_ECHOSTR, V3A_NONCE, V3A_SIG, V3A_TS,
-    V3B_BODY, V3B_NONCE, V3B_SIG, V3B_TS,
+    V1_AES,
+    V1_BODY,
+    V1_CORP,
+    V1_NONCE,
+    V1_SIG,
+    V1_TOKEN,
+    V1_TS,
+    V2_ECHO,
+    V2_ECHOSTR,
+    V2_NONCE,
+    V2_SIG,
+    V2_TS,
+    V3_AES,
+    V3_CORP,
+    V3_TOKEN,
+    V3A_ECHO,
+    V3A_ECHOSTR,
+    V3A_NONCE,
+    V3A_SIG,
+    V3A_TS,
+    V3B_BODY,
+    V3B_NONCE,
+    V3B_SIG,
+    V3B_TS,
 )
 from tests.stubs.wecom import WeComEncryptor, card_event_xml, text_xml
 
@@ -164,7 +185,7 @@ async def test_card_click_updates_button_and_reaches_handler_once(wecom: Any) ->
     await asyncio.wait_for(deps.outbox.added.wait(), 2)
     [call] = deps.handler.calls
     assert call.button_key == "confirm:CR-12" and call.text == ""
-    assert call.msg_id == "evt:zhangsan:%d:template_card_event:confirm:CR-12:CR-12" % NOW
+    assert call.msg_id == f"evt:zhangsan:{NOW}:template_card_event:confirm:CR-12:CR-12"
     [row] = deps.outbox.rows.values()
     assert row.payload["text"] == "clicked confirm:CR-12"
 

@@ -1,6 +1,8 @@
 """Published WeCom callback vectors (docs/protocols.md section 5)."""
 
-V1_TOKEN, V1_AES, V1_CORP = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
+V1_TOKEN, V1_AES, V1_CORP = (
+    "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
+)
 V1_SIG, V1_TS, V1_NONCE = "477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149"
 V1_ENCRYPT = (
     "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3Qczc"

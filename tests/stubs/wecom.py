@@ -210,9 +210,9 @@ class WeComStub:
             recent.append(now)
             self.delivered.append({"user": user, **body})
         if body["msgtype"] == "template_card":
-            code = self._id("rc-")
-            self._response_codes.add(code)
-            answer["response_code"] = code
+            response_code = self._id("rc-")
+            self._response_codes.add(response_code)
+            answer["response_code"] = response_code
         return web.json_response(answer)
 
     def _is_duplicate(self, body: dict[str, Any]) -> bool:
