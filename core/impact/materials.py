@@ -121,7 +121,7 @@ def _take_promised(free: dict[str, _Free], other: WorkOrder, ctx: SupplyContext)
     bom = ctx.boms.get((other.product_code, other.bom_version))
     if bom is None:
         return
-    avail = ctx.availability.get(other.ref)
+    avail = ctx.availability.get(other.ref)  # none known: assume it holds stock for all it needs
     missing = {s.item_code: s for s in avail.shortages} if avail else {}
     for code, qty in material_need(other, bom).items():
         src = free.get(code)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from core.changes import apply_changes, work_center_for
+from core.changes import AppliedChange, apply_changes, work_center_for
 from core.errors import InvalidTransition, ValidationError
 from core.model.capacity import WorkCenter
 from core.model.products import Product, Routing, RoutingStep
@@ -50,7 +50,7 @@ def order(status: OrderStatus = OrderStatus.RELEASED, cut_done: int = 0) -> Work
                      specs={"color": "胡桃木色"}, status=status, operations=ops)
 
 
-def apply(o: WorkOrder, *changes: dict[str, object]):  # type: ignore[no-untyped-def]
+def apply(o: WorkOrder, *changes: dict[str, object]) -> AppliedChange:
     return apply_changes(o, product(), routing(), list(changes), "sales.li", CENTERS)
 
 
