@@ -159,6 +159,11 @@ class Conversations:
             if result.command.intent is Intent.REJECT:
                 return Interpretation("dropped", lang, result.command,
                                       render(CATALOG, "dropped", lang))
+            if result.command.intent is Intent.UNKNOWN:
+                # Noise ("🤔") is no answer; keep waiting and repeat the question.
+                self._pending[key] = entry
+                return Interpretation("question", entry.lang, entry.command,
+                                      entry.question.text, entry.question.options)
         outcome = await self._fresh(key, result, lang, user, now)
         return replace(outcome, expired=expired)
 
@@ -200,8 +205,12 @@ class Conversations:
 
     async def _complete(self, key: tuple[str, str], command: Command, lang: Lang, user: str,
                         now: datetime) -> Interpretation:
-        """Resolve the order, then ask for whatever is still missing."""
-        if command.order is not None:
+        """Resolve the order, then ask for whatever is still missing.
+
+        Reports name work orders (WO-15) that the order directory need not
+        know; they pass through as written.
+        """
+        if command.order is not None and command.intent is not Intent.REPORT:
             candidates = await self._directory.resolve(command.order, user)
             if len(candidates) == 1:
                 command = command.with_order(candidates[0])

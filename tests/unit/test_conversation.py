@@ -77,7 +77,7 @@ async def test_pending_question_expires(conv: Conversations) -> None:
     await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
     assert conv.pending("wecom", "sales2", NOW + timedelta(minutes=9)) is not None
     late = await conv.interpret("wecom", "sales2", "下周三", NOW + timedelta(minutes=11))
-    assert late.expired and late.kind == "unknown"
+    assert late.expired and late.kind == "unknown" and late.command is not None
     assert conv.pending("wecom", "sales2", NOW + timedelta(minutes=11)) is None
 
 
@@ -190,3 +190,22 @@ async def test_several_orders_in_one_change_are_asked(conv: Conversations) -> No
     assert first.kind == "question" and first.options == ("SO-101", "SO-102")
     done = await conv.interpret("wecom", "sales1", "2", NOW)
     assert done.command is not None and done.command.order == "SO-102"
+
+
+@pytest.mark.parametrize("text", ["", "👍", "\x00\x01", "x" * 5000, "SO-12 " * 900, "\ud800"])
+async def test_bad_input_never_crashes(conv: Conversations, text: str) -> None:
+    out = await conv.interpret("wecom", "sales2", text, NOW)
+    assert out.kind in ("unknown", "question", "command", "orders")
+
+
+async def test_bad_input_while_a_question_is_pending(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    out = await conv.interpret("wecom", "sales2", "🤔🤔", NOW)
+    assert out.kind == "question" and "交期" in (out.text or "")
+    done = await conv.interpret("wecom", "sales2", "12月5号", NOW)
+    assert done.command is not None and done.command.changes[0].value == "2026-12-05"
+
+
+async def test_report_keeps_work_order_as_written(conv: Conversations) -> None:
+    out = await conv.interpret("wecom", "op1", "WO-15 折弯做完120个，报废3个", NOW)
+    assert out.kind == "command" and out.command is not None and out.command.order == "WO-15"
