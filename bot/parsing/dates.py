@@ -252,13 +252,18 @@ def _week_day(today: date, weeks: int, weekday: int) -> date:
 
 
 def _year_of(raw: str, today: date) -> int | None:
-    """An explicit year: four digits, two digits (07 -> 2007) or Chinese digits."""
+    """An explicit year: four digits, two digits or Chinese digits.
+
+    Two digits mean this century unless that is over 20 years ahead ("07年" is
+    2007, "99年" 1999)."""
     value = parse_number(raw)
     if value is None or not float(value).is_integer():
         return None
     year = int(value)
     if len(raw) <= 2:
         year += (today.year // 100) * 100
+        if year > today.year + 20:
+            year -= 100
     return year if 1900 <= year <= 2200 else None
 
 
@@ -427,8 +432,10 @@ def _offset_after(m: re.Match[str], today: date) -> _Answer | None:
         return None
     if m.groupdict().get("half"):
         count += 0.5
-    sign = -1 if m["dir"] in ("前", "以前", "之前") else 1
-    found = _offset(today, sign * count, m["u"]) if sign > 0 else _offset_back(today, count, m["u"])
+    if m["dir"] in ("前", "以前", "之前"):
+        found = _offset_back(today, count, m["u"])
+    else:
+        found = _offset(today, count, m["u"])
     return None if found is None else (found, None)
 
 
@@ -492,8 +499,12 @@ def _numeric_ymd(m: re.Match[str], today: date) -> _Answer | None:
 
 # Words right after "12.5" that make it a date: 12.5前, 12.5交货, 12.5到货.
 _DATE_CUES_AFTER = ("前", "之前", "以前", "交", "发", "到货", "出货", "当天", "截止")
+# Words shortly before "12.5" that make it a date.  Generic setters (改为, 改成,
+# "to") are not cues: "数量改为12.5" is a quantity.
 _DATE_CUES = re.compile(
-    r"(?:到|至|改|为|成|于|在|前|交|期|截止|due|to|by|on|until|till|before|date)\s*$", re.IGNORECASE
+    r"(?:交期|交货|货期|日期|截止|出货|发货|到货|due|date|deadline|ship)"
+    r"|(?:推到|延到|挪到|提前到|推迟到|延期到|改期到|至|by|on|until|till|before)\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -616,9 +627,16 @@ def _en_month_part(m: re.Match[str], today: date) -> _Answer:
 
 # ---------------------------------------------------------------- the rule table
 
+# 前天 / 后天 inside 提前天数, 以后天气 are not days: guard the words that start
+# with 前 or 后.
+_REL_DAY_ALTERNATION = "|".join(
+    ("(?<![提以之落推延])" if word[0] in "前后" else "") + re.escape(word)
+    for word in sorted(_REL_DAY_WORDS, key=len, reverse=True)
+)
+
 _WEEK = "(?:" + _alternation(_WEEK_WORDS) + ")"
 _WEEK_PREFIX = "(?P<p>" + _alternation(_REL_WEEK_PREFIXES) + ")?"
-_WD = "(?P<wd>[一二三四五六日天1-7])"
+_WD = "(?P<wd>[一二三四五六日天]|[1-7](?![0-9]))"
 _REL_MONTH = "(?P<rm>" + _alternation(_REL_MONTH_WORDS) + ")"
 _REL_YEAR = "(?P<ry>" + _alternation(_REL_YEAR_WORDS) + ")"
 _NO_NUM_AFTER = r"(?![0-9零〇一二三四五六七八九十])"
@@ -686,7 +704,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _cn(r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12][0-9]|0?[1-9])"
         r"/(?P<y>(?:19|20)[0-9]{2})(?![0-9])", _numeric_ymd, "/"),
     _cn(r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])\s*(?P<sep>/)\s*(?P<d>3[01]|[12][0-9]|0?[1-9])"
-        rf"(?![0-9/])(?:\s*(?P<suffix>[号號]|日{_RI_NOT_DATE}))?", _numeric_md_cued, "/"),
+        r"(?![0-9/])(?!\s*(?:的|%|件|个|台|套|只|米|元|块|kg|cm|mm))"
+        rf"(?:\s*(?P<suffix>[号號]|日{_RI_NOT_DATE}))?", _numeric_md_cued, "/"),
     _cn(r"(?<![0-9#./:-])(?P<m>1[0-2]|0?[1-9])(?P<sep>[-.·])(?P<d>3[01]|[12][0-9]|0?[1-9])"
         r"(?![0-9.·-])(?!\s*(?:天|周|个|月|年|件|台|套|只|米|元|块|kg|%|cm|mm|m\b))"
         rf"(?:\s*(?P<suffix>[号號]|日{_RI_NOT_DATE}))?(?!\s*日)", _numeric_md_cued, "-.·"),
@@ -703,9 +722,9 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _cn(rf"{_NOT_AFTER_NUMERAL}(?<![月年])(?P<d>{_DAY})\s*(?:[号號]{_HAO_NOT_DATE}|日{_RI_NOT_DATE})",
         _day_only, "号號日"),
     # -- days and weeks
-    _cn("(?P<w>" + _alternation(_REL_DAY_WORDS) + ")", _rel_day, "天日儿早晚"),
-    _cn(rf"{_NOT_AFTER_NUMERAL}{_WEEK_PREFIX}\s*{_WEEK}\s*(?:{_WEEK})?\s*{_WD}"
-        r"(?![0-9一二三四五六七八九十])", _weekday, "周期拜週"),
+    _cn("(?P<w>" + _REL_DAY_ALTERNATION + ")", _rel_day, "天日儿早晚"),
+    _cn(rf"{_NOT_AFTER_NUMERAL}{_WEEK_PREFIX}\s*{_WEEK}\s*(?:{_WEEK})?\s*{_WD}", _weekday,
+        "周期拜週"),
     _cn(r"(?P<p>下下个|下下|下一个|下个|下一|下)\s*(?:周|星期|礼拜|週|禮拜)"
         r"(?![一二三四五六日天1-7末])", _week_alone, "周期拜週"),
     _cn(rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*份?\s*的?\s*第\s*(?P<n>[一二三四五1-5])"

@@ -151,6 +151,9 @@ def test_factory_time_zone_decides_today() -> None:
         ("5个工作日内发货", date(2026, 11, 25)),
         ("by the 15th", date(2026, 12, 15)),
         ("明早", date(2026, 11, 19)),
+        ("周二十点开会", date(2026, 11, 17)),
+        ("99年3月5日", date(1999, 3, 5)),
+        ("零七年八月二十九号", date(2007, 8, 29)),
         ("最早3天后", date(2026, 11, 21)),
         ("Friday next week", date(2026, 11, 27)),
         ("next week on Monday", date(2026, 11, 23)),
@@ -236,6 +239,7 @@ def test_masked_order_refs_are_not_dates() -> None:
     "text",
     ["数量改成500件", "2号机坏了", "3号线停了", "再加两千个", "两周三天", "每周一开会",
      "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "提前两三天", "sat down", "end of next week",
+     "数量改为12.5", "1/10的量", "提前天数", "以后天气",
      "十一点开会", "下周末", "12月中旬"],
 )
 def test_not_dates(text: str) -> None:
