@@ -13,8 +13,10 @@ from core.messages import Channel
 from core.outbox import OutboxStatus
 from tests.channels.fakes import REGISTER_HINT
 
-PEOPLE: list[dict[str, Any]] = [{"id": "p1", "name": "张三</script>", "role": "sales", "wecom_userid": "zhangsan",
-           "dingtalk_staff_id": None, "customers": []}]
+PEOPLE: list[dict[str, Any]] = [{
+    "id": "p1", "name": "张三</script>", "role": "sales", "wecom_userid": "zhangsan",
+    "dingtalk_staff_id": None, "customers": [],
+}]
 
 
 class People:

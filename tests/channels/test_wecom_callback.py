@@ -39,6 +39,14 @@ from tests.channels.vectors import (
     V3B_NONCE,
     V3B_SIG,
     V3B_TS,
+    V7_AES,
+    V7_CORP,
+    V7_ENCRYPT,
+    V7_NONCE,
+    V7_PLAIN,
+    V7_SIG,
+    V7_TOKEN,
+    V7_TS,
 )
 from tests.stubs.wecom import WeComEncryptor, card_event_xml, text_xml
 
@@ -133,6 +141,15 @@ async def test_retry_of_a_message_is_answered_empty_and_not_handled_again(wecom:
 
 
 # --- messages encrypted the way WeCom does -------------------------------------------
+
+def test_stub_encryptor_reproduces_the_published_encrypt_vector() -> None:
+    """V7: our independent WeCom-side encryptor is byte-identical to wechatpy's vector."""
+    enc = WeComEncryptor(V7_TOKEN, V7_AES, V7_CORP)
+    encrypt = enc.encrypt(V7_PLAIN, random16=b"1234567890123456")
+    assert encrypt == V7_ENCRYPT
+    assert enc.sign(V7_TS, V7_NONCE, encrypt) == V7_SIG
+    assert enc.decrypt(encrypt) == V7_PLAIN
+
 
 ENC = WeComEncryptor(V1_TOKEN, V1_AES, V1_CORP)
 

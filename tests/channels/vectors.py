@@ -44,3 +44,23 @@ V3B_BODY = (
     f"<xml><ToUserName><![CDATA[{V3_CORP}]]></ToUserName>\n<Encrypt><![CDATA[{V3B_ENCRYPT}]]>"
     "</Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>"
 )
+
+# V7 (wechatpy tests/test_crypto.py test_encrypt_message; random = "1234567890123456")
+V7_TOKEN, V7_AES, V7_CORP = (
+    "123456", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx49f0ab532d5d035a"
+)
+V7_NONCE, V7_TS = "461056294", "1411525903"
+V7_PLAIN = (
+    "<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[test]]></Content>\n"
+    "<FromUserName><![CDATA[wx49f0ab532d5d035a]]></FromUserName>\n"
+    "<ToUserName><![CDATA[messense]]></ToUserName>\n<AgentID>1</AgentID>\n"
+    "<CreateTime>1411525903</CreateTime>\n</xml>"
+)
+V7_ENCRYPT = (
+    "9s4gMv99m88kKTh/H8IdkOiMg6bisoy3ypwy9H4hvSPe9nsGaqyw5hhSjdYbcrKk+j3nba4HMOTzHrluLBYqxgNc"
+    "BqGsL8GqxlhZgURnAtObvesEl5nZ+uBE8bviY0LWke8Zy9V/QYKxNV2FqllNXcfmstttyIkMKCCmVbCFM2JTF5wY"
+    "0nFhHZSjPUL2Q1qvSUCUld+/WIXrx0oyKQmpB6o8NRrrNrsDf03oxI1p9FxUgMnwKKZeOA/uu+2IEvEBtb7muXsV"
+    "bwbgX05UPPJvFurDXafG0RQyPR+mf1nDnAtQmmNOuiR5MIkdQ39xn1vWwi1O5oazPoQJz0nTYjxxEE8kv3kFxtAG"
+    "VRe3ypD3WeK2XeFYFMNMpatF9XiKzHo3"
+)
+V7_SIG = "407518b7649e86ef23978113f92d27afa9296533"
