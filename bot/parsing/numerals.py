@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final
 
 __all__ = ["NUMERAL_CHARS", "NumberMention", "find_numbers", "parse_number"]
@@ -77,6 +78,12 @@ _CN_POINT = "[" + NUMERAL_CHARS + "][点點][" + "".join(_DIGITS) + "]+"
 _NUMBER_RE: Final[re.Pattern[str]] = re.compile(
     rf"(?<![0-9.,])(?:{_ARABIC}|{_CN_POINT}|{_CN})"
     rf"(?:{_CN_POINT}|{_ARABIC}|{_CN}|(?<=[0-9])[kKwW](?![A-Za-z]))*"
+)
+# Where an Arabic digit meets a Chinese digit with no unit between them, two
+# numbers touch ("50一箱" is 50 per box, not 501); "1千2" has a unit and stays one.
+_CN_DIGIT_CLASS = "[" + "".join(_DIGITS) + "]"
+_MIXED_BOUNDARY: Final[re.Pattern[str]] = re.compile(
+    rf"(?<=[0-9]){_CN_DIGIT_CLASS}|(?<={_CN_DIGIT_CLASS})[0-9]"
 )
 # A unit character on its own is a word far more often than a number.
 _LONE_UNITS_NOT_NUMBERS: Final[frozenset[str]] = frozenset("百佰千仟万萬亿億拾")
@@ -291,12 +298,21 @@ def find_numbers(text: str) -> list[NumberMention]:
     scan = _blank_non_numerals(text)
     found: list[NumberMention] = []
     for match in _NUMBER_RE.finditer(scan):
-        start, end = match.span()
-        raw = text[start:end]
-        if len(raw) == 1 and raw in _LONE_UNITS_NOT_NUMBERS:
-            continue
-        value = _parse_clean(raw)
-        if value is None:
-            continue
-        found.append(NumberMention(start, end, value, raw))
+        for start, end in _split_touching(match.group(), match.start()):
+            raw = text[start:end]
+            if len(raw) == 1 and raw in _LONE_UNITS_NOT_NUMBERS:
+                continue
+            value = _parse_clean(raw)
+            if value is not None:
+                found.append(NumberMention(start, end, value, raw))
     return found
+
+
+def _split_touching(raw: str, offset: int) -> list[tuple[int, int]]:
+    """Spans of the numbers in one scanned run, split where digits of the two
+    scripts touch without a unit ("50一箱" -> "50", "一")."""
+    cuts = [m.start() for m in _MIXED_BOUNDARY.finditer(raw)]
+    if not cuts:
+        return [(offset, offset + len(raw))]
+    edges = [0, *cuts, len(raw)]
+    return [(offset + a, offset + b) for a, b in pairwise(edges)]

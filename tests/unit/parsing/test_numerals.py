@@ -94,6 +94,9 @@ def test_find_numbers_spans_and_values() -> None:
         ("万达广场", []),
         ("一点五万件", [15000]),
         ("有点急", []),
+        ("改成50一箱", [50, 1]),
+        ("1万2000件", [12000]),
+        ("提前两三天", []),
     ],
 )
 def test_find_numbers_skips_words_that_are_not_numbers(text: str, values: list[float]) -> None:
