@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.parsing import Command, Intent, ParseResult, Question, Vocabulary, parse_text
-from bot.parsing.command import ORDER_INTENTS, Change
+from bot.parsing.command import ORDER_INTENTS
 from bot.parsing.questions import ask, numbered
 from core.i18n import Lang, render
 

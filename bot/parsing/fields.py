@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from bot.parsing import synonyms as syn
 from bot.parsing.command import Change
@@ -25,17 +25,21 @@ _TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
 _PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下)+$",
                         re.IGNORECASE)
 _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
-_NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜|x|\*|×|mm|cm)",
-                            re.IGNORECASE)
+_NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜"
+                            r"|x|\*|×|mm|cm)", re.IGNORECASE)
 _EN_SPAN = re.compile(
     r"(?:by\s+)?(?P<n>\d+|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
     r"\s*(?P<u>days?|weeks?)\b", re.IGNORECASE)
 _ISO = re.compile(r"(?<![0-9])(20[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})(?![0-9])")
 _SLASH = re.compile(r"(?<![0-9/#-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/])")
-_OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤|\s+(?:from|to|for|on|in|of|step|process)\b"
+_OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤"
+                     r"|\s+(?:from|to|for|on|in|of|step|process)\b"
                      r"|了|的|吧|[~;；.。!！?？]", re.IGNORECASE)
 _OP_LEAD = re.compile(r"(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)  # match() at pos
-_OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\b|\boperation\b", re.IGNORECASE)
+_OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\b|\boperation\b",
+                        re.IGNORECASE)
+_NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
+                          r"(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
 _NUMERIC_DATE = re.compile(r"^[0-9]{1,2}\s*[./-]\s*[0-9]{1,2}$")  # "1.5" may be 1.5k
 _VERB_GAP = re.compile(r"[#\s~]|\bby\b|的|再", re.IGNORECASE)
@@ -206,7 +210,8 @@ def _english_shift(scan: Scan, start: int, end: int) -> int | None:
     if hit is None or span is None:
         return None
     raw = span.group("n").lower()
-    count = int(raw) if raw.isdigit() else syn.EN_NUMBERS.get(raw.replace("a couple of", "couple of"), 1)
+    raw = raw.replace("a couple of", "couple of")
+    count = int(raw) if raw.isdigit() else syn.EN_NUMBERS.get(raw, 1)
     days = count * syn.EN_DAY_UNITS[span.group("u").lower()]
     return days if hit.tag == "later" else -days
 
@@ -224,7 +229,8 @@ def _fallback_date(text: str, start: int, end: int, today: date) -> date | None:
                 return None
             found = date(today.year, month, day)
             if found < today:
-                found = date(today.year + 1, month, min(day, calendar.monthrange(today.year + 1, month)[1]))
+                last = calendar.monthrange(today.year + 1, month)[1]
+                found = date(today.year + 1, month, min(day, last))
             return found
     except ValueError:
         return None
@@ -238,7 +244,8 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
     chosen: tuple[NumberMention, str | None] | None = None
     numbers = scan.numbers_in(start, end)
     if len(numbers) > 1:  # "数量从500改成800": the old value is not the change
-        numbers = [n for n in numbers if not _FROM.search(scan.work, max(start, n.start - 6), n.start)]
+        numbers = [n for n in numbers
+                   if not _FROM.search(scan.work, max(start, n.start - 6), n.start)]
     for number in numbers:
         if _attached_to_letters(scan.work, number):
             continue
@@ -326,7 +333,7 @@ def _name_after(text: str, pos: int, end: int) -> tuple[int, int] | None:
 
 def _name_before(text: str, start: int, pos: int) -> tuple[int, int] | None:
     segment = text[start:pos]
-    m = re.search(r"([\u3400-\u9fffA-Za-z ]+?)(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$", segment)
+    m = _NAME_BEFORE.search(segment)
     if m is None:
         return None
     return _trimmed(text, start + m.start(1), start + m.end(1))

@@ -17,7 +17,8 @@ from core.i18n import Lang
 #: the grammar's cost grows with length.
 MAX_CHARS = 400
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufffd]")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f"
+                      r"\u2028-\u202f\u2060-\u206f\ufeff\ufffd]")
 _SPACES = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -20,7 +20,8 @@ from functools import lru_cache
 DEFAULT_ORDER_PATTERN = (
     r"(?<![A-Za-z0-9#])(?:"
     r"[A-Za-z]{1,4}(?:-[0-9]+|[0-9]{2,})(?:-[0-9]+)*"
-    r"|(?!(?i:by|to|of|in|at|on|is|no|we|me|up|do|go|it|as|an|or|be|my|ok|pc)\b)[A-Za-z]{2} [0-9]{2,}"
+    r"|(?!(?i:by|to|of|in|at|on|is|no|we|me|up|do|go|it|as|an|or|be|my|ok|pc)\b)"
+    r"[A-Za-z]{2} [0-9]{2,}"
     r"|[0-9]{6,}"
     r")(?![A-Za-z0-9])"
 )

@@ -127,7 +127,8 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
     if fields.changes or what_if:
         intent = Intent.WHAT_IF if what_if else Intent.CHANGE
         return _change(Command(intent, order_ref, tuple(fields.changes)), fields, lang)
-    if intents.has(syn.CANCEL_LEX, masked) and (order_ref or "订单" in masked or "order" in masked.lower()):
+    names_order = order_ref or "订单" in masked or "order" in masked.lower()
+    if intents.has(syn.CANCEL_LEX, masked) and names_order:
         return _needs_order(Command(Intent.CANCEL, order_ref), lang)
     if fields.missing:
         return _change(Command(Intent.CHANGE, order_ref), fields, lang)

@@ -38,7 +38,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "choice": {
         "zh": "“{written}”是指哪一个？{options}\n请回复序号；都不是请回复 0。",
-        "en": "Which one do you mean by “{written}”? {options}\nReply with the number, or 0 for none.",
+        "en": "Which one do you mean by “{written}”? {options}\n"
+              "Reply with the number, or 0 for none.",
     },
     "report_operation": {
         "zh": "请问是哪道工序完成了{quantity}？",

@@ -60,7 +60,8 @@ def _countable(scan: Scan, number: NumberMention) -> bool:
         return False
     if number.raw == "一" and not syn.UNIT_LEX.search(scan.work, number.end, number.end + 2):
         return False
-    return _NOT_COUNT_AFTER.match(scan.work, number.end) is None and number.value == int(number.value)
+    whole = number.value == int(number.value)
+    return whole and _NOT_COUNT_AFTER.match(scan.work, number.end) is None
 
 
 def extract_report(scan: Scan) -> ReportResult:

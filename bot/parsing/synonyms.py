@@ -19,83 +19,85 @@ def _tagged(**groups: Iterable[str]) -> dict[str, str]:
 
 # --- whole-message answers -------------------------------------------------------------
 
-HELP = ["帮助", "help", "/help", "help me", "你会干啥", "会干啥", "有哪些指令", "哪些指令", "使用方法",
-        "怎么用这个机器人", "usage", "commands", "有什么功能", "帮助菜单", "怎么用", "如何使用", "你能做什么", "能做什么", "你会什么",
-        "使用说明", "菜单", "指令", "命令列表", "what can you do", "how to use", "?", "/start"]
+HELP = ["帮助", "help", "/help", "help me", "你会干啥", "会干啥", "有哪些指令", "哪些指令",
+        "使用方法", "怎么用这个机器人", "usage", "commands", "有什么功能", "帮助菜单", "怎么用",
+        "如何使用", "你能做什么", "能做什么", "你会什么", "使用说明", "菜单", "指令", "命令列表",
+        "what can you do", "how to use", "?", "/start"]
 
 ANSWERS = _tagged(
-    confirm=["确认修改", "同意修改", "就这样", "就这么办", "按这个来", "改吧", "yep", "yeah", "yup",
-             "确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的", "嗯", "嗯嗯",
-             "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed", "go ahead",
-             "👌", "好滴", "好嘞", "ok的", "收到"],
-    reject=["取消修改", "不改了", "不用改了", "不要改了", "别改了", "先不改", "不用改", "不用了", "算了", "不要", "不行", "否", "不", "不对",
-            "不同意", "拒绝", "取消", "2", "no", "n", "nope", "cancel", "keep it as is",
-            "keep as is", "never mind", "don't", "dont", "cancel that", "取消吧", "no thanks"],
+    confirm=["确认修改", "同意修改", "就这样", "就这么办", "按这个来", "改吧", "yep", "yeah",
+             "yup", "确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的",
+             "嗯", "嗯嗯", "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed",
+             "go ahead", "👌", "好滴", "好嘞", "ok的", "收到"],
+    reject=["取消修改", "不改了", "不用改了", "不要改了", "别改了", "先不改", "不用改", "不用了",
+            "算了", "不要", "不行", "否", "不", "不对", "不同意", "拒绝", "取消", "2", "no", "n",
+            "nope", "cancel", "keep it as is", "keep as is", "never mind", "don't", "dont",
+            "cancel that", "取消吧", "no thanks"],
 )
 #: Politeness and particles ignored when deciding a message is "only" an answer.
-FILLER = ["这个机器人", "机器人", "me", "的", "了", "吧", "啊", "呀", "哈", "呢", "那就", "就", "先", "please", "pls", "thanks",
-          "thank you", "谢谢", "麻烦", "这个", "it", "请"]
+FILLER = ["这个机器人", "机器人", "me", "的", "了", "吧", "啊", "呀", "哈", "呢", "那就", "就",
+          "先", "please", "pls", "thanks", "thank you", "谢谢", "麻烦", "这个", "it", "请"]
 
 # --- supervisor decisions (need a CR reference) ---------------------------------------
 
 DECISIONS = _tagged(
-    approve=["批准", "同意", "批了", "准了", "通过", "可以", "approve", "approved", "accept", "ok"],
+    approve=["批准", "同意", "批了", "准了", "通过", "可以", "approve", "approved", "accept",
+             "ok"],
     deny=["驳回", "不同意", "拒绝", "不批", "否决", "不通过", "deny", "denied", "reject",
           "rejected", "decline"],
 )
 
 # --- intents -----------------------------------------------------------------------------
 
-WHAT_IF = ["如果", "要是", "假如", "假设", "万一", "若是", "what if", "what happens", "what would",
-           "suppose", "supposing",
-           "hypothetically", "would it", "could we"]
+WHAT_IF = ["如果", "要是", "假如", "假设", "万一", "若是", "what if", "what happens",
+           "what would", "suppose", "supposing", "hypothetically", "would it", "could we"]
 CANCEL = ["取消订单", "取消", "作废", "撤单", "不要了", "不做了", "撤销", "退单", "cancel",
           "call off", "drop the order"]
-QUERY = ["什么情况", "进展", "几号能", "哪天能", "交期是", "还要多久", "多久能", "能按时", "按时交",
-         "做好没", "好了吗", "完成了吗", "check", "when can", "when is", "how long", "到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下", "查一下", "能好",
-         "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's", "status", "update",
-         "progress", "when will", "eta", "how is", "how's", "track"]
-MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "我负责的", "我跟的单", "我跟进的",
-             "我所有的订单", "my orders", "my order", "all my orders"]
+QUERY = ["什么情况", "进展", "几号能", "哪天能", "交期是", "还要多久", "多久能", "能按时",
+         "按时交", "做好没", "好了吗", "完成了吗", "check", "when can", "when is", "how long",
+         "到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下", "查一下",
+         "能好", "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's", "status",
+         "update", "progress", "when will", "eta", "how is", "how's", "track"]
+MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "我负责的", "我跟的单",
+             "我跟进的", "我所有的订单", "my orders", "my order", "all my orders"]
 #: Cues that make a message a report even before a count is given.
 REPORT_EXPLICIT = ["报工", "报产量", "report"]
-REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "做了", "干了", "生产了",
-          "产出", "done", "finished",
-          "completed", "complete", "produced", "passed"]
+REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "做了", "干了",
+          "生产了", "产出", "done", "finished", "completed", "complete", "produced", "passed"]
 SCRAP = ["报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap", "scrapped",
          "scraps", "rejects", "defective", "ng"]
 
 # --- change fields -----------------------------------------------------------------------
 
 PRIORITY = _tagged(
-    normal=["不用加急", "不用急", "不急了", "不急", "不加急", "取消加急", "按正常排", "正常排", "按正常",
-            "改回正常", "普通单", "按普通", "正常生产", "low priority",
-            "恢复正常", "正常交期", "normal priority", "no rush", "not urgent", "de-expedite",
-            "normal"],
-    rush=["加急", "急单", "特急", "加快", "优先安排", "优先排", "优先生产", "优先", "赶工", "紧急",
-          "急件", "加个急", "很急", "急", "尽快安排", "尽快", "rush", "rushed", "expedite", "expedited",
-          "urgent", "asap", "hurry", "high priority", "top priority", "prioritize", "prioritise"],
+    normal=["不用加急", "不用急", "不急了", "不急", "不加急", "取消加急", "按正常排", "正常排",
+            "按正常", "改回正常", "普通单", "按普通", "正常生产", "low priority", "恢复正常",
+            "正常交期", "normal priority", "no rush", "not urgent", "de-expedite", "normal"],
+    rush=["加急", "急单", "特急", "加快", "优先安排", "优先排", "优先生产", "优先", "赶工",
+          "紧急", "急件", "加个急", "很急", "急", "尽快安排", "尽快", "rush", "rushed",
+          "expedite", "expedited", "urgent", "asap", "hurry", "high priority", "top priority",
+          "prioritize", "prioritise"],
 )
-QTY_CUES = ["数量", "件数", "套数", "台数", "个数", "总数", "qty", "quantity", "amount", "pieces"]
-UNITS = ["件", "台", "套", "个", "米", "只", "张", "块", "箱", "把", "根", "条", "支", "片", "卷",
-         "包", "公斤", "千克", "吨", "kg", "pcs", "pc", "pieces", "piece", "units", "unit", "sets",
-         "set", "m", "meters", "boxes"]
+QTY_CUES = ["数量", "件数", "套数", "台数", "个数", "总数", "qty", "quantity", "amount",
+            "pieces"]
+UNITS = ["件", "台", "套", "个", "米", "只", "张", "块", "箱", "把", "根", "条", "支", "片",
+         "卷", "包", "公斤", "千克", "吨", "kg", "pcs", "pc", "pieces", "piece", "units", "unit",
+         "sets", "set", "m", "meters", "boxes"]
 QTY_VERBS = _tagged(
-    set=["改成", "改为", "改到", "加到", "减到", "降到", "提到", "增加到", "增到", "调整为", "调整到",
-         "调到", "变成", "变为", "改", "为", "成", "到", "to", "goes to", "go to", "=", "make it",
-         "set"],
-    inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "再来", "多来", "加做", "补做",
-         "补", "添", "多要", "add",
-         "more", "plus", "increase", "extra"],
-    dec=["少做", "减少", "减", "少", "扣", "砍", "少要", "reduce", "cut", "minus", "less", "fewer",
-         "decrease", "lower"],
+    set=["改成", "改为", "改到", "加到", "减到", "降到", "提到", "增加到", "增到", "调整为",
+         "调整到", "调到", "变成", "变为", "改", "为", "成", "到", "to", "goes to", "go to", "=",
+         "make it", "set"],
+    inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "再来", "多来", "加做",
+         "补做", "补", "添", "多要", "add", "more", "plus", "increase", "extra"],
+    dec=["少做", "减少", "减", "少", "扣", "砍", "少要", "reduce", "cut", "minus", "less",
+         "fewer", "decrease", "lower"],
 )
-DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "发货", "货期", "due", "deliver",
-            "delivery", "ship", "deadline", "date"]
+DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "发货", "货期", "due",
+            "deliver", "delivery", "ship", "deadline", "date"]
 #: Verbs that turn a bare date into a new due date when an order is named.
 DATE_SET = ["改到", "改成", "改为", "改在", "提前到", "推迟到", "延到", "延期到", "改", "定在",
-            "提前", "推迟", "延后", "延期", "推后", "往后推", "往前挪", "提早", "最晚", "最迟", "之前",
-            "前", "要", "move", "moves to", "to", "by"]
+            "提前", "推迟", "延后", "延期", "推后", "往后推", "往前挪", "提早", "最晚", "最迟",
+            "之前", "前", "要", "move", "moves to", "to", "by"]
 #: Any verb of changing; with an order but no readable field, the bot asks what to change.
 CHANGE_VERBS = ["改", "换", "调整", "变更", "修改", "调", "change", "modify", "amend", "adjust"]
 #: English shifts of the stored due date ("push ... back by 3 days").
@@ -116,18 +118,18 @@ SPEC_KEYS = _tagged(
     other=["说明书", "标签", "标贴", "铭牌", "logo", "印字", "唛头", "label", "labels", "manual",
            "marking", "备注"],
 )
-SPEC_VERBS = ["换成", "改成", "改为", "改用", "换为", "换用", "用", "变成", "调整为", "要用", "做成",
-              "要", "改", "换", "to", "change to", ":", "="]
+SPEC_VERBS = ["换成", "改成", "改为", "改用", "换为", "换用", "用", "变成", "调整为", "要用",
+              "做成", "要", "改", "换", "to", "change to", ":", "="]
 
 OP_ADD = ["增加一道", "多加一道", "再加一道", "加一道", "增加", "添加", "需要加", "加个", "加上",
           "加道", "多加", "加", "add", "include", "plus"]
-OP_REMOVE = ["去掉", "取消", "不需要", "不用做", "no more", "no longer", "不用", "不要", "删掉", "删除", "省掉", "省去", "免去", "不做",
-             "拿掉", "别做", "别", "减掉", "去除",
+OP_REMOVE = ["去掉", "取消", "不需要", "不用做", "no more", "no longer", "不用", "不要", "删掉",
+             "删除", "省掉", "省去", "免去", "不做", "拿掉", "别做", "别", "减掉", "去除",
              "remove", "skip", "drop", "delete", "without"]
 OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉"]
 #: Words around an operation name that are not part of it.
-OP_MARKERS = ["这道工序", "那道工序", "这道", "那道", "一道", "工序", "工艺", "这步", "步骤", "的",
-              "from", "step", "process"]
+OP_MARKERS = ["这道工序", "那道工序", "这道", "那道", "一道", "工序", "工艺", "这步", "步骤",
+              "的", "from", "step", "process"]
 
 #: Operations most factories share; the database's own list (Vocabulary) extends it.
 DEFAULT_OPERATIONS: Mapping[str, tuple[str, ...]] = {

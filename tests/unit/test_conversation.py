@@ -31,7 +31,8 @@ class FakeOrderDirectory:
 
 def _orders(n: int) -> list[OrderBrief]:
     return [OrderBrief(f"SO-{100 + i}", "办公桌", date(2026, 12, 1) + timedelta(days=i),
-                       date(2026, 12, 1) + timedelta(days=i + (i % 7) - 3), "生产中", risk=float((i * 7) % 30))
+                       date(2026, 12, 1) + timedelta(days=i + (i % 7) - 3), "生产中",
+                       risk=float((i * 7) % 30))
             for i in range(n)]
 
 

@@ -66,7 +66,7 @@ def test_order_reference_is_masked_before_dates_and_numbers() -> None:
 
 
 def test_now_is_read_in_the_factory_zone() -> None:
-    utc_evening = datetime.fromisoformat("2026-11-17T20:00:00+00:00")  # 04:00 on the 18th in Shanghai
+    utc_evening = datetime.fromisoformat("2026-11-17T20:00:00+00:00")  # 04:00 on the 18th, +08
     assert changes("SO-12 明天交货", utc_evening) == [{"field": "due_date", "value": "2026-11-19"}]
 
 
@@ -127,7 +127,8 @@ def test_incomplete_messages_ask_a_precise_question(text: str, kind: str) -> Non
 def test_configurable_order_pattern() -> None:
     result = parse_text("JOB#4711 加急", NOW, order_pattern=r"JOB#[0-9]+")
     assert result.to_contract_dict() == {
-        "intent": "change", "order": "JOB#4711", "changes": [{"field": "priority", "value": "rush"}]}
+        "intent": "change", "order": "JOB#4711",
+        "changes": [{"field": "priority", "value": "rush"}]}
 
 
 def test_change_request_is_not_an_order() -> None:

@@ -23,7 +23,8 @@ BAD = [
     bytes(_rng.getrandbits(8) for _ in range(5000)).decode("utf-8", "replace"),
     "\ud800\udfff", "ملخص SO-12 кол-во 500 数量", "Ｓ\u0301Ｏ-12 改成\u202e500",
     "SO-12 交期改到0月0号", "SO-12 交期推迟99999999天", "SO-12 交期改到99999年1月1号",
-    *("".join(chr(_rng.randint(0, 0x2FFFF)) for _ in range(_rng.randint(1, 80))) for _ in range(40)),
+    *("".join(chr(_rng.randint(0, 0x2FFFF)) for _ in range(_rng.randint(1, 80)))
+      for _ in range(40)),
 ]
 
 

@@ -53,7 +53,8 @@ def test_operation_typo_is_asked() -> None:
 
 
 def test_report_operation_canonical() -> None:
-    out = parse_text("laser cutting done 150 pcs, scrap 4", NOW, vocabulary=VOCAB).to_contract_dict()
+    text = "laser cutting done 150 pcs, scrap 4"
+    out = parse_text(text, NOW, vocabulary=VOCAB).to_contract_dict()
     assert out["operation"] == "laser cutting" and out["operation_canonical"] == "激光切割"
 
 
