@@ -49,7 +49,9 @@ PLACE_BEFORE: Mapping[str, tuple[str, ...]] = {
     "拉丝": ("质检", "包装"),
     "质检": ("包装",),
 }
-"""Where a new operation goes when the message does not say: surface prep before the finish, checks before packing."""
+"""Where a new operation goes when the message does not say: surface prep before the finish,
+checks before packing.
+"""
 
 _DEFAULT_BEFORE = ("质检", "包装")
 
@@ -149,8 +151,10 @@ def _spec_touches_materials(keys: tuple[str, ...], bom: Bom | None) -> bool:
 
 # one handler per change field ---------------------------------------------------------------
 
-def _quantity(state: _State, item: ChangeItem, product: Product, by: str,
-              centers: Sequence[WorkCenter]) -> None:
+
+def _quantity(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     order = state.order
     if "value" in item and item["value"] is not None:
         new = _as_int(order.ref, "quantity", item["value"])
@@ -161,8 +165,9 @@ def _quantity(state: _State, item: ChangeItem, product: Product, by: str,
     order.change_quantity(new, by)
 
 
-def _due_date(state: _State, item: ChangeItem, product: Product, by: str,
-              centers: Sequence[WorkCenter]) -> None:
+def _due_date(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     order = state.order
     if item.get("value"):
         try:
@@ -176,8 +181,9 @@ def _due_date(state: _State, item: ChangeItem, product: Product, by: str,
     order.change_due_date(due, by)
 
 
-def _spec(state: _State, item: ChangeItem, product: Product, by: str,
-          centers: Sequence[WorkCenter]) -> None:
+def _spec(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     key = str(item.get("key") or "")
     value = str(item.get("value") or "").strip()
     if not value:
@@ -187,8 +193,9 @@ def _spec(state: _State, item: ChangeItem, product: Product, by: str,
     state.spec_keys.append(key)
 
 
-def _priority(state: _State, item: ChangeItem, product: Product, by: str,
-              centers: Sequence[WorkCenter]) -> None:
+def _priority(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     try:
         priority = Priority(str(item.get("value", "")))
     except ValueError as exc:
@@ -196,8 +203,9 @@ def _priority(state: _State, item: ChangeItem, product: Product, by: str,
     state.order.change_priority(priority, by)
 
 
-def _add_operation(state: _State, item: ChangeItem, product: Product, by: str,
-                   centers: Sequence[WorkCenter]) -> None:
+def _add_operation(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     order = state.order
     name = str(item.get("value") or "").strip()
     order.ensure_changeable("change routing")
@@ -211,8 +219,9 @@ def _add_operation(state: _State, item: ChangeItem, product: Product, by: str,
     _reroute(state, by)
 
 
-def _remove_operation(state: _State, item: ChangeItem, product: Product, by: str,
-                      centers: Sequence[WorkCenter]) -> None:
+def _remove_operation(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     order = state.order
     name = str(item.get("value") or "").strip()
     order.ensure_changeable("change routing")
@@ -223,8 +232,9 @@ def _remove_operation(state: _State, item: ChangeItem, product: Product, by: str
     _reroute(state, by)
 
 
-def _cancel(state: _State, item: ChangeItem, product: Product, by: str,
-            centers: Sequence[WorkCenter]) -> None:
+def _cancel(
+    state: _State, item: ChangeItem, product: Product, by: str, centers: Sequence[WorkCenter]
+) -> None:
     state.order.cancel(by)
 
 
@@ -243,6 +253,7 @@ _HANDLERS: Mapping[str, _Handler] = {
 
 # routing helpers ----------------------------------------------------------------------------
 
+
 def _reroute(state: _State, by: str) -> None:
     """Give the order one progress record per step of the new routing, keeping reported work."""
     state.routing = replace(state.routing, version=state.routing_version)
@@ -255,7 +266,9 @@ def _reroute(state: _State, by: str) -> None:
     state.routing_changed = True
 
 
-def _progress_for(old: OperationProgress | None, seq: int, name: str, center: str) -> OperationProgress:
+def _progress_for(
+    old: OperationProgress | None, seq: int, name: str, center: str
+) -> OperationProgress:
     if old is None:
         return OperationProgress(seq, name, center)
     fresh = copy.copy(old)
@@ -276,12 +289,17 @@ def _with_step(routing: Routing, name: str, center: str, after: str | None) -> R
         return routing.with_step_added(name, center, names[idx - 1])
     appended = routing.with_step_added(name, center, None)
     steps = (appended.steps[-1],) + appended.steps[:-1]  # must precede the very first step
-    return Routing(routing.product_code, appended.version,
-                   tuple(replace(s, seq=(i + 1) * 10) for i, s in enumerate(steps)))
+    return Routing(
+        routing.product_code,
+        appended.version,
+        tuple(replace(s, seq=(i + 1) * 10) for i, s in enumerate(steps)),
+    )
 
 
 def work_center_for(name: str, centers: Sequence[WorkCenter]) -> WorkCenter:
-    """The work center that runs operation `name`: its code or name, or a name containing the word."""
+    """The work center that runs operation `name`: its code or name, or a name containing the
+    word.
+    """
     wanted = OPERATION_ALIASES.get(name, (name,))
     for word in wanted:
         exact = [wc for wc in centers if word in (wc.name, wc.code)]
@@ -302,6 +320,7 @@ def _centers(work_centers: WorkCenters) -> list[WorkCenter]:
 
 
 # values ---------------------------------------------------------------------------------------
+
 
 def canonical_spec_value(product: Product, key: str, value: str) -> str:
     """The product's own spelling of an option ("胡桃木" -> "胡桃木色"), else the value as written."""

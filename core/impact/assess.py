@@ -37,7 +37,9 @@ def assess(
     plan: PlanContext | None = None,
     work_centers: Mapping[str, WorkCenter],
 ) -> Impact:
-    """The impact of turning `before` into `after` by `changes` (contract items; cancel as {"field": "cancel"}).
+    """The impact of turning `before` into `after` by `changes`.
+
+    :param changes: contract change items; the cancel intent as {"field": "cancel"}.
 
     :param bom_after: the BOM version the changed order uses; the same as before when None.
     :param routing: the routing the reported work was done on, to price rework.
@@ -47,11 +49,27 @@ def assess(
     spec_keys = tuple(str(c["key"]) for c in changes if c.get("field") == "spec" and c.get("key"))
     need_by = planned_start(after.ref, plan, after.due_date)
     plan_impact = assess_plan(before, after, plan) if plan is not None else None
-    materials = assess_materials(before, after, bom_before, bom_after or bom_before, supply, need_by)
-    rework = assess_rework(before, after, spec_keys, routing, bom_before, supply.items, work_centers)
+    materials = assess_materials(
+        before, after, bom_before, bom_after or bom_before, supply, need_by
+    )
+    rework = assess_rework(
+        before, after, spec_keys, routing, bom_before, supply.items, work_centers
+    )
     policy = assess_policy(before, customer.policy, kinds)
-    cost = estimate(before, after, product, customer.policy.rush_fee_rate, plan_impact, materials,
-                    rework, policy, work_centers)
-    risk = judge(plan_impact, materials, rework, policy, cost, after.due_date,
-                 order_value(after, product))
-    return Impact(before.ref, after.due_date, kinds, plan_impact, materials, rework, policy, cost, risk)
+    cost = estimate(
+        before,
+        after,
+        product,
+        customer.policy.rush_fee_rate,
+        plan_impact,
+        materials,
+        rework,
+        policy,
+        work_centers,
+    )
+    risk = judge(
+        plan_impact, materials, rework, policy, cost, after.due_date, order_value(after, product)
+    )
+    return Impact(
+        before.ref, after.due_date, kinds, plan_impact, materials, rework, policy, cost, risk
+    )

@@ -24,7 +24,7 @@ def impact_card_lines(impact: Impact, lang: str = "zh") -> list[str]:
     lines.append(_cost(impact, lang))
     lines.append(_risk(impact, lang))
     if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES - 1] + lines[-1:]  # the risk line always stays
+        lines = lines[: MAX_LINES - 1] + lines[-1:]  # the risk line always stays
     return lines
 
 
@@ -41,8 +41,14 @@ def _eta(impact: Impact, lang: str) -> str:
         state = render(CATALOG, "card.early", lang, d=duration(late, lang))
     else:
         state = render(CATALOG, "card.on_time", lang)
-    return render(CATALOG, "card.eta", lang, due=plan.new_due.strftime("%m-%d"),
-                  eta=plan.new_eta.strftime("%m-%d %H:%M"), state=state)
+    return render(
+        CATALOG,
+        "card.eta",
+        lang,
+        due=plan.new_due.strftime("%m-%d"),
+        eta=plan.new_eta.strftime("%m-%d %H:%M"),
+        state=state,
+    )
 
 
 def _others(impact: Impact, lang: str) -> str:
@@ -51,8 +57,15 @@ def _others(impact: Impact, lang: str) -> str:
     if not plan.others_slipped:
         return render(CATALOG, "card.others_none", lang, moved=plan.operations_moved)
     worst = max(plan.others_slipped, key=lambda s: s.minutes)
-    return render(CATALOG, "card.others", lang, n=len(plan.others_slipped),
-                  worst=duration(worst.minutes, lang), ref=worst.ref, moved=plan.operations_moved)
+    return render(
+        CATALOG,
+        "card.others",
+        lang,
+        n=len(plan.others_slipped),
+        worst=duration(worst.minutes, lang),
+        ref=worst.ref,
+        moved=plan.operations_moved,
+    )
 
 
 def _shortages(materials: MaterialImpact, lang: str) -> list[str]:
@@ -60,18 +73,36 @@ def _shortages(materials: MaterialImpact, lang: str) -> list[str]:
     out = []
     for line in short[:SHORT_LINES]:
         acts = [a for a in materials.actions if a.item_code == line.item_code]
-        when = _sep(lang).join(_action(a, lang) for a in acts) if acts else render(
-            CATALOG, "card.arrives", lang, date=_day(line.available_on))
-        out.append(render(CATALOG, "card.short", lang, name=line.name, qty=qty(line.short),
-                          unit=line.unit, when=when))
+        when = (
+            _sep(lang).join(_action(a, lang) for a in acts)
+            if acts
+            else render(CATALOG, "card.arrives", lang, date=_day(line.available_on))
+        )
+        out.append(
+            render(
+                CATALOG,
+                "card.short",
+                lang,
+                name=line.name,
+                qty=qty(line.short),
+                unit=line.unit,
+                when=when,
+            )
+        )
     if len(short) > SHORT_LINES:
         out.append(render(CATALOG, "card.short_more", lang, n=len(short) - SHORT_LINES))
     return out
 
 
 def _action(action: PurchaseAction, lang: str) -> str:
-    return render(CATALOG, f"card.po_{action.kind}", lang, po=action.po_ref or "",
-                  qty=qty(action.quantity), date=_day(action.arrives))
+    return render(
+        CATALOG,
+        f"card.po_{action.kind}",
+        lang,
+        po=action.po_ref or "",
+        qty=qty(action.quantity),
+        date=_day(action.arrives),
+    )
 
 
 def _rework(impact: Impact, lang: str) -> str:
@@ -81,15 +112,32 @@ def _rework(impact: Impact, lang: str) -> str:
 
 def _policy(impact: Impact, lang: str) -> str:
     pol = impact.policy
-    frozen = "".join(render(CATALOG, "card.frozen", lang, op=h.after_operation) for h in pol.frozen)
-    return render(CATALOG, "card.policy", lang, used=pol.changes_used, max=pol.changes_max,
-                  frozen=frozen, fee=money(pol.fee))
+    frozen = "".join(
+        render(CATALOG, "card.frozen", lang, op=h.after_operation) for h in pol.frozen
+    )
+    return render(
+        CATALOG,
+        "card.policy",
+        lang,
+        used=pol.changes_used,
+        max=pol.changes_max,
+        frozen=frozen,
+        fee=money(pol.fee),
+    )
 
 
 def _cost(impact: Impact, lang: str) -> str:
     c = impact.cost
-    return render(CATALOG, "card.cost", lang, total=money(c.total), material=money(c.material_delta),
-                  rework=money(c.rework), rush=money(c.expediting), fee=money(c.fee))
+    return render(
+        CATALOG,
+        "card.cost",
+        lang,
+        total=money(c.total),
+        material=money(c.material_delta),
+        rework=money(c.rework),
+        rush=money(c.expediting),
+        fee=money(c.fee),
+    )
 
 
 def _risk(impact: Impact, lang: str) -> str:

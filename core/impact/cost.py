@@ -18,7 +18,9 @@ OVERTIME_PREMIUM = 1.5
 """Overtime is paid at 150% of the normal hourly rate (PRC labour law, working days)."""
 
 OVERTIME_MAX_MINUTES = 5 * 3 * 60
-"""Overtime can recover at most one week of three extra evening hours; later than that it cannot save the date."""
+"""Overtime can recover at most one week of three extra evening hours; later than that it cannot
+save the date.
+"""
 
 
 def estimate(
@@ -63,6 +65,9 @@ def _overtime_minutes(plan: PlanImpact | None) -> int:
 
 
 def _overtime_rate(order: WorkOrder, work_centers: Mapping[str, WorkCenter]) -> float:
-    rates = [work_centers[op.work_center].hourly_cost
-             for op in order.operations if not op.finished and op.work_center in work_centers]
+    rates = [
+        work_centers[op.work_center].hourly_cost
+        for op in order.operations
+        if not op.finished and op.work_center in work_centers
+    ]
     return max(rates, default=0.0) * OVERTIME_PREMIUM

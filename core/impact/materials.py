@@ -56,6 +56,7 @@ class _Free:
 
 # requirement -------------------------------------------------------------------------------------
 
+
 def requirement(
     order: WorkOrder, bom: Bom, items: Mapping[str, Item]
 ) -> tuple[dict[str, float], dict[str, NewItem]]:
@@ -103,7 +104,8 @@ def _attr_matches(item: Item, key: str, value: str) -> bool:
     return attr is not None and normalise_spec(attr) == normalise_spec(value)
 
 
-# supply left for this order -----------------------------------------------------------------------
+# supply left for this order ----------------------------------------------------------------------
+
 
 def free_supply(ctx: SupplyContext, exclude_ref: str) -> dict[str, _Free]:
     """Per item: stock and incoming quantities not promised to any other open order."""
@@ -149,7 +151,8 @@ def _consume(incoming: list[tuple[date, float, str]], qty: float) -> list[tuple[
     return taken
 
 
-# the assessment ------------------------------------------------------------------------------------
+# the assessment ----------------------------------------------------------------------------------
+
 
 def assess_materials(
     before: WorkOrder,
@@ -159,7 +162,7 @@ def assess_materials(
     ctx: SupplyContext,
     need_by: date,
 ) -> MaterialImpact:
-    """Requirement delta per item, what is short, when it can arrive and what purchasing must do."""
+    """Requirement delta per item, what is short, when it arrives, what purchasing must do."""
     old, _ = requirement(before, bom_before, ctx.items)
     new, new_items = requirement(after, bom_after, ctx.items) if after.status.is_open else ({}, {})
     issued = any(op.started for op in before.operations)  # materials already drawn: only the delta
@@ -179,8 +182,15 @@ def assess_materials(
 
 
 def _line(
-    code: str, old: float, new: float, to_draw: float, free: dict[str, _Free],
-    ctx: SupplyContext, new_item: NewItem | None, need_by: date, issued: bool,
+    code: str,
+    old: float,
+    new: float,
+    to_draw: float,
+    free: dict[str, _Free],
+    ctx: SupplyContext,
+    new_item: NewItem | None,
+    need_by: date,
+    issued: bool,
 ) -> tuple[MaterialLine, list[PurchaseAction]]:
     base = ctx.items.get(new_item.base_code if new_item else code)
     src = free.get(code) or _Free(0.0, [])
@@ -196,9 +206,13 @@ def _line(
         item_code=code,
         name=_name(code, base, new_item),
         unit=base.unit if base else "",
-        old_need=old, new_need=new, to_draw=to_draw,
-        free_stock=free_stock, free_incoming=free_incoming,
-        short=short, uncovered=uncovered,
+        old_need=old,
+        new_need=new,
+        to_draw=to_draw,
+        free_stock=free_stock,
+        free_incoming=free_incoming,
+        short=short,
+        uncovered=uncovered,
         covered_by=tuple(ref for _, _, ref in taken),
         available_on=max(arrivals) if short > EPS and arrivals else None,
         unit_cost=base.unit_cost if base else 0.0,
@@ -209,13 +223,19 @@ def _line(
 
 
 def _actions(
-    code: str, taken: list[tuple[date, float, str]], uncovered: float, ctx: SupplyContext,
-    need_by: date, lead_days: int, new_item: bool,
+    code: str,
+    taken: list[tuple[date, float, str]],
+    uncovered: float,
+    ctx: SupplyContext,
+    need_by: date,
+    lead_days: int,
+    new_item: bool,
 ) -> list[PurchaseAction]:
-    """Expedite POs that arrive after the need date; increase an open PO or buy anew for the rest."""
+    """Expedite POs arriving after the need date; raise an open PO or buy anew for the rest."""
     acts = [
         PurchaseAction("expedite", code, qty, max(need_by, ctx.today), ref, expected)
-        for expected, qty, ref in taken if expected > need_by
+        for expected, qty, ref in taken
+        if expected > need_by
     ]
     if uncovered <= EPS:
         return acts

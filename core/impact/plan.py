@@ -29,10 +29,14 @@ class PlanContext:
 def assess_plan(before: WorkOrder, after: WorkOrder, ctx: PlanContext) -> PlanImpact:
     old_job = ctx.before.jobs.get(before.ref)
     new_job = ctx.after.jobs.get(after.ref) if after.status.is_open else None
-    old_due, new_due = due_minutes(ctx.epoch, before.due_date), due_minutes(ctx.epoch, after.due_date)
+    old_due, new_due = (
+        due_minutes(ctx.epoch, before.due_date),
+        due_minutes(ctx.epoch, after.due_date),
+    )
     others = tuple(
         OrderSlip(s.ref, s.delta, _at(ctx.epoch, s.old_end), _at(ctx.epoch, s.new_end))
-        for s in ctx.diff.slipped if s.ref != before.ref
+        for s in ctx.diff.slipped
+        if s.ref != before.ref
     )
     return PlanImpact(
         old_eta=_at(ctx.epoch, old_job.end) if old_job else None,
@@ -48,7 +52,9 @@ def assess_plan(before: WorkOrder, after: WorkOrder, ctx: PlanContext) -> PlanIm
 
 
 def planned_start(ref: str, ctx: PlanContext | None, fallback: date) -> date:
-    """When the order's first remaining operation starts in the new plan: materials are needed then."""
+    """When the order's first remaining operation starts in the new plan: materials are needed
+    then.
+    """
     if ctx is None:
         return fallback
     starts = [a.start for key, a in ctx.after.assignments.items() if split_key(key)[0] == ref]

@@ -27,18 +27,20 @@ def change_kinds(changes: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
 
 
 def assess_policy(order: WorkOrder, policy: ContractPolicy, kinds: Iterable[str]) -> PolicyImpact:
-    """Limit and freeze points as the contract states them; a cancellation is not counted as a change.
+    """Limit and freeze points as the contract states them; a cancellation is no change.
 
     The limit counts changes already applied (order.change_count): with the
     maximum used, one more is forbidden.
     """
     kinds = tuple(kinds)
     started = order.started_operations()
-    hits = tuple(dict.fromkeys(
-        FrozenHit(point.kind, point.after_operation)
-        for kind in kinds
-        if (point := policy.frozen_by(kind, started)) is not None
-    ))
+    hits = tuple(
+        dict.fromkeys(
+            FrozenHit(point.kind, point.after_operation)
+            for kind in kinds
+            if (point := policy.frozen_by(kind, started)) is not None
+        )
+    )
     counted = any(k != "cancel" for k in kinds)
     limit = counted and order.change_count >= policy.max_changes_per_order
     return PolicyImpact(

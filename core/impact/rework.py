@@ -29,7 +29,8 @@ SPEC_OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "size": CUT_OPERATIONS,
     "packaging": ("包装",),
 }
-"""Which operations realise each spec key: after they report work, a change of the key is rework."""
+"""Which operations realise each spec key: after they report work, a change of the key is rework.
+"""
 
 SCRAP_SPEC_KEYS = frozenset({"color", "finish", "material", "size"})
 """Keys whose realised parts are lost; repacking only costs the packing work."""
@@ -63,43 +64,63 @@ def assess_rework(
 
 
 def _spec_rework(
-    key: str, ops: list[OperationProgress], bom: Bom | None, items: Mapping[str, Item],
-    routing: Routing | None, centers: Mapping[str, WorkCenter],
+    key: str,
+    ops: list[OperationProgress],
+    bom: Bom | None,
+    items: Mapping[str, Item],
+    routing: Routing | None,
+    centers: Mapping[str, WorkCenter],
 ) -> ReworkImpact:
     realising = SPEC_OPERATIONS.get(key, ())
-    trigger = next((i for i, op in enumerate(ops) if op.name in realising and op.qty_done > 0), None)
+    trigger = next(
+        (i for i, op in enumerate(ops) if op.name in realising and op.qty_done > 0), None
+    )
     if trigger is None:
         return NO_REWORK
     qty = ops[trigger].qty_done
-    redo = tuple(_redo(op, min(qty, op.qty_done), routing, centers)
-                 for op in ops[trigger:] if op.qty_done > 0)
+    redo = tuple(
+        _redo(op, min(qty, op.qty_done), routing, centers)
+        for op in ops[trigger:]
+        if op.qty_done > 0
+    )
     scrap = qty if key in SCRAP_SPEC_KEYS else 0
     material = scrap * _unit_material_cost(bom, items, key)
     return ReworkImpact(f"spec:{key}", ops[trigger].name, redo, scrap, material)
 
 
 def _surplus(
-    quantity: int, ops: list[OperationProgress], bom: Bom | None, items: Mapping[str, Item],
-    routing: Routing | None, centers: Mapping[str, WorkCenter],
+    quantity: int,
+    ops: list[OperationProgress],
+    bom: Bom | None,
+    items: Mapping[str, Item],
+    routing: Routing | None,
+    centers: Mapping[str, WorkCenter],
 ) -> ReworkImpact:
     over = [op for op in ops if op.qty_done > quantity]
     if not over:
         return NO_REWORK
     redo = tuple(_redo(op, op.qty_done - quantity, routing, centers) for op in over)
     scrap = max(op.qty_done for op in over) - quantity
-    return ReworkImpact("quantity", over[0].name, redo, scrap, scrap * _unit_material_cost(bom, items))
+    return ReworkImpact(
+        "quantity", over[0].name, redo, scrap, scrap * _unit_material_cost(bom, items)
+    )
 
 
 def _cancelled(
-    ops: list[OperationProgress], bom: Bom | None, items: Mapping[str, Item],
-    routing: Routing | None, centers: Mapping[str, WorkCenter],
+    ops: list[OperationProgress],
+    bom: Bom | None,
+    items: Mapping[str, Item],
+    routing: Routing | None,
+    centers: Mapping[str, WorkCenter],
 ) -> ReworkImpact:
     done = [op for op in ops if op.qty_done > 0]
     if not done:
         return ReworkImpact("cancel", None, (), 0, 0.0)
     redo = tuple(_redo(op, op.qty_done, routing, centers) for op in done)
     scrap = max(op.qty_done for op in done)
-    return ReworkImpact("cancel", done[0].name, redo, scrap, scrap * _unit_material_cost(bom, items))
+    return ReworkImpact(
+        "cancel", done[0].name, redo, scrap, scrap * _unit_material_cost(bom, items)
+    )
 
 
 def _inserted(
@@ -111,7 +132,7 @@ def _inserted(
     added = next((i for i, op in enumerate(new_ops) if op.name not in old_names), None)
     if added is None:
         return NO_REWORK
-    later = [op for op in new_ops[added + 1:] if op.qty_done > 0]
+    later = [op for op in new_ops[added + 1 :] if op.qty_done > 0]
     if not later:
         return NO_REWORK
     redo = tuple(_redo(op, op.qty_done, routing, centers) for op in later)
@@ -128,7 +149,9 @@ def _redo(
     return RedoOperation(op.seq, op.name, op.work_center, qty, minutes, cost)
 
 
-def _unit_material_cost(bom: Bom | None, items: Mapping[str, Item], key: str | None = None) -> float:
+def _unit_material_cost(
+    bom: Bom | None, items: Mapping[str, Item], key: str | None = None
+) -> float:
     """Material in one unit: only the lines that follow `key`, or every line when key is None."""
     if bom is None:
         return 0.0

@@ -35,7 +35,9 @@ COST_MEDIUM_YUAN = 500.0
 """Extra spend a salesperson may accept alone: about one day of a worker's wage and overhead."""
 
 COST_MEDIUM_SHARE = 0.05
-"""...or 5% of the order's value, whichever is smaller: the usual margin of a custom order is 15-25%."""
+"""...or 5% of the order's value, whichever is smaller: the usual margin of a custom order is
+15-25%.
+"""
 
 
 def judge(
@@ -63,8 +65,11 @@ def judge(
 
 def _reason(code: str, **values: object) -> RiskReason:
     key = f"risk.{code}"
-    return RiskReason(code, render(CATALOG, key, "zh", **_each(values, "zh")),
-                      render(CATALOG, key, "en", **_each(values, "en")))
+    return RiskReason(
+        code,
+        render(CATALOG, key, "zh", **_each(values, "zh")),
+        render(CATALOG, key, "en", **_each(values, "en")),
+    )
 
 
 def _each(values: dict[str, object], lang: str) -> dict[str, object]:
@@ -75,11 +80,16 @@ def _each(values: dict[str, object], lang: str) -> dict[str, object]:
 def _policy(policy: PolicyImpact) -> list[tuple[str, RiskReason]]:
     out: list[tuple[str, RiskReason]] = []
     if policy.limit_reached:
-        out.append(("blocked", _reason("change_limit", used=policy.changes_used, max=policy.changes_max)))
+        out.append(
+            ("blocked", _reason("change_limit", used=policy.changes_used, max=policy.changes_max))
+        )
     for hit in policy.frozen:
-        kind: Callable[[str], str] = lambda lang, k=hit.kind: kind_name(k, lang)  # noqa: E731
-        out.append(("blocked", _reason("frozen", op=hit.after_operation, kind=kind)))
+        out.append(("blocked", _reason("frozen", op=hit.after_operation, kind=_kind(hit.kind))))
     return out
+
+
+def _kind(kind: str) -> Callable[[str], str]:
+    return lambda lang: kind_name(kind, lang)
 
 
 def _plan(plan: PlanImpact | None) -> list[tuple[str, RiskReason]]:
@@ -93,9 +103,13 @@ def _plan(plan: PlanImpact | None) -> list[tuple[str, RiskReason]]:
         out.append(("medium", _reason("still_late", late=lambda lang: duration(late, lang))))
     worst, n = plan.worst_other_slip, len(plan.others_slipped)
     if worst > OTHERS_SLIP_HIGH_MINUTES:
-        out.append(("high", _reason("others_slip_day", n=n, worst=lambda lang: duration(worst, lang))))
+        out.append(
+            ("high", _reason("others_slip_day", n=n, worst=lambda lang: duration(worst, lang)))
+        )
     elif worst > OTHERS_SLIP_MEDIUM_MINUTES:
-        out.append(("medium", _reason("others_slip", n=n, worst=lambda lang: duration(worst, lang))))
+        out.append(
+            ("medium", _reason("others_slip", n=n, worst=lambda lang: duration(worst, lang)))
+        )
     return out
 
 
@@ -120,9 +134,11 @@ def _materials(materials: MaterialImpact, due: date) -> list[tuple[str, RiskReas
 
 def _names(names: list[str]) -> Callable[[str], str]:
     """The first two names, joined the way each language lists things."""
+
     def joined(lang: str) -> str:
         text = (", " if lang == "en" else "、").join(names[:2])
         return text + ("…" if len(names) > 2 else "")
+
     return joined
 
 
@@ -136,7 +152,11 @@ def _rework(rework: ReworkImpact) -> list[tuple[str, RiskReason]]:
 
 def _cost(cost: CostEstimate, order_value: float) -> list[tuple[str, RiskReason]]:
     extra = max(0.0, cost.material_delta) + cost.rework + cost.expediting
-    limit = min(COST_MEDIUM_YUAN, COST_MEDIUM_SHARE * order_value) if order_value > 0 else COST_MEDIUM_YUAN
+    limit = (
+        min(COST_MEDIUM_YUAN, COST_MEDIUM_SHARE * order_value)
+        if order_value > 0
+        else COST_MEDIUM_YUAN
+    )
     if extra > limit:
         return [("medium", _reason("cost", cost=money(extra)))]
     return []

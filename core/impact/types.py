@@ -33,6 +33,7 @@ def jsonable(value: Any) -> Any:
 
 # plan -------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class OrderSlip:
     """Another order that finishes later because of this change."""
@@ -70,6 +71,7 @@ class PlanImpact:
 
 
 # materials --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class PurchaseAction:
@@ -128,6 +130,7 @@ class MaterialImpact:
 
 # rework -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class RedoOperation:
     """Reported work that must be done again (or was done for nothing)."""
@@ -159,6 +162,7 @@ class ReworkImpact:
 
 # contract ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class FrozenHit:
     kind: str  # the change kind that is frozen ("color", "spec", "*" ...)
@@ -180,6 +184,7 @@ class PolicyImpact:
 
 
 # cost and risk ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class CostEstimate:
