@@ -61,8 +61,8 @@ def solve_makespan(instance: ShopInstance, options: SolveOptions = SolveOptions(
         stats.append(("dispatch_makespan", incumbent.makespan))
     if not options.plain and options.tabu and incumbent is not None:
         outcome_ts = tabu_search(
+            instance,
             incumbent,
-            instance.num_machines,
             lower_bound,
             started + options.time_limit * options.tabu_share,
             options.seed,

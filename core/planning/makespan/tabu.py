@@ -17,7 +17,10 @@ import random
 import time
 from dataclasses import dataclass
 
+from core.planning.makespan.instance import ShopInstance
 from core.planning.makespan.schedule import ScheduledOp, Schedule
+
+Move = tuple[str, int, int]  # ("swap", u, v) or ("move", op, machine)
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,14 @@ class TabuOutcome:
 class _Graph:
     """The disjunctive graph of one sequence choice: heads r, tails q (both without p)."""
 
-    def __init__(self, schedule: Schedule, num_machines: int) -> None:
+    def __init__(self, instance: ShopInstance, schedule: Schedule) -> None:
+        num_machines = instance.num_machines
         flat = [op for job in schedule.ops for op in job]
         self.key = [(op.job, op.index) for op in flat]
+        self.alts = [
+            tuple((a.machine, a.duration) for a in instance.jobs[j][i].alternatives)
+            for j, i in self.key
+        ]
         self.machine = [op.machine for op in flat]
         self.p = [op.duration for op in flat]
         ids = {k: n for n, k in enumerate(self.key)}
@@ -62,8 +70,12 @@ class _Graph:
         self.ms = [-1] * n
         for seq in self.seqs:
             self._link(seq)
+        self.firsts = [o for o in range(n) if self.jp[o] < 0]
+        self.lasts = [o for o in range(n) if self.js[o] < 0]
         self.r = [0] * n
         self.q = [0] * n
+        self.order: list[int] = []
+        self.pos = [0] * n
         self.evaluate()
 
     def _link(self, seq: list[int]) -> None:
@@ -100,12 +112,97 @@ class _Graph:
             qb = q[b] + p[b] if b >= 0 else 0
             q[o] = qa if qa > qb else qb
         self.order = order
-        return max(r[o] + p[o] + q[o] for o in range(n))
+        for k, o in enumerate(order):
+            self.pos[o] = k
+        return self.makespan()
+
+    def makespan(self) -> int:
+        return max(self.r[o] + self.p[o] for o in self.lasts)
+
+    def _reorder_after_swap(self, u: int, v: int) -> None:
+        """Pearce-Kelly repair of the topological order once v precedes u.
+
+        Only the slice between the old positions of u and v can be out of
+        order: what reaches v moves ahead of what u reaches, the rest stays.
+        """
+        pos, order = self.pos, self.order
+        lo, hi = pos[u], pos[v]
+        forward, stack = {u}, [u]
+        while stack:
+            o = stack.pop()
+            for s in (self.js[o], self.ms[o]):
+                if s >= 0 and pos[s] <= hi and s not in forward:
+                    forward.add(s)
+                    stack.append(s)
+        backward, stack = {v}, [v]
+        while stack:
+            o = stack.pop()
+            for s in (self.jp[o], self.mp[o]):
+                if s >= 0 and pos[s] >= lo and s not in backward:
+                    backward.add(s)
+                    stack.append(s)
+        moved = sorted(backward, key=pos.__getitem__) + sorted(forward, key=pos.__getitem__)
+        slots = sorted(pos[o] for o in moved)
+        for slot, o in zip(slots, moved):
+            order[slot] = o
+            pos[o] = slot
+
+    def _update_heads(self, seeds: tuple[int, ...]) -> None:
+        """Recompute heads forward in topological order, only where a predecessor changed.
+
+        A flag scan over the order costs less in CPython than a heap of the
+        changed nodes (measured 4x on ta71).
+        """
+        r, p, jp, mp, js, ms, order = self.r, self.p, self.jp, self.mp, self.js, self.ms, self.order
+        dirty = bytearray(len(order))
+        live = [o for o in seeds if o >= 0]
+        for o in live:
+            dirty[o] = 2
+        for k in range(min(self.pos[o] for o in live), len(order)):
+            o = order[k]
+            flag = dirty[o]
+            if not flag:
+                continue
+            a, b = jp[o], mp[o]
+            ra = r[a] + p[a] if a >= 0 else 0
+            rb = r[b] + p[b] if b >= 0 else 0
+            value = ra if ra > rb else rb
+            if value != r[o] or flag == 2:
+                r[o] = value
+                a, b = js[o], ms[o]
+                if a >= 0 and not dirty[a]:
+                    dirty[a] = 1
+                if b >= 0 and not dirty[b]:
+                    dirty[b] = 1
+
+    def _update_tails(self, seeds: tuple[int, ...]) -> None:
+        """Tails as heads, walking the order backwards."""
+        q, p, jp, mp, js, ms, order = self.q, self.p, self.jp, self.mp, self.js, self.ms, self.order
+        dirty = bytearray(len(order))
+        live = [o for o in seeds if o >= 0]
+        for o in live:
+            dirty[o] = 2
+        for k in range(max(self.pos[o] for o in live), -1, -1):
+            o = order[k]
+            flag = dirty[o]
+            if not flag:
+                continue
+            a, b = js[o], ms[o]
+            qa = q[a] + p[a] if a >= 0 else 0
+            qb = q[b] + p[b] if b >= 0 else 0
+            value = qa if qa > qb else qb
+            if value != q[o] or flag == 2:
+                q[o] = value
+                a, b = jp[o], mp[o]
+                if a >= 0 and not dirty[a]:
+                    dirty[a] = 1
+                if b >= 0 and not dirty[b]:
+                    dirty[b] = 1
 
     def critical_blocks(self, cmax: int, rng: random.Random) -> list[list[int]]:
         """One critical path cut into runs of machine arcs (the blocks)."""
         r, q, p = self.r, self.q, self.p
-        starts = [o for o in range(len(p)) if r[o] == 0 and p[o] + q[o] == cmax]
+        starts = [o for o in self.firsts if r[o] == 0 and p[o] + q[o] == cmax]
         o = starts[rng.randrange(len(starts))]
         blocks = [[o]]
         while True:
@@ -145,12 +242,66 @@ class _Graph:
             self.ms[before] = v
         if after >= 0:
             self.mp[after] = u
+        self._reorder_after_swap(u, v)
+        self._update_heads((v, u, after))
+        self._update_tails((u, v, before))
 
-    def snapshot(self) -> list[list[int]]:
-        return [list(seq) for seq in self.seqs]
+    def insertion_point(self, o: int, machine: int) -> int:
+        """Where o goes on `machine`: after every operation that starts before it.
 
-    def restore(self, seqs: list[list[int]]) -> None:
+        Heads strictly increase along every arc, so ordering by the current
+        heads cannot close a cycle.
+        """
+        seq, r, start = self.seqs[machine], self.r, self.r[o]
+        lo, hi = 0, len(seq)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if r[seq[mid]] < start:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def estimate_move(self, o: int, machine: int, duration: int) -> int:
+        """Longest path through o at its new place; the rest of the graph as it is."""
+        r, q, p = self.r, self.q, self.p
+        seq = self.seqs[machine]
+        k = self.insertion_point(o, machine)
+        x = seq[k - 1] if k > 0 else -1
+        y = seq[k] if k < len(seq) else -1
+        a, b = self.jp[o], self.js[o]
+        head = max(r[a] + p[a] if a >= 0 else 0, r[x] + p[x] if x >= 0 else 0)
+        tail = max(q[b] + p[b] if b >= 0 else 0, q[y] + p[y] if y >= 0 else 0)
+        return head + duration + tail
+
+    def move(self, o: int, machine: int, duration: int) -> None:
+        """Take o off its machine and insert it on `machine` by start time."""
+        old = self.seqs[self.machine[o]]
+        old.remove(o)
+        a, b = self.mp[o], self.ms[o]
+        if a >= 0:
+            self.ms[a] = b
+        if b >= 0:
+            self.mp[b] = a
+        k = self.insertion_point(o, machine)
+        seq = self.seqs[machine]
+        seq.insert(k, o)
+        self.mp[o] = seq[k - 1] if k > 0 else -1
+        self.ms[o] = seq[k + 1] if k + 1 < len(seq) else -1
+        if self.mp[o] >= 0:
+            self.ms[self.mp[o]] = o
+        if self.ms[o] >= 0:
+            self.mp[self.ms[o]] = o
+        self.machine[o], self.p[o] = machine, duration
+        self.evaluate()
+
+    def snapshot(self) -> tuple[list[list[int]], list[int], list[int]]:
+        return [list(seq) for seq in self.seqs], list(self.machine), list(self.p)
+
+    def restore(self, state: tuple[list[list[int]], list[int], list[int]]) -> None:
+        seqs, machine, p = state
         self.seqs = [list(seq) for seq in seqs]
+        self.machine, self.p = list(machine), list(p)
         for seq in self.seqs:
             self._link(seq)
         self.evaluate()
@@ -180,9 +331,43 @@ def _n5_moves(graph: _Graph, blocks: list[list[int]]) -> list[tuple[int, int]]:
     return [(u, v) for u, v in moves if graph.js[u] != v]
 
 
+def _reassignments(graph: _Graph, blocks: list[list[int]]) -> list[Move]:
+    """Every critical operation to each of its other machines (flexible shops only)."""
+    return [
+        ("move", o, m)
+        for blk in blocks
+        for o in blk
+        for m, _ in graph.alts[o]
+        if m != graph.machine[o]
+    ]
+
+
+def _candidates(graph: _Graph, blocks: list[list[int]]) -> list[Move]:
+    swaps: list[Move] = [("swap", u, v) for u, v in _n5_moves(graph, blocks)]
+    return swaps + _reassignments(graph, blocks)
+
+
+def _value(graph: _Graph, move: Move) -> int:
+    kind, a, b = move
+    if kind == "swap":
+        return graph.estimate_swap(a, b)
+    return graph.estimate_move(a, b, dict(graph.alts[a])[b])
+
+
+def _apply(graph: _Graph, move: Move) -> tuple[object, ...]:
+    """Apply a move; return the attribute that forbids undoing it."""
+    kind, a, b = move
+    if kind == "swap":
+        graph.swap(a, b)
+        return ("swap", b, a)
+    back = graph.machine[a]
+    graph.move(a, b, dict(graph.alts[a])[b])
+    return ("move", a, back)
+
+
 def tabu_search(
+    instance: ShopInstance,
     schedule: Schedule,
-    num_machines: int,
     lower_bound: int,
     deadline: float,
     seed: int,
@@ -190,12 +375,12 @@ def tabu_search(
 ) -> TabuOutcome:
     """Best-move tabu search; stops at the deadline, the lower bound or max_iterations."""
     rng = random.Random(seed)
-    graph = _Graph(schedule, num_machines)
+    graph = _Graph(instance, schedule)
     cmax = graph.evaluate()
     best_cmax, best_seqs = cmax, graph.snapshot()
-    tabu: dict[tuple[int, int], int] = {}
+    tabu: dict[tuple[object, ...], int] = {}
     jobs = len(schedule.ops)
-    tenure = settings.tenure_base + jobs // max(num_machines, 1)
+    tenure = settings.tenure_base + jobs // max(instance.num_machines, 1)
     it = improvements = last_gain = 0
     while best_cmax > lower_bound:
         if settings.max_iterations is not None and it >= settings.max_iterations:
@@ -203,22 +388,20 @@ def tabu_search(
         if it % 16 == 0 and time.monotonic() > deadline:
             break
         it += 1
-        moves = _n5_moves(graph, graph.critical_blocks(cmax, rng))
+        moves = _candidates(graph, graph.critical_blocks(cmax, rng))
         if not moves:
             break
         chosen, chosen_value = None, 0
-        for u, v in moves:
-            value = graph.estimate_swap(u, v)
-            allowed = tabu.get((u, v), 0) <= it or value < best_cmax
+        for move in moves:
+            value = _value(graph, move)
+            allowed = tabu.get(move, 0) <= it or value < best_cmax
             if allowed and (chosen is None or value < chosen_value or
                             (value == chosen_value and rng.random() < 0.5)):
-                chosen, chosen_value = (u, v), value
+                chosen, chosen_value = move, value
         if chosen is None:
             chosen = moves[rng.randrange(len(moves))]
-        u, v = chosen
-        graph.swap(u, v)
-        tabu[(v, u)] = it + tenure + rng.randrange(settings.tenure_span)
-        cmax = graph.evaluate()
+        tabu[_apply(graph, chosen)] = it + tenure + rng.randrange(settings.tenure_span)
+        cmax = graph.makespan()
         if cmax < best_cmax:
             best_cmax, best_seqs, last_gain = cmax, graph.snapshot(), it
             improvements += 1
