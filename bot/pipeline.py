@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from aiohttp import web
 
@@ -59,6 +59,39 @@ class ChannelDeps:
     clock: Clock
     settings: Settings
     wake_outbox: Callable[[], None] = field(default=_no_wake)
+
+    @classmethod
+    def deferred(cls, settings: Settings) -> ChannelDeps:
+        """Deps whose services arrive at startup (e.g. built in a cleanup_ctx), via `bind`.
+
+        The setup functions read only `settings` when called; everything else is
+        read per request, or when the dispatcher starts, so create_app can add
+        routes first and bind the database-backed services once they exist.
+        """
+        return cls(
+            handler=cast(MessageHandler, _Unbound("handler")),
+            inbox=cast(Inbox, _Unbound("inbox")),
+            outbox=cast(OutboxStore, _Unbound("outbox")),
+            clock=cast(Clock, _Unbound("clock")),
+            settings=settings,
+        )
+
+    def bind(self, *, handler: MessageHandler, inbox: Inbox, outbox: OutboxStore,
+             clock: Clock) -> None:
+        self.handler, self.inbox, self.outbox, self.clock = handler, inbox, outbox, clock
+
+
+class _Unbound:
+    """Placeholder that fails loudly if a deferred dependency is used before `bind`."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        raise RuntimeError(f"ChannelDeps.{self._name} used before ChannelDeps.bind()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"ChannelDeps.{self._name} used before ChannelDeps.bind()")
 
 
 class ChannelRejected(Exception):

@@ -222,3 +222,35 @@ async def test_wecom_message_to_stub_end_to_end(aiohttp_client: Any, aiohttp_ser
     [sent] = stub.delivered
     assert sent["msgtype"] == "template_card" and sent["template_card"]["task_id"] == "CR-12"
     assert sent["template_card"]["sub_title_text"] == "SO-1 数量改为 500 件"
+
+
+async def test_deferred_deps_are_bound_at_startup(aiohttp_client: Any) -> None:
+    """The composition root can add routes first and bind services in a cleanup_ctx."""
+    from collections.abc import AsyncIterator
+
+    from bot.pipeline import ChannelDeps
+    from bot.webchat.routes import setup_webchat
+    from tests.channels.fakes import FakeInbox
+
+    deps = ChannelDeps.deferred(Settings(demo=True))
+    app = web.Application()
+
+    async def container(app: web.Application) -> AsyncIterator[None]:
+        deps.bind(handler=FakeHandler(), inbox=FakeInbox(), outbox=FakeOutbox(),
+                  clock=FakeClock())
+        yield
+
+    app.cleanup_ctx.append(container)  # before the channels' and the dispatcher's
+    setup_webchat(app, deps)
+    setup_dispatcher(app, deps, senders={})
+    client = await aiohttp_client(app)
+    resp = await client.post("/api/chat", json={"user": "p1", "text": "hi"})
+    assert (await resp.json())["replies"][0]["text"] == "echo: hi"
+
+
+def test_unbound_deps_fail_loudly() -> None:
+    from bot.pipeline import ChannelDeps
+
+    deps = ChannelDeps.deferred(Settings())
+    with pytest.raises(RuntimeError, match=r"before ChannelDeps\.bind"):
+        deps.outbox.add  # noqa: B018
