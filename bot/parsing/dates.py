@@ -20,13 +20,27 @@ Decisions where the contract is silent (each chosen for due-date use):
 * A bare day of month ("5号", "29日") is the next such day on or after today,
   skipping months that lack it, like the contract's rule for 12月5号.
 * 月中 is the 15th, 月初 the 1st, 年底 / 年末 31 December, 年初 1 January.
-* "N天内" (within N days) is today+N: the last day the customer accepts.
+* "N天内" (within N days) is today+N: the last day the customer accepts;
+  "N个工作日内/后" counts Monday-Friday days (public holidays are the planning
+  calendar's business).
 * A shift in months ("推迟一个月") is 30 days per month, since ``delta_days``
   is a day count and the caller applies it to a stored date.
+* Fixed-date holidays (元旦, 国庆, 双十一, 圣诞) are their next occurrence, or the
+  named year's (明年国庆).  Lunar ones (春节, 中秋) and a bare 十一 / 五一, which
+  in chat is the number, are not read.
+* "12.5" / "12-5" are dates only with a 号/日 suffix, a date word nearby (交期,
+  due, by) or when they are the whole text, so "数量改为12.5" stays a decimal;
+  "12/5" needs a two-digit part or a cue, so "1/2" stays a fraction.
+* A weekday note right after a date ("12月5日（周六）") belongs to that date.
+* Two-digit years are this century unless over 20 years ahead ("99年" = 1999).
+* Vague periods are not guessed: 周末, 上旬/中旬/下旬, 3月份, 下个月 alone,
+  "end of next week" give no mention, so the grammar can ask.
 * English: a bare weekday ("by Friday") is the next such day on or after today,
   which is what English speakers mean; "this Friday" follows 本周五 and
-  "next Friday" follows 下周五.  "N days later / earlier" is a shift;
-  "in N days" / "N days from now" is absolute.
+  "next Friday" / "Friday next week" follow 下周五.  A bare abbreviation (sat,
+  wed) counts only after a preposition or in brackets.  "N days later /
+  earlier", "push back a week", "delay 3 days" are shifts; "in N days" /
+  "N days from now" are absolute.
 * Dates that do not exist (2月30号) are not reported.
 
 Patterns live in one table (``_RULES``) of compiled regexes with a resolver
@@ -859,7 +873,8 @@ def find_dates(text: str, now: datetime) -> list[DateMention]:
     """
     if not text or not isinstance(text, str):
         return []
-    chosen = [_trim(m) for m in _longest_first(_candidates(text, now.date()))]
+    today = now.date() if isinstance(now, datetime) else now
+    chosen = [_trim(m) for m in _longest_first(_candidates(text, today))]
     return _absorb_weekday_notes(text, chosen) if len(chosen) > 1 else chosen
 
 
