@@ -7,9 +7,11 @@ platform a person typed on.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Channel(StrEnum):
@@ -62,3 +64,34 @@ class Reply:
     fallback_text: str = ""
     card_id: str | None = None  # stable task id, so a card can be updated after a click
     image_png: bytes | None = field(default=None, repr=False)
+
+
+def reply_to_payload(reply: Reply) -> dict[str, Any]:
+    """A JSON-safe dict for an outbox row; `reply_from_payload` reverses it."""
+    payload: dict[str, Any] = {
+        "kind": reply.kind,
+        "text": reply.text,
+        "title": reply.title,
+        "buttons": [{"key": b.key, "text": b.text, "style": b.style} for b in reply.buttons],
+        "fallback_text": reply.fallback_text,
+        "card_id": reply.card_id,
+    }
+    if reply.image_png is not None:
+        payload["image_png_b64"] = base64.b64encode(reply.image_png).decode("ascii")
+    return payload
+
+
+def reply_from_payload(payload: dict[str, Any]) -> Reply:
+    image = payload.get("image_png_b64")
+    return Reply(
+        kind=str(payload.get("kind", "text")),
+        text=str(payload.get("text", "")),
+        title=str(payload.get("title", "")),
+        buttons=tuple(
+            Button(str(b["key"]), str(b["text"]), int(b.get("style", 1)))
+            for b in payload.get("buttons", ())
+        ),
+        fallback_text=str(payload.get("fallback_text", "")),
+        card_id=payload.get("card_id"),
+        image_png=base64.b64decode(image) if image else None,
+    )
