@@ -584,6 +584,16 @@ def _en_month_day(m: re.Match[str], today: date) -> _Answer | None:
     return None if found is None else (found, None)
 
 
+_EN_WORD_AFTER: Final[re.Pattern[str]] = re.compile(r"\s+[a-z]", re.IGNORECASE)
+
+
+def _en_day_month(m: re.Match[str], today: date) -> _Answer | None:
+    """5 December, 5th of Dec; but "the 5 may arrive" is the verb, not May."""
+    if m["mon"].lower() == "may" and not m["y"] and _EN_WORD_AFTER.match(m.string, m.end()):
+        return None
+    return _en_month_day(m, today)
+
+
 def _en_day_of_month(m: re.Match[str], today: date) -> _Answer | None:
     """"by the 15th": the next 15th on or after today, like 15号."""
     return _day_only(m, today)
@@ -759,13 +769,14 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _en(r"\b(?:(?P<p>next|this|coming|last)\s+(?:week\s+)?(?:on\s+)?)?(?P<wd>"
         + _alternation(_EN_WEEKDAYS) + r")\b\.?(?:\s+(?:of\s+)?(?P<after>(?:next|this|last)\s+week)\b)?",
         _en_weekday, ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
-    _en(r"(?<!end of )(?<!end of the )\bnext\s+week\b", _en_next_week, ("week",)),
+    _en(r"(?<!end of )(?<!end of the )(?<!late )(?<!later )\bnext\s+week\b", _en_next_week,
+        ("week",)),
     _en(r"\bthe\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)\b", _en_day_of_month, ("the",)),
     _en(r"\b(?P<mon>" + _alternation(_EN_MONTHS) + r")\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
         r"\b(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_month_day, tuple(k for k in _EN_MONTHS
                                                                       if len(k) == 3)),
     _en(r"\b(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _alternation(_EN_MONTHS)
-        + r")\b\.?(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_month_day,
+        + r")\b\.?(?:,?\s*(?P<y>(?:19|20)[0-9]{2})\b)?", _en_day_month,
         tuple(k for k in _EN_MONTHS if len(k) == 3)),
     _en(r"\b(?:(?:by|at|before)\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?"
         r"(?:month|year)|(?:this\s+|next\s+)?month[- ]end|eom|mid[- ]month"
