@@ -3,8 +3,9 @@
 Crash safety comes from the store's leases: `claim_due` leases rows, and a
 dispatcher that dies mid-send simply lets the lease expire, after which the
 rows are due again. A row can therefore be sent twice after a crash; WeCom's
-enable_duplicate_check (same content to the same member within 30 minutes)
-keeps that from showing twice, and DingTalk rows are one call each.
+enable_duplicate_check, looking back over the row's lifetime, keeps that from
+showing twice (see bot.wecom.sender). DingTalk has no such check: a crash in
+the instant between DingTalk's answer and mark_sent can repeat one message.
 """
 
 from __future__ import annotations
@@ -153,17 +154,19 @@ class OutboxDispatcher:
         return max(delay, hint or 0.0)
 
 
-def build_senders(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Any]:
+def build_senders(
+    session: aiohttp.ClientSession, settings: Settings, clock: Clock | None = None
+) -> dict[str, Any]:
     """A sender per configured channel; web replies are always answered in-line."""
     senders: dict[str, Any] = {"web": WebSender()}
     if settings.wecom_corp_id and settings.wecom_secret:
         senders["wecom"] = WeComSender(WeComClient(
             session, settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
-            int(settings.wecom_agent_id or 0)))
+            int(settings.wecom_agent_id or 0)), clock)
     if settings.dingtalk_app_secret and settings.dingtalk_robot_code:
         senders["dingtalk"] = DingTalkSender(DingTalkClient(
             session, settings.dingtalk_api_base, settings.dingtalk_robot_code,
-            settings.dingtalk_app_secret))
+            settings.dingtalk_app_secret), clock)
     return senders
 
 
@@ -185,7 +188,7 @@ def setup_dispatcher(
         async with aiohttp.ClientSession() as session:
             dispatcher = OutboxDispatcher(
                 deps.outbox, senders if senders is not None else build_senders(
-                    session, deps.settings),
+                    session, deps.settings, deps.clock),
                 deps.clock, max_attempts=deps.settings.outbox_max_attempts,
                 poll_seconds=deps.settings.outbox_poll_seconds)
             app[dispatcher_key] = dispatcher

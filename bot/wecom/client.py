@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 TOKEN_ERRORS = {40014, 42001}
 BUSY_ERRORS = {45009, -1}
-DUPLICATE_CHECK_SECONDS = 1800
+DUPLICATE_CHECK_SECONDS = 1800  # WeCom's default; at most 4 hours
+MAX_DUPLICATE_CHECK_SECONDS = 4 * 3600
 
 
 class WeComApiError(Exception):
@@ -164,13 +165,18 @@ class WeComClient:
 
     # --- messages -------------------------------------------------------------
 
-    async def send(self, user: str, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def send(
+        self, user: str, bodies: Sequence[dict[str, Any]],
+        duplicate_check_seconds: int = DUPLICATE_CHECK_SECONDS,
+    ) -> list[dict[str, Any]]:
         """Send message/send bodies to one member, in order, within the member limits.
 
         All pieces are reserved together, so a split text never stops half way
         for the local limiter. Duplicate check is on: a piece that WeCom already
-        got (a retry after a crash or a timeout) is not shown twice.
+        got within `duplicate_check_seconds` (a retry after a crash or a
+        timeout) is not shown twice.
         """
+        interval = max(1, min(MAX_DUPLICATE_CHECK_SECONDS, duplicate_check_seconds))
         wait = max(self.per_minute.wait_for(user, len(bodies)),
                    self.per_hour.wait_for(user, len(bodies)))
         if wait > 0:
@@ -183,7 +189,7 @@ class WeComClient:
                 "touser": user,
                 "agentid": self.agent_id,
                 "enable_duplicate_check": 1,
-                "duplicate_check_interval": DUPLICATE_CHECK_SECONDS,
+                "duplicate_check_interval": interval,
                 **body,
             }
             results.append(await self.call("message/send", full))

@@ -197,3 +197,25 @@ async def test_bad_secret_is_retry_later_not_a_loop(wecom_api: Any) -> None:
     with pytest.raises(RetryLater, match="40001"):
         await sender.send(row(Reply(kind="text", text="a")))
     assert stub.gettoken_calls == 1
+
+
+async def test_same_text_later_is_delivered_but_a_resend_is_not(wecom_api: Any) -> None:
+    """Duplicate check looks back over the row's own lifetime, not a fixed 30 minutes."""
+    stub, client, mono = wecom_api
+    stub.clock = mono
+    clock = FakeClock()
+    sender = WeComSender(client(), clock)
+    first = row(Reply(kind="text", text="SO-1 预计 12月5日 交货"), key="a")
+    first.created_at = clock.now()
+    await sender.send(first)
+    mono.t += 120
+    clock.advance(120)
+    await sender.send(first)  # lease expired after a crash: the same row again
+    assert len(stub.delivered) == 1 and len(stub.duplicates) == 1
+    mono.t += 600
+    clock.advance(600)
+    again = row(Reply(kind="text", text="SO-1 预计 12月5日 交货"), key="b")
+    again.created_at = clock.now()  # the same question asked again ten minutes later
+    await sender.send(again)
+    assert len(stub.delivered) == 2
+    assert stub.requests[-1]["duplicate_check_interval"] == 60
