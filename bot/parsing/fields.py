@@ -243,9 +243,12 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
     cue = syn.QTY_CUE_LEX.search(scan.work, start, end)
     chosen: tuple[NumberMention, str | None] | None = None
     numbers = scan.numbers_in(start, end)
-    if len(numbers) > 1:  # "数量从500改成800": the old value is not the change
+    if len(numbers) > 1:  # "数量从500改成800", "500 → 800": the old value is not the change
         numbers = [n for n in numbers
                    if not _FROM.search(scan.work, max(start, n.start - 6), n.start)]
+        setters = [h for h in syn.QTY_VERB_LEX.findall(scan.work, start, end) if h.tag == "set"]
+        later = [n for n in numbers if setters and n.start >= setters[-1].end]
+        numbers = later or numbers
     for number in numbers:
         if _attached_to_letters(scan.work, number):
             continue
@@ -275,6 +278,10 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
         return True
     verb = _verb_before(scan, start, number.start)
     tag = verb[0] if verb else "set"
+    sign = scan.work[number.start - 1:number.start] if number.start > start else ""
+    before_sign = scan.work[max(start, number.start - 2):number.start - 1]
+    if sign in ("+", "-", "−") and not (before_sign.isascii() and before_sign.isalnum()):
+        tag = "inc" if sign == "+" else "dec"  # "数量+100", "qty -50", not "A-50"
     amount = int(value)
     if tag == "set":
         change = Change("quantity", amount, unit=unit)

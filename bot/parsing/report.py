@@ -19,7 +19,7 @@ from bot.parsing.specs import Match
 _LEAD = re.compile(r"^(?:报工|今天|今日|刚才|刚刚|已经|已|today|just)+", re.IGNORECASE)
 _LEAD_OPERATION = re.compile(r"[\s#~:：,，]*(?:报工|今天|今日)?[\s:：]*")
 _ASKING = re.compile(r"[吗?？]|没有|了没|怎么|多少|几")
-_ONLY_COUNTS = re.compile(r"[\s0-9零〇一二两三四五六七八九十百千万件个套台只张块pcs,，]*$")
+_ONLY_COUNTS = re.compile(r"[\s0-9零〇一二两三四五六七八九十百千万件个套台只张块pcs,，了完]*$")
 _NOT_COUNT_AFTER = re.compile(r"\s?(?:道|步|天|号|月|日|点|年|%)")
 
 

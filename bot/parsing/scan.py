@@ -24,7 +24,13 @@ from core.i18n import Lang
 #: for most messages.
 _DATEISH = re.compile(r"[0-9年月日号號周天底明今礼拜星期后]")
 _NUMBERISH = re.compile(r"[0-9零〇一二两俩三四五六七八九十百千万半]")
-_CLAUSE = re.compile(r"[,;，；。!！?？\n]+|\s+and\s+|\s+then\s+|然后|另外|并且|同时")
+_CLAUSE = re.compile(r"[,;，；。!！?？\n]+|\s+and\s+|\s+then\s+|然后|另外|并且|同时"
+                     r"|\s+(?=(?:数量|qty|quantity|交期|交货|货期|due|颜色|材质|材料|板材|尺寸"
+                     r"|规格"
+                     r"|表面处理|包装|说明书|标签|color|colou?r|material|size|finish|packaging)"
+                     r"(?![A-Za-z]))", re.IGNORECASE)
+#: Financial numerals (伍佰) read as ordinary ones; same length, so spans hold.
+_FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一二二三三四五六六七八九十百千")
 BLANK = "~"
 
 
@@ -43,8 +49,9 @@ class Scan:
     @classmethod
     def build(cls, norm: str, masked: str, lang: Lang, now: datetime,
               vocabulary: Vocabulary, order: RefMention | None) -> Scan:
-        numbers = find_numbers(masked) if _NUMBERISH.search(masked) else []
-        dates = find_dates(masked, now) if lang == "en" or _DATEISH.search(masked) else []
+        numeric = masked.translate(_FINANCIAL)
+        numbers = find_numbers(numeric) if _NUMBERISH.search(numeric) else []
+        dates = find_dates(numeric, now) if lang == "en" or _DATEISH.search(numeric) else []
         return cls(norm, masked, lang, now, vocabulary, order, masked, numbers, dates)
 
     @property
