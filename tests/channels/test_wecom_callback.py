@@ -323,3 +323,12 @@ async def test_oversized_chunked_body_is_413(wecom: Any) -> None:
         "msg_signature": "a" * 40, "timestamp": str(NOW), "nonce": "1"})
     assert resp.status == 413
     _untouched(deps)
+
+
+async def test_shutdown_lets_a_running_handler_queue_its_reply(wecom: Any) -> None:
+    client, deps = await wecom(passive_window=0.05, handler=FakeHandler(delay=0.3))
+    resp = await _post(client, text_xml(V1_CORP, "zhangsan", "SO-1", NOW, 13))
+    assert await resp.text() == ""
+    await client.close()  # cleanup_ctx drains the handler task before the app stops
+    [row] = deps.outbox.rows.values()
+    assert row.payload["text"] == "echo: SO-1" and row.status is OutboxStatus.PENDING
