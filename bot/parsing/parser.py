@@ -30,6 +30,8 @@ from core.i18n import Lang
 
 
 _PREFIX = re.compile(r"[A-Z]*")
+#: Answers and help requests are short; longer messages skip those tables.
+SHORT_FORM_CHARS = 40
 _LEADING_IF = re.compile(r"\s*(?:if|and if|so if)\b", re.IGNORECASE)
 
 
@@ -144,6 +146,9 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
 
 def _short_forms(masked: str, ref: str | None, lang: Lang) -> ParseResult | None:
     """Help, answers and supervisor decisions: whole-message forms."""
+    if len(masked) > SHORT_FORM_CHARS:
+        decided = intents.decision(masked) if ref is not None else None
+        return ParseResult(Command(decided, ref=ref), lang) if decided else None
     if intents.is_help(masked):
         return ParseResult(Command(Intent.HELP), lang)
     decided = intents.decision(masked)
