@@ -39,7 +39,8 @@ _LEADING_IF = re.compile(r"\s*(?:if|and if|so if)\b", re.IGNORECASE)
 class ParseResult:
     """What a message says.
 
-    `command` is complete unless `question` is set; `lang` is the message's
+    `command` is complete unless `question` is set (a `Question`: the text
+    to send, which also names what it asks for); `lang` is the message's
     language ("zh" unless it was English); `issues` are machine-readable notes
     ("order_missing", "field_inferred", "uncertain_match", ...).
     """
@@ -54,6 +55,8 @@ class ParseResult:
         out = self.command.to_contract_dict()
         if self.question is not None:
             out["question"] = self.question.text
+            if self.question.options:
+                out["options"] = list(self.question.options)
         return out
 
 

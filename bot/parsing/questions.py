@@ -6,8 +6,6 @@ sender's language; the conversation layer stores it and merges the answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from core.i18n import render
 
 CATALOG: dict[str, dict[str, str]] = {
@@ -64,22 +62,38 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(str):
     """What the bot must ask before the command can run.
 
-    kind: order | change | due_date | quantity | spec_value | choice |
-    report_operation | report_quantity | ref.
-    For `choice`, `options` are the canonical candidates and `change_index`
-    the change item (or -1 for a report's operation) they would fill.
+    It *is* the text to send (a `str`, in the sender's language), so callers
+    that only need the words can use it as is; it also carries what it asks:
+    kind: order | several_orders | change | due_date | quantity | spec_value |
+    choice | report_operation | report_quantity | ref.
+    `options` are what a reply number picks (order refs, canonical names);
+    for `choice`, `change_index` is the change item the pick fills (-1: the
+    report's operation).
     """
 
     kind: str
-    text: str
-    options: tuple[str, ...] = ()
-    key: str | None = None
-    change_index: int | None = None
-    written: str | None = None
+    options: tuple[str, ...]
+    key: str | None
+    change_index: int | None
+    written: str | None
+
+    def __new__(cls, kind: str, text: str, options: tuple[str, ...] = (),
+                key: str | None = None, change_index: int | None = None,
+                written: str | None = None) -> Question:
+        self = super().__new__(cls, text)
+        self.kind, self.options, self.key = kind, tuple(options), key
+        self.change_index, self.written = change_index, written
+        return self
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Question({self.kind!r}, {self.text!r}, options={self.options!r})"
 
 
 def numbered(options: tuple[str, ...]) -> str:

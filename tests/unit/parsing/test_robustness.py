@@ -65,3 +65,11 @@ def test_order_number_alone_is_not_english() -> None:
 
 def test_question_catalog_is_bilingual() -> None:
     assert check_catalog(CATALOG) == []
+
+
+def test_question_is_the_text_to_send() -> None:
+    import json
+
+    question = parse_text("SO-12 交期改一下", NOW).question
+    assert isinstance(question, str) and question == question.text and question.kind == "due_date"
+    assert json.loads(json.dumps({"q": question}, ensure_ascii=False))["q"] == question.text
