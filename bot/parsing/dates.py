@@ -53,7 +53,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -204,9 +204,9 @@ _EN_EARLIER = ("forward", "earlier", "sooner", "ahead", "up", "advance", "expedi
                "bring", "pull", "early")
 
 
-def _alternation(words: object) -> str:
+def _alternation(words: Iterable[str]) -> str:
     """Regex alternation of literal words, longest first so the longest wins."""
-    items = sorted((str(w) for w in words), key=len, reverse=True)  # type: ignore[attr-defined]
+    items = sorted(words, key=len, reverse=True)
     return "|".join(re.escape(w) for w in items if w)
 
 
@@ -651,6 +651,13 @@ def _en_month_part(m: re.Match[str], today: date) -> _Answer:
 
 # ---------------------------------------------------------------- the rule table
 
+def _starts_with_one_of(*tables: Iterable[str]) -> str:
+    """A lookahead on the first characters of a word table: lets the regex engine
+    skip positions quickly instead of trying every alternative at each one."""
+    firsts = {word[0] for table in tables for word in table if word}
+    return "(?=[" + re.escape("".join(sorted(firsts))) + "])"
+
+
 # 前天 / 后天 inside 提前天数, 以后天气 are not days: guard the words that start
 # with 前 or 后.
 _REL_DAY_ALTERNATION = "|".join(
@@ -746,21 +753,24 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _cn(rf"{_NOT_AFTER_NUMERAL}(?<![月年])(?P<d>{_DAY})\s*(?:[号號]{_HAO_NOT_DATE}|日{_RI_NOT_DATE})",
         _day_only, "号號日"),
     # -- days and weeks
-    _cn("(?P<w>" + _REL_DAY_ALTERNATION + ")", _rel_day, "天日儿早晚"),
+    _cn(_starts_with_one_of(_REL_DAY_WORDS) + "(?P<w>" + _REL_DAY_ALTERNATION + ")", _rel_day,
+        "天日儿早晚"),
     _cn(rf"{_NOT_AFTER_NUMERAL}{_WEEK_PREFIX}\s*{_WEEK}\s*(?:{_WEEK})?\s*{_WD}", _weekday,
         "周期拜週"),
     _cn(r"(?P<p>下下个|下下|下一个|下个|下一|下)\s*(?:周|星期|礼拜|週|禮拜)"
         r"(?![一二三四五六日天1-7末])", _week_alone, "周期拜週"),
     _cn(rf"{_NOT_AFTER_NUMERAL}(?P<m>{_MONTH})\s*月\s*份?\s*的?\s*第\s*(?P<n>[一二三四五1-5])"
         rf"\s*个?\s*{_WEEK}\s*{_WD}", _nth_weekday_of_month, "第"),
-    _cn(rf"(?:{_REL_YEAR}\s*的?\s*)?(?P<h>{_alternation(_HOLIDAYS)})", _holiday,
+    _cn(_starts_with_one_of(_REL_YEAR_WORDS, _HOLIDAYS)
+        + rf"(?:{_REL_YEAR}\s*的?\s*)?(?P<h>{_alternation(_HOLIDAYS)})", _holiday,
         "".join({name[0] for name in _HOLIDAYS})),
     # -- durations from today, and shifts of the stored date
     _cn(r"(?P<n>[0-9]+|[一二两三四五六七八九十]+)\s*个?\s*工作日\s*(?:以后|之后|后|以内|之内|内)",
         _business_days_after, "工"),
     _cn(rf"(?:再过|过了?)?\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*(?:多\s*)?{_DUR_UNIT}"
         r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)", _offset_after, "后内前"),
-    _cn(rf"(?<![最尽今明昨当每])(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
+    _cn(_starts_with_one_of(_SHIFT_VERBS)
+        + rf"(?<![最尽今明昨当每])(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
         rf"\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}", _shift,
         _SHIFT_VERB_FIRST_CHARS),
     # -- English
