@@ -23,8 +23,8 @@ __all__ = ["NUMERAL_CHARS", "NumberMention", "find_numbers", "parse_number"]
 # Digit characters -> value.  两/俩/仨 are the spoken forms of 2 and 3; 幺 is 1 in
 # read-out codes; financial (大写) forms appear on formal purchase orders.
 _DIGITS: Final[dict[str, int]] = {
-    "零": 0, "〇": 0, "○": 0, "洞": 0,
-    "一": 1, "壹": 1, "幺": 1, "弌": 1,
+    "零": 0, "〇": 0, "○": 0,
+    "一": 1, "壹": 1, "幺": 1,
     "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "俩": 2, "倆": 2,
     "三": 3, "叁": 3, "仨": 3,
     "四": 4, "肆": 4,
@@ -52,8 +52,9 @@ _POINTS: Final[frozenset[str]] = frozenset({".", "点", "點"})
 NUMERAL_CHARS: Final[str] = "".join(_DIGITS) + "十拾百佰千仟万萬亿億"
 
 # Words that contain numeral characters but are not numbers.  They are blanked out
-# before scanning so that "查一下" or "万一" never report a quantity, and so that
-# metric prefixes (千克 = kg) do not multiply the number before them.
+# before scanning so that "查一下" or "万一" never report a quantity, so that
+# metric prefixes (千克 = kg) do not multiply the number before them, and so that
+# shop-floor terms (二维码, 六角螺丝, 五金件) are not read as counts.
 _NOT_NUMERAL_WORDS: Final[tuple[str, ...]] = (
     "一下", "一些", "一起", "一直", "一定", "一样", "一般", "一切", "一旦", "一会",
     "一边", "一同", "一齐", "一律", "一致", "一向", "一再", "一贯", "一概", "一番",
@@ -62,7 +63,7 @@ _NOT_NUMERAL_WORDS: Final[tuple[str, ...]] = (
     "万向", "百叶", "十字", "五金", "一次性", "三角", "四方", "八成", "九成", "七成",
     "千克", "千米", "千瓦", "千帕", "千伏", "千兆", "百度", "千分", "万分", "一手",
     "一揽子", "一体", "一线", "二手", "三通", "四通", "一刀切", "一模一样", "乱七八糟",
-    "一点儿",
+    "一点儿", "一维", "二维", "三维", "一字", "四角", "六角", "八角",
 )
 # "一点" is "a little" unless a digit follows ("一点五" = 1.5).
 _NOT_NUMERAL_RE: Final[re.Pattern[str]] = re.compile(
