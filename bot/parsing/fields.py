@@ -22,7 +22,8 @@ from bot.parsing.scan import BLANK, Scan
 from bot.parsing.specs import Match
 
 _TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
-_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下)+$",
+_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下|订单号|订单|单号"
+                        r"|\s+(?:for|on|of)?\s*order|\s+(?:for|on|of|in|to|at))+$",
                         re.IGNORECASE)
 _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
 _NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜"
@@ -120,7 +121,10 @@ def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
         if found is None:
             return False
         key, value_span = found
-    value = clean_value(scan.norm[value_span[0]:value_span[1]])
+    vs, ve = value_span
+    if scan.order is not None and vs <= scan.order.start < ve:
+        ve = scan.order.start  # "颜色改为RAL7035 SO-12": the order is not part of the value
+    value = clean_value(scan.norm[vs:ve])
     if not value:
         result.missing, result.missing_key = "spec", key.tag
         scan.blank(start, end)
@@ -293,8 +297,13 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
 
 
 def _attached_to_letters(text: str, number: NumberMention) -> bool:
+    """"RAL7035", "Q235": a number glued to letters is a code -- unless the
+    letters are a quantity word ("qty500")."""
     before = text[number.start - 1] if number.start > 0 else ""
-    return before.isascii() and before.isalpha()
+    if not (before.isascii() and before.isalpha()):
+        return False
+    cue = syn.QTY_CUE_LEX.search(text, max(0, number.start - 10), number.start)
+    return cue is None or cue.end != number.start
 
 
 def _unit_after(scan: Scan, pos: int, end: int) -> str | None:

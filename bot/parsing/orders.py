@@ -16,11 +16,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 #: Letters-digits with hyphens; "so 88" (two letters, one space) is accepted
-#: unless the letters are a common English word ("by 100 pcs").
+#: unless the letters are a common English word ("by 100 pcs"). Spec codes and
+#: field words glued to numbers (RAL7035, Q235, M10, qty500) are not orders.
 DEFAULT_ORDER_PATTERN = (
     r"(?<![A-Za-z0-9#])(?:"
+    r"(?!(?i:qty|pcs|ral|sus|dn|pn|m|q|x|no|rmb|usd)(?![A-Za-z]))"  # qty500, RAL7035, Q235, M10
     r"[A-Za-z]{1,4}(?:-[0-9]+|[0-9]{2,})(?:-[0-9]+)*"
-    r"|(?!(?i:by|to|of|in|at|on|is|no|we|me|up|do|go|it|as|an|or|be|my|ok|pc)\b)"
+    r"|(?!(?i:by|to|of|in|at|on|is|no|we|me|up|do|go|it|as|an|or|be|my|ok|pc|if|hi|am|pm|id"
+    r"|us|vs|qc)\b)"
     r"[A-Za-z]{2} [0-9]{2,}"
     r"|[0-9]{6,}"
     r")(?![A-Za-z0-9])"

@@ -114,6 +114,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("有哪些指令", {"intent": "help", "order": None}),
     ("help me", {"intent": "help", "order": None}),
     ("show my orders", {"intent": "query_progress", "order": None}),
+    ("SO-12 qty500", chg("SO-12", qty(500))),
+    ("颜色改为RAL7035 SO-12", chg("SO-12", spec("color", "RAL7035"))),
+    ("包装换成木箱 订单SO-12", chg("SO-12", spec("packaging", "木箱"))),
+    ("change color to white for SO-12", chg("SO-12", spec("color", "white"))),
+    ("M10螺栓 SO-12 加急", chg("SO-12", RUSH)),
+    ("what if 99881234 qty goes to 500", chg("99881234", qty(500), intent="what_if")),
 ]
 
 
