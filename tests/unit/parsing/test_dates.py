@@ -317,8 +317,10 @@ def test_never_raises_on_odd_input() -> None:
 
 def test_speed_of_a_typical_message() -> None:
     text = "SO-12 数量改成五百件，交期改到下周三"
-    runs = 2000
-    seconds = timeit.timeit(lambda: (find_dates(text, WED), find_numbers(text)), number=runs)
+    runs = 500
+    # Best of five: the machine is shared, and the minimum is the code's own cost.
+    seconds = min(timeit.repeat(lambda: (find_dates(text, WED), find_numbers(text)),
+                                number=runs, repeat=5))
     per_call_ms = seconds / runs * 1000
     print(f"\nfind_dates + find_numbers on {len(text)} chars: {per_call_ms:.3f} ms")
     assert per_call_ms < 1.0  # budget is 0.2 ms; loose here because cores are shared

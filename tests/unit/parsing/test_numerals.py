@@ -46,6 +46,14 @@ from bot.parsing.numerals import NumberMention, find_numbers, parse_number
         ("零七", 7),
         ("０５００", 500),  # full-width digits
         ("五 百", 500),
+        ("两百十四", 214),
+        ("两万零六百五", 20650),
+        ("一六零", 160),
+        ("一千二百五", 1250),
+        ("三万五千二", 35200),
+        ("一万零五", 10005),
+        ("0.5k", 500),
+        ("1W2", 12000),
     ],
 )
 def test_parse_number(text: str, value: float) -> None:
