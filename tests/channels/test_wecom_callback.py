@@ -332,3 +332,23 @@ async def test_shutdown_lets_a_running_handler_queue_its_reply(wecom: Any) -> No
     await client.close()  # cleanup_ctx drains the handler task before the app stops
     [row] = deps.outbox.rows.values()
     assert row.payload["text"] == "echo: SO-1" and row.status is OutboxStatus.PENDING
+
+
+async def test_url_verification_forged_or_incomplete(wecom: Any) -> None:
+    client, _ = await wecom(V1, int(V2_TS))
+    base = {"msg_signature": V2_SIG, "timestamp": V2_TS, "nonce": V2_NONCE,
+            "echostr": V2_ECHOSTR}
+    forged = await client.get("/wecom/callback", params={**base, "msg_signature": "f" * 40})
+    no_echo = await client.get("/wecom/callback", params={k: v for k, v in base.items()
+                                                          if k != "echostr"})
+    assert (forged.status, await forged.text()) == (403, "")
+    assert no_echo.status == 400
+
+
+async def test_rejections_are_logged(wecom: Any, caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = await wecom(V1, int(V1_TS))
+    with caplog.at_level("WARNING", logger="bot.wecom.routes"):
+        await client.post("/wecom/callback", data=V1_BODY, params={
+            "msg_signature": "0" * 40, "timestamp": V1_TS, "nonce": V1_NONCE})
+    assert any("rejected 403" in r.getMessage() and "bad msg_signature" in r.getMessage()
+               for r in caplog.records)
