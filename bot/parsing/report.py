@@ -14,7 +14,7 @@ from bot.parsing import synonyms as syn
 from bot.parsing.fields import clean_value
 from bot.parsing.numerals import NumberMention
 from bot.parsing.scan import Scan
-from bot.parsing.specs import Match
+from bot.parsing.specs import DEFAULT_VOCABULARY, Match
 
 _LEAD = re.compile(r"^(?:报工|今天|今日|刚才|刚刚|已经|已|today|just)+", re.IGNORECASE)
 _LEAD_OPERATION = re.compile(r"[\s#~:：,，]*(?:报工|今天|今日)?[\s:：]*")
@@ -96,7 +96,8 @@ def _scrap(scan: Scan, numbers: list[NumberMention]) -> NumberMention | None:
 
 def _operation(scan: Scan, cue_at: int, result: ReportResult) -> None:
     """A known operation anywhere wins; else the words before the cue."""
-    known = max(syn.OPERATION_LEX.finditer(scan.work), key=lambda h: h.end - h.start, default=None)
+    known = max(syn.OPERATION_LEX.finditer(scan.work), key=lambda h: h.end - h.start,
+                default=None)
     if known is not None:
         result.operation = scan.norm[known.start:known.end]
         result.canonical = known.tag
@@ -108,7 +109,8 @@ def _operation(scan: Scan, cue_at: int, result: ReportResult) -> None:
             return
         result.operation = name
     vocab = scan.vocabulary.match("operation", result.operation)
-    if vocab.canonical:
+    if vocab.canonical or scan.vocabulary is not DEFAULT_VOCABULARY:
+        # The factory's own list decides the canonical name when there is one.
         result.canonical = vocab.canonical
-    elif vocab.status == "uncertain" and known is None:
+    if vocab.status == "uncertain":
         result.uncertain = vocab
