@@ -52,6 +52,7 @@ class OutboxDispatcher:
         base_backoff: float = 2.0,
         max_backoff: float = 300.0,
         concurrency: int = 8,
+        send_timeout: float = 60.0,
         rates: Mapping[str, tuple[float, float]] | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -64,6 +65,7 @@ class OutboxDispatcher:
         self.poll_seconds = poll_seconds
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
+        self.send_timeout = send_timeout  # a safety net; the clients time out sooner
         self._jitter = jitter
         self._slots = asyncio.Semaphore(concurrency)
         self._buckets = {ch: TokenBucket(rate, burst)
@@ -77,6 +79,7 @@ class OutboxDispatcher:
     async def run(self) -> None:
         """Poll forever (until cancelled); a failing store only delays the next round."""
         while True:
+            self._wake.clear()  # before the round: a wake during it is not lost
             try:
                 handled = await self.run_once()
             except Exception:
@@ -84,7 +87,6 @@ class OutboxDispatcher:
                 handled = 0
             if handled >= self.batch_size:
                 continue  # more may be due right away
-            self._wake.clear()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
@@ -119,7 +121,8 @@ class OutboxDispatcher:
         if bucket is not None and (wait := bucket.take()) > 0:
             await asyncio.sleep(wait)
         try:
-            await sender.send(row)
+            async with asyncio.timeout(self.send_timeout):
+                await sender.send(row)
         except RetryLater as exc:
             await self._retry(row, str(exc), exc.after)
             return False
@@ -127,6 +130,9 @@ class OutboxDispatcher:
             log.warning("outbox %s to %s:%s is undeliverable: %s",
                         row.id, row.channel, row.address, exc)
             await self.outbox.mark_dead(row.id, str(exc))
+            return False
+        except TimeoutError:
+            await self._retry(row, f"no answer within {self.send_timeout:.0f}s", None)
             return False
         except Exception as exc:  # a bug or an unexpected answer: retry, bounded
             log.exception("outbox %s failed unexpectedly", row.id)

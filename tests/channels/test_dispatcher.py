@@ -254,3 +254,34 @@ def test_unbound_deps_fail_loudly() -> None:
     deps = ChannelDeps.deferred(Settings())
     with pytest.raises(RuntimeError, match=r"before ChannelDeps\.bind"):
         deps.outbox.add  # noqa: B018
+
+
+async def test_a_hanging_send_is_retried_not_stuck() -> None:
+    class Hangs:
+        async def send(self, message: OutboxMessage) -> None:
+            await asyncio.sleep(3600)
+
+    outbox, clock = FakeOutbox(), FakeClock()
+    await outbox.add([msg(clock=clock)])
+    await dispatcher(outbox, {"wecom": Hangs()}, clock, send_timeout=0.05).run_once()
+    [row] = outbox.rows.values()
+    assert row.status is OutboxStatus.PENDING and "no answer" in (row.last_error or "")
+
+
+async def test_run_loop_picks_up_work_when_woken() -> None:
+    outbox, clock, sender = FakeOutbox(), FakeClock(), ScriptedSender()
+    d = dispatcher(outbox, {"wecom": sender}, clock, poll_seconds=30)
+    task = asyncio.ensure_future(d.run())
+    try:
+        await asyncio.sleep(0.01)
+        await outbox.add([msg(clock=clock)])
+        d.wake()
+        for _ in range(100):
+            if sender.tries:
+                break
+            await asyncio.sleep(0.01)
+        assert sender.tries == ["k1"]
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
