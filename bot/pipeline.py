@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+QUEUE_ATTEMPTS = 3
+
 TEXTS = {
     "handler_failed": {
         "zh": "抱歉，处理出错了，请稍后再试。",
@@ -126,6 +128,8 @@ class TaskTracker:
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        if pending:
+            log.warning("cancelling %d handler task(s) still running at shutdown", len(pending))
         for task in pending:
             task.cancel()
         if pending:
@@ -174,8 +178,23 @@ class Pipeline:
             log.exception("handler failed for %s:%s", message.channel, message.msg_id)
             replies = [Reply(kind="text", text=render(TEXTS, "handler_failed"))]
         if state.late:
-            await self.queue(message, replies)
+            await self._queue_late(message, replies)
         return replies
+
+    async def _queue_late(self, message: ChatMessage, replies: Sequence[Reply]) -> None:
+        """Queue from a background task: nobody awaits it, so retry and log here."""
+        for attempt in range(QUEUE_ATTEMPTS):
+            try:
+                await self.queue(message, replies)
+                return
+            except Exception:
+                if attempt == QUEUE_ATTEMPTS - 1:
+                    log.exception("replies to %s:%s could not be queued; lost",
+                                  message.channel, message.msg_id)
+                    return
+                log.warning("queueing replies to %s:%s failed; retrying",
+                            message.channel, message.msg_id, exc_info=True)
+                await asyncio.sleep(0.5 * 2**attempt)
 
     async def queue(self, message: ChatMessage, replies: Sequence[Reply], first: int = 0) -> None:
         """Queue replies for the dispatcher; keys are stable so a retried message queues once."""

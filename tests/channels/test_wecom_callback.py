@@ -352,3 +352,20 @@ async def test_rejections_are_logged(wecom: Any, caplog: pytest.LogCaptureFixtur
             "msg_signature": "0" * 40, "timestamp": V1_TS, "nonce": V1_NONCE})
     assert any("rejected 403" in r.getMessage() and "bad msg_signature" in r.getMessage()
                for r in caplog.records)
+
+
+async def test_a_failing_outbox_is_retried_for_late_replies(wecom: Any) -> None:
+    client, deps = await wecom(passive_window=0.01, handler=FakeHandler(delay=0.05))
+    real_add = deps.outbox.add
+    failures = [RuntimeError("database is locked")]
+
+    async def flaky_add(messages: Any) -> None:
+        if failures:
+            raise failures.pop()
+        await real_add(messages)
+
+    deps.outbox.add = flaky_add
+    await _post(client, text_xml(V1_CORP, "zhangsan", "SO-2", NOW, 14))
+    await asyncio.wait_for(deps.outbox.added.wait(), 3)
+    [row] = deps.outbox.rows.values()
+    assert row.payload["text"] == "echo: SO-2"
