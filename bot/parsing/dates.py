@@ -769,6 +769,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
         _business_days_after, "工"),
     _cn(rf"(?:再过|过了?)?\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*(?:多\s*)?{_DUR_UNIT}"
         r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)", _offset_after, "后内前"),
+    _cn(rf"再过\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}(?P<dir>)", _offset_after,
+        "再"),
     _cn(_starts_with_one_of(_SHIFT_VERBS)
         + rf"(?<![最尽今明昨当每])(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
         rf"\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}", _shift,
@@ -813,8 +815,17 @@ _LATIN: Final[re.Pattern[str]] = re.compile(r"[A-Za-z]")
 _ANY_TRIGGER: Final[frozenset[str]] = frozenset().union(*(rule.chars for rule in _RULES))
 
 
-def _candidates(text: str, today: date) -> list[DateMention]:
-    """Every rule's matches, resolved; overlapping ones are settled by the caller."""
+# Traditional characters met in date phrases, mapped one-to-one to simplified so
+# the tables need one spelling and spans stay valid ("三天後", "下個月", "國慶").
+_TRADITIONAL: Final[dict[int, int]] = str.maketrans(
+    "後個這號週禮遲內兩點來過當國慶聖誕節勞動兒雙順寬縮長給貨發機線庫倉樓門間車單",
+    "后个这号周礼迟内两点来过当国庆圣诞节劳动儿双顺宽缩长给货发机线库仓楼门间车单",
+)
+
+
+def _candidates(text: str, original: str, today: date) -> list[DateMention]:
+    """Every rule's matches in ``text`` (the simplified-script copy of
+    ``original``), resolved; overlapping ones are settled by the caller."""
     found: list[DateMention] = []
     charset = frozenset(text)
     lower = text.lower() if _LATIN.search(text) else None
@@ -831,7 +842,7 @@ def _candidates(text: str, today: date) -> list[DateMention]:
             if answer is None:
                 continue
             start, end = match.span()
-            found.append(DateMention(start, end, match.group(), answer[0], answer[1]))
+            found.append(DateMention(start, end, original[start:end], answer[0], answer[1]))
     return found
 
 
@@ -895,7 +906,8 @@ def find_dates(text: str, now: datetime) -> list[DateMention]:
     if not text or not isinstance(text, str):
         return []
     today = now.date() if isinstance(now, datetime) else now
-    chosen = [_trim(m) for m in _longest_first(_candidates(text, today))]
+    scan = text if text.isascii() else text.translate(_TRADITIONAL)
+    chosen = [_trim(m) for m in _longest_first(_candidates(scan, text, today))]
     return _absorb_weekday_notes(text, chosen) if len(chosen) > 1 else chosen
 
 

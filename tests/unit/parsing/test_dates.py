@@ -153,6 +153,12 @@ def test_factory_time_zone_decides_today() -> None:
         ("明早", date(2026, 11, 19)),
         ("周二十点开会", date(2026, 11, 17)),
         ("99年3月5日", date(1999, 3, 5)),
+        ("再过三天交货", date(2026, 11, 21)),
+        # traditional script
+        ("三天後交貨", date(2026, 11, 21)),
+        ("下個月底", date(2026, 12, 31)),
+        ("這週五", date(2026, 11, 20)),
+        ("12月5號", date(2026, 12, 5)),
         ("零七年八月二十九号", date(2007, 8, 29)),
         ("最早3天后", date(2026, 11, 21)),
         ("Friday next week", date(2026, 11, 27)),
@@ -198,6 +204,7 @@ def test_other_forms(text: str, want: date) -> None:
         ("bring ##### forward by 2 days", -2),
         ("delay ###### by one week", 7),
         ("delay 3 days", 3),
+        ("延後兩天", 2),
         ("move it up a week", -7),
         ("push out 2 weeks", 14),
     ],
@@ -228,6 +235,11 @@ def test_weekday_note_after_a_date_is_part_of_it() -> None:
     # A comma starts a new clause for the grammar: no mention spans it.
     assert [m.raw for m in find_dates("10月12号，星期一", WED)] == ["10月12号", "星期一"]
     assert [m.raw for m in find_dates("周一, 周三", WED)] == ["周一", "周三"]
+
+
+def test_traditional_script_spans_are_the_original_text() -> None:
+    mention = one("交期改到下個禮拜一")
+    assert mention.raw == "下個禮拜一" and mention.date == date(2026, 11, 23)
 
 
 def test_masked_order_refs_are_not_dates() -> None:
