@@ -42,6 +42,9 @@ _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\
 _NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
                           r"(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
+_VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$|^(?:国庆|春节|过年|年|节)[前后]$"
+                         r"|^(?:next|this) (?:week|month)$", re.IGNORECASE)
+_AFTER = re.compile(r"\s*(?:以后|之后|后)")
 _NUMERIC_DATE = re.compile(r"^[0-9]{1,2}\s*[./-]\s*[0-9]{1,2}$")  # "1.5" may be 1.5k
 _VERB_GAP = re.compile(r"[#\s~]|\bby\b|的|再", re.IGNORECASE)
 _FROM = re.compile(r"(?:从|由|from)\s*$", re.IGNORECASE)
@@ -177,8 +180,13 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
         return True
     cue = syn.DUE_CUE_LEX.search(scan.work, start, end)
     setter = syn.DATE_SET_LEX.search(scan.work, start, end)
+    vague = False
     for mention in scan.dates_in(start, end):
         if mention.delta_days is not None and abs(mention.delta_days) > MAX_SHIFT_DAYS:
+            continue
+        if mention.delta_days is None and (_VAGUE_DATE.match(mention.raw.strip())
+                                           or _AFTER.match(scan.work, mention.end)):
+            vague = True  # "下周", "下个月", "国庆后": no day named -- ask for one
             continue
         if mention.delta_days is not None and mention.date is None:
             result.changes.append(Change("due_date", delta_days=mention.delta_days))
@@ -196,7 +204,7 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
             result.changes.append(Change("due_date", fallback.isoformat()))
             scan.blank(start, end)
             return True
-        if cue and setter and cue.start < setter.end:
+        if (cue and setter and cue.start < setter.end) or (vague and (cue or setter)):
             # "交期改到2月30号", "交期提前": the due date is being changed, to an
             # unreadable or missing day -- ask, never fall through to quantity.
             result.missing = "due_date"

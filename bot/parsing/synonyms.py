@@ -95,7 +95,7 @@ QTY_VERBS = _tagged(
 DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "发货", "货期", "due",
             "deliver", "delivery", "ship", "deadline", "date"]
 #: Verbs that turn a bare date into a new due date when an order is named.
-DATE_SET = ["改到", "改成", "改为", "改在", "提前到", "推迟到", "延到", "延期到", "改", "定在",
+DATE_SET = ["推到", "挪到", "放到", "延至", "改至", "改到", "改成", "改为", "改在", "提前到", "推迟到", "延到", "延期到", "改", "定在",
             "提前", "推迟", "延后", "延期", "推后", "往后推", "往前挪", "提早", "最晚", "最迟",
             "之前", "前", "要", "move", "moves to", "to", "by"]
 #: Any verb of changing; with an order but no readable field, the bot asks what to change.
