@@ -9,6 +9,7 @@ the outbox, so nothing the bot says is lost when a platform's window closes.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 QUEUE_ATTEMPTS = 3
+KEY_LIMIT = 160  # inbox keys and outbox dedupe keys are stored in 200-character columns
+
+
+def bounded_key(key: str, limit: int = KEY_LIMIT) -> str:
+    """`key` itself when short; else a prefix plus its SHA-1, still unique and stable.
+
+    Card-click keys embed the button key (up to 1024 bytes on WeCom).
+    """
+    if len(key) <= limit:
+        return key
+    return key[: limit - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()
 
 TEXTS = {
     "handler_failed": {
@@ -225,7 +237,7 @@ def _row(
         channel=str(message.channel),
         address=message.user_id,
         payload=reply_to_payload(reply),
-        dedupe_key=f"{message.channel}:reply:{message.msg_id}:{index}",
+        dedupe_key=bounded_key(f"{message.channel}:reply:{message.msg_id}:{index}", 200),
         created_at=now,
         status=status,
         attempts=1 if sent else 0,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.pipeline import ChannelRejected
+from bot.pipeline import ChannelRejected, bounded_key
 from core.messages import Channel, ChatMessage
 
 
@@ -30,7 +30,7 @@ def parse_body(body: bytes, webhook_host: str, now: datetime) -> Inbound:
     staff = data.get("senderStaffId") or data.get("senderId")
     if not isinstance(msg_id, str) or not msg_id or not isinstance(staff, str) or not staff:
         raise ChannelRejected(400, "message without msgId or sender")
-    key = f"msg:{msg_id}"
+    key = bounded_key(f"msg:{msg_id}")
     text = _text(data)
     if text is None:
         return Inbound(key=key, message=None)

@@ -15,7 +15,14 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
+from bot.pipeline import (
+    ChannelDeps,
+    ChannelRejected,
+    Pipeline,
+    TaskTracker,
+    bounded_key,
+    read_capped,
+)
 from bot.render import web_reply
 from bot.webchat.auth import require_admin
 from bot.webchat.page import chat_page
@@ -77,8 +84,8 @@ class WebChat:
         if text is not None and len(text) > MAX_TEXT_CHARS:
             raise ChannelRejected(413, f"text longer than {MAX_TEXT_CHARS} characters")
         client_id = data.get("msg_id")  # optional: lets a client retry without a second run
-        msg_id = f"web:{client_id}" if isinstance(client_id, str) and client_id else \
-            f"web:{uuid.uuid4().hex}"
+        msg_id = bounded_key(f"web:{client_id}") if isinstance(client_id, str) and client_id \
+            else f"web:{uuid.uuid4().hex}"
         return ChatMessage(channel=Channel.WEB, user_id=user, msg_id=msg_id,
                            at=self.deps.clock.now(), text=(text or "").strip(),
                            button_key=button)

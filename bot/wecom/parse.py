@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy.enterprise import parse_message
 
-from bot.pipeline import ChannelRejected
+from bot.pipeline import ChannelRejected, bounded_key
 from core.messages import Channel, ChatMessage
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def parse_plaintext(xml: str) -> Inbound:
     msg_type = str(data.get("MsgType", "")).lower()
     if msg_type == "event":
         return _event(data, user, created, at)
-    key = f"msg:{data.get('MsgId') or f'{user}:{created}:{msg_type}'}"
+    key = bounded_key(f"msg:{data.get('MsgId') or f'{user}:{created}:{msg_type}'}")
     if msg_type != "text":
         return Inbound(key=key, user_id=user, message=None)
     return Inbound(key=key, user_id=user, message=ChatMessage(
@@ -86,7 +86,7 @@ def _event(data: dict[str, Any], user: str, created: str, at: datetime) -> Inbou
     event_key = str(data.get("EventKey") or "")
     task_id = str(data.get("TaskId") or "")
     # user + time alone collide for two clicks in one second: add event, key and task
-    key = f"evt:{user}:{created}:{event}:{event_key}:{task_id}"
+    key = bounded_key(f"evt:{user}:{created}:{event}:{event_key}:{task_id}")
     if event not in HANDLED_EVENTS or not event_key:
         return Inbound(key=key, user_id=user, message=None)
     message = ChatMessage(

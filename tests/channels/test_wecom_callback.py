@@ -369,3 +369,15 @@ async def test_a_failing_outbox_is_retried_for_late_replies(wecom: Any) -> None:
     await asyncio.wait_for(deps.outbox.added.wait(), 3)
     [row] = deps.outbox.rows.values()
     assert row.payload["text"] == "echo: SO-2"
+
+
+async def test_long_button_keys_give_bounded_dedupe_keys(wecom: Any) -> None:
+    client, deps = await wecom()
+    key = "confirm:" + "x" * 1000
+    await _post(client, card_event_xml(V1_CORP, "zhangsan", NOW, key, "CR-1"))
+    await asyncio.wait_for(deps.outbox.added.wait(), 2)
+    [call] = deps.handler.calls
+    assert call.button_key == key  # the handler still gets the full key
+    [(_, inbox_key)] = deps.inbox.seen
+    assert len(inbox_key) <= 160
+    assert all(len(r.dedupe_key) <= 200 for r in deps.outbox.rows.values())
