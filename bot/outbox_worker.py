@@ -29,6 +29,7 @@ from bot.settings import Settings
 from bot.webchat.auth import require_admin
 from bot.wecom.client import WeComClient
 from bot.wecom.sender import WeComSender
+from core.errors import ConfigError
 from core.outbox import OutboxMessage
 from core.ports import Clock, OutboxStore
 
@@ -166,9 +167,11 @@ def build_senders(
     """A sender per configured channel; web replies are always answered in-line."""
     senders: dict[str, Any] = {"web": WebSender()}
     if settings.wecom_corp_id and settings.wecom_secret:
+        if not settings.wecom_agent_id.isdigit():
+            raise ConfigError("sending through WeCom needs a numeric GONGDAN_WECOM_AGENT_ID")
         senders["wecom"] = WeComSender(WeComClient(
             session, settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
-            int(settings.wecom_agent_id or 0)), clock)
+            int(settings.wecom_agent_id)), clock)
     if settings.dingtalk_app_secret and settings.dingtalk_robot_code:
         senders["dingtalk"] = DingTalkSender(DingTalkClient(
             session, settings.dingtalk_api_base, settings.dingtalk_robot_code,

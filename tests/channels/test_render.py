@@ -110,3 +110,14 @@ def test_setup_refuses_incomplete_configuration(make_deps: Any) -> None:
         setup_wecom(web.Application(), make_deps(settings=Settings(wecom_corp_id="x")))
     with pytest.raises(ConfigError):
         setup_dingtalk(web.Application(), make_deps(settings=Settings()))
+
+
+async def test_sending_needs_a_numeric_agent_id() -> None:
+    from bot.outbox_worker import build_senders
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(ConfigError, match="AGENT_ID"):
+            build_senders(session, Settings(wecom_corp_id="c", wecom_secret="s"))
+        senders = build_senders(session, Settings(
+            wecom_corp_id="c", wecom_secret="s", wecom_agent_id="1000002",
+            dingtalk_app_secret="x", dingtalk_robot_code="k"))
+    assert set(senders) == {"web", "wecom", "dingtalk"}
