@@ -49,3 +49,9 @@ def has(lex: Lexicon, text: str) -> bool:
 def only_decision(text: str) -> bool:
     """"驳回" alone: a decision whose change request must be asked for."""
     return _only(syn.DECISION_LEX, text) is not None
+
+
+def only_cancel_words(text: str) -> bool:
+    """"SO-12 取消": next to an order, a bare 取消 cancels the order itself."""
+    hits = syn.ANSWER_LEX.findall(text)
+    return bool(hits) and all(h.text.lower() in syn.CANCEL_ANSWERS for h in hits)

@@ -87,7 +87,7 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     masked = mask(norm, spans)
     lang = detect_lang(masked)  # "SO-12" alone is not English
     ref = crs[0].ref if crs else None
-    head = _short_forms(masked, ref, lang) if order is None else None
+    head = _short_forms(masked, ref, lang, order.ref if order else None)
     if head is not None:
         return head
     result = _read(norm, masked, lang, now, tz, vocabulary, order, ref)
@@ -147,20 +147,25 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
     return ParseResult(Command(Intent.UNKNOWN, order_ref, ref=ref), lang)
 
 
-def _short_forms(masked: str, ref: str | None, lang: Lang) -> ParseResult | None:
-    """Help, answers and supervisor decisions: whole-message forms."""
+def _short_forms(masked: str, ref: str | None, lang: Lang,
+                 order: str | None) -> ParseResult | None:
+    """Help, answers and supervisor decisions: whole-message forms.
+
+    With an order named, an answer keeps it ("SO-12 取消修改" rejects the
+    change to SO-12) -- except a bare 取消/cancel, which cancels the order.
+    """
+    decided = intents.decision(masked) if ref is not None else None
+    if decided is not None:
+        return ParseResult(Command(decided, order, ref=ref), lang)
     if len(masked) > SHORT_FORM_CHARS:
-        decided = intents.decision(masked) if ref is not None else None
-        return ParseResult(Command(decided, ref=ref), lang) if decided else None
-    if intents.is_help(masked):
+        return None
+    if order is None and intents.is_help(masked):
         return ParseResult(Command(Intent.HELP), lang)
-    decided = intents.decision(masked)
-    if ref is not None and decided is not None:
-        return ParseResult(Command(decided, ref=ref), lang)
     answered = intents.answer(masked)
-    if answered is not None:
-        return ParseResult(Command(answered, ref=ref), lang)
-    if ref is None and intents.only_decision(masked):
+    if answered is not None and not (order and intents.only_cancel_words(masked)):
+        return ParseResult(Command(answered, order, ref=ref), lang)
+    if ref is None and order is None and intents.only_decision(masked):
+        decided = intents.decision(masked)
         assert decided is not None
         return ParseResult(Command(decided), lang, ask("ref", lang), ("ref_missing",))
     return None

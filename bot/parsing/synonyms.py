@@ -29,11 +29,14 @@ ANSWERS = _tagged(
              "yup", "确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的",
              "嗯", "嗯嗯", "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed",
              "go ahead", "👌", "好滴", "好嘞", "ok的", "收到"],
-    reject=["取消修改", "不改了", "不用改了", "不要改了", "别改了", "先不改", "不用改", "不用了",
+    reject=["不要了", "不做了", "不要取消", "别取消", "先别取消", "不取消", "变更取消", "修改取消", "取消变更", "撤回修改",
+            "撤销修改", "取消修改", "不改了", "不用改了", "不要改了", "别改了", "先不改", "不用改", "不用了",
             "算了", "不要", "不行", "否", "不", "不对", "不同意", "拒绝", "取消", "2", "no", "n",
             "nope", "cancel", "keep it as is", "keep as is", "never mind", "don't", "dont",
             "cancel that", "取消吧", "no thanks"],
 )
+#: Answers that, next to an order number, cancel the order ("SO-12 取消").
+CANCEL_ANSWERS = frozenset({"取消", "取消吧", "cancel", "cancel it", "不要了", "不做了"})
 #: Politeness and particles ignored when deciding a message is "only" an answer.
 FILLER = ["这个机器人", "机器人", "me", "的", "了", "吧", "啊", "呀", "哈", "呢", "那就", "就",
           "先", "please", "pls", "thanks", "thank you", "谢谢", "麻烦", "这个", "it", "请"]
