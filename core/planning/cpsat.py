@@ -18,6 +18,7 @@ term sits before flow by its `stability_weight` (default 1 minute = 1 minute).
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -74,6 +75,7 @@ def solve_window(
     stability_weight: int = 1,
     probing: bool = True,
     bounded: bool = True,
+    deadline: float | None = None,
 ) -> SubResult:
     """Re-optimize the operations in `free` (indices) and splice the result into `sched`.
 
@@ -83,6 +85,10 @@ def solve_window(
     built = _build(
         pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight, bounded
     )
+    if deadline is not None:  # building the model took part of the budget
+        time_limit_s = min(time_limit_s, deadline - time.monotonic())
+        if time_limit_s <= 0.02:
+            return SubResult(None, "UNKNOWN", 0, 0.0)
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = max(time_limit_s, 0.0)

@@ -23,7 +23,7 @@ from core.planning.problem import FROZEN, Problem, compile_problem
 from core.planning.repair import previous_starts, repair
 from core.planning.result import to_result
 from core.planning.schedule import Schedule
-from core.planning.search import squeaky_wheel
+from core.planning.search import rule_search
 from core.planning.types import PlanInput, PlanResult, SolveParams
 
 
@@ -47,14 +47,14 @@ def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None
     schedulable = sum(1 for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN)
     if (params.use_cpsat and schedulable > params.monolithic_max_ops
             and best_rule is not None and best_rule.kind == "atc"):
-        # part of the time searches job priorities (search.py), the rest polishes windows
+        # part of the time searches the rule (search.py), the rest polishes CP-SAT windows
         share = t0 + (deadline - t0) * params.search_share
-        best, best_cost, stats = squeaky_wheel(
+        best, best_cost, stats = rule_search(
             pb, best_rule, best, best_cost, deadline=share, seed=params.seed,
             previous_start=prev_start, stability_weight=params.stability_weight,
         )
         if stats.improved:
-            method = f"{method}+priorities({stats.improved}/{stats.passes})"
+            method = f"{method}+search(k={stats.k:.2f},{stats.improved}/{stats.passes})"
     return _optimize(pb, best, method, params, deadline, t0, first, prev_start, None)
 
 
@@ -95,7 +95,7 @@ def _optimize(
     if params.use_cpsat and schedulable and deadline - time.monotonic() > 0.05:
         if len(schedulable) <= params.monolithic_max_ops:
             sub = solve_window(
-                pb, sched, schedulable, time_limit_s=deadline - time.monotonic(),
+                pb, sched, schedulable, time_limit_s=deadline - time.monotonic(), deadline=deadline,
                 seed=params.seed, workers=params.workers, previous_start=prev_start,
                 stability_weight=params.stability_weight,
             )
@@ -106,9 +106,11 @@ def _optimize(
                 status = "OPTIMAL" if sub.status == "OPTIMAL" else "FEASIBLE"
                 bound = max(bound, sub.wt_bound)
         else:
+            # a replan polishes around the change with smaller windows: it must be fast
+            shrink = 1 if focus is None else 3
             sched, _, stats = improve(
-                pb, sched, deadline=deadline, window_ops=params.lns_window_ops,
-                tail_ops=params.lns_tail_ops,
+                pb, sched, deadline=deadline, window_ops=params.lns_window_ops // shrink,
+                tail_ops=params.lns_tail_ops // shrink,
                 step_s=params.lns_step_s, seed=params.seed, workers=params.workers,
                 previous_start=prev_start, stability_weight=params.stability_weight,
                 focus=focus,

@@ -65,7 +65,7 @@ def improve(
         sub = solve_window(
             pb, best, free, tail=tail, time_limit_s=budget, seed=seed + windows, workers=workers,
             previous_start=previous_start, stability_weight=stability_weight,
-            probing=len(free) < 150,
+            probing=len(free) < 150, deadline=deadline,
         )
         windows += 1
         if sub.schedule is None:

@@ -46,11 +46,16 @@ def repair(
             seqs[mach[i]].append(i)
     for seq in seqs:
         seq.sort(key=lambda i: (previous[pb.op_keys[i]].start, i))
-    sched = decode(pb, mach, seqs)
+    # the previous times stay valid for the kept ops until something is inserted
+    start = [previous[k].start if k in previous else 0 for k in pb.op_keys]
+    end = [previous[k].end if k in previous else 0 for k in pb.op_keys]
+    sched = Schedule(mach, start, end, seqs)
     jobs = sorted(redo, key=lambda j: (pb.due[j], -pb.weight[j], j))
     for j in jobs:
         _insert_job(pb, sched, j)
         sched = decode(pb, sched.mach, sched.seqs)
+    if not jobs:
+        sched = decode(pb, mach, seqs)
     return sched, jobs
 
 

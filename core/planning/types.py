@@ -93,11 +93,13 @@ class PlanInput:
 class SolveParams:
     """Solver knobs.
 
-    `workers=0` uses every core. `lns_window_ops` is the size of the
-    time-window neighbourhood handed to CP-SAT once the instance is too large for
-    one model (`monolithic_max_ops`). `stability_weight` prices one minute of
-    shifting a previously planned operation against one weighted minute of
-    tardiness (see core/planning/objective.py).
+    `workers=0` uses every core. Instances with more than `monolithic_max_ops`
+    operations are not solved as one CP-SAT model: `search_share` of the time
+    goes to the dispatch-rule search (search.py), the rest to CP-SAT time
+    windows of `lns_window_ops` operations plus `lns_tail_ops` floating ones
+    after them (lns.py), `lns_step_s` each. `stability_weight` prices one
+    minute of shifting a previously planned operation against one minute of
+    flow time (see objective.py); weighted tardiness always comes first.
     """
 
     time_limit_s: float = 10.0
@@ -107,7 +109,7 @@ class SolveParams:
     lns_window_ops: int = 240
     lns_tail_ops: int = 600
     lns_step_s: float = 1.5
-    search_share: float = 0.6
+    search_share: float = 0.7
     stability_weight: int = 1
     atc_k: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
     use_cpsat: bool = True
