@@ -22,7 +22,8 @@ from bot.parsing.scan import BLANK, Scan
 from bot.parsing.specs import Match
 
 _TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
-_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下|订单号|订单|单号"
+_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下"
+                        r"|订单号|订单|单号"
                         r"|\s+(?:for|on|of)?\s*order|\s+(?:for|on|of|in|to|at))+$",
                         re.IGNORECASE)
 _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
@@ -42,8 +43,12 @@ _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\
 _NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
                           r"(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
-_VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$|^(?:国庆|春节|过年|年|节)[前后]$"
+_VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$"
+                         r"|^(?:国庆|春节|过年|年|节)[前后]$"
                          r"|^(?:next|this) (?:week|month)$", re.IGNORECASE)
+_NEGATION = re.compile(r"(?:不|别|不要|不必|无需|无须|不需要|不用|没必要|甭|don't|dont|do not"
+                       r"|no need to|not)"
+                       r"\s*$", re.IGNORECASE)
 _AFTER = re.compile(r"\s*(?:以后|之后|后)")
 _NUMERIC_DATE = re.compile(r"^[0-9]{1,2}\s*[./-]\s*[0-9]{1,2}$")  # "1.5" may be 1.5k
 _VERB_GAP = re.compile(r"[#\s~]|\bby\b|的|再", re.IGNORECASE)
@@ -102,9 +107,17 @@ def _priority(scan: Scan, start: int, end: int, result: FieldResult) -> None:
     hit = syn.PRIORITY_LEX.search(scan.work, start, end)
     if hit is None:
         return
+    tag = hit.tag
+    if tag == "rush" and _negated(scan.work, start, hit.start):
+        tag = "normal"  # "不要加急", "别加急", "no need to rush"
     scan.blank(hit.start, hit.end)
     if not any(c.field == "priority" for c in result.changes):
-        result.changes.append(Change("priority", hit.tag))
+        result.changes.append(Change("priority", tag))
+
+
+def _negated(text: str, start: int, pos: int) -> bool:
+    """A negation right before `pos` in the clause."""
+    return _NEGATION.search(text, max(start, pos - 12), pos) is not None
 
 
 # --- spec ----------------------------------------------------------------------------------
@@ -341,6 +354,8 @@ def _operation(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
                 _name_after(scan.work, hit.end, end)
             if name_span is None:
                 continue
+            if kind == "add_operation" and _negated(scan.work, start, hit.start):
+                kind = "remove_operation"  # "不要加喷砂": the step is not wanted
             if _accept_operation(scan, name_span, marked, kind, result):
                 scan.blank(start, end)
                 return True

@@ -29,11 +29,12 @@ ANSWERS = _tagged(
              "yup", "确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的",
              "嗯", "嗯嗯", "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed",
              "go ahead", "👌", "好滴", "好嘞", "ok的", "收到"],
-    reject=["不要了", "不做了", "不要取消", "别取消", "先别取消", "不取消", "变更取消", "修改取消", "取消变更", "撤回修改",
-            "撤销修改", "取消修改", "不改了", "不用改了", "不要改了", "别改了", "先不改", "不用改", "不用了",
-            "算了", "不要", "不行", "否", "不", "不对", "不同意", "拒绝", "取消", "2", "no", "n",
-            "nope", "cancel", "keep it as is", "keep as is", "never mind", "don't", "dont",
-            "cancel that", "取消吧", "no thanks"],
+    reject=["不要了", "不做了", "不要取消", "别取消", "先别取消", "不取消", "变更取消",
+            "修改取消", "取消变更", "撤回修改", "撤销修改", "取消修改", "不改了", "不用改了",
+            "不要改了", "别改了", "先不改", "不用改", "不用了", "算了", "不要", "不行", "否",
+            "不", "不对", "不同意", "拒绝", "取消", "2", "no", "n", "nope", "cancel",
+            "keep it as is", "keep as is", "never mind", "don't", "dont", "cancel that",
+            "取消吧", "no thanks"],
 )
 #: Answers that, next to an order number, cancel the order ("SO-12 取消").
 CANCEL_ANSWERS = frozenset({"取消", "取消吧", "cancel", "cancel it", "不要了", "不做了"})
@@ -73,9 +74,10 @@ SCRAP = ["报废", "废品", "废", "不良品", "不良", "不合格", "次品"
 # --- change fields -----------------------------------------------------------------------
 
 PRIORITY = _tagged(
-    normal=["不用加急", "不用急", "不急了", "不急", "不加急", "取消加急", "按正常排", "正常排",
-            "按正常", "改回正常", "普通单", "按普通", "正常生产", "low priority", "恢复正常",
-            "正常交期", "normal priority", "no rush", "not urgent", "de-expedite", "normal"],
+    normal=["不是很急", "不太急", "不怎么急", "不着急", "没那么急", "不赶", "不用赶", "不用加急",
+            "不用急", "不急了", "不急", "不加急", "取消加急", "按正常排", "正常排", "按正常",
+            "改回正常", "普通单", "按普通", "正常生产", "low priority", "恢复正常", "正常交期",
+            "normal priority", "no rush", "not urgent", "de-expedite", "normal"],
     rush=["加急", "急单", "特急", "加快", "优先安排", "优先排", "优先生产", "优先", "赶工",
           "紧急", "急件", "加个急", "很急", "急", "尽快安排", "尽快", "rush", "rushed",
           "expedite", "expedited", "urgent", "asap", "hurry", "high priority", "top priority",
@@ -87,9 +89,9 @@ UNITS = ["件", "台", "套", "个", "米", "只", "张", "块", "箱", "把", "
          "卷", "包", "公斤", "千克", "吨", "kg", "pcs", "pc", "pieces", "piece", "units", "unit",
          "sets", "set", "m", "meters", "boxes"]
 QTY_VERBS = _tagged(
-    set=["→", "->", "=>", "改成", "改为", "改到", "加到", "减到", "降到", "提到", "增加到", "增到",
-         "调整为", "调整到", "调到", "变成", "变为", "改", "为", "成", "到", "to", "goes to", "go to", "=",
-         "make it", "set"],
+    set=["→", "->", "=>", "改成", "改为", "改到", "加到", "减到", "降到", "提到", "增加到",
+         "增到", "调整为", "调整到", "调到", "变成", "变为", "改", "为", "成", "到", "to",
+         "goes to", "go to", "=", "make it", "set"],
     inc=["再加", "加", "增加", "追加", "多做", "多加", "再要", "再做", "再来", "多来", "加做",
          "补做", "补", "添", "多要", "add", "more", "plus", "increase", "extra"],
     dec=["少做", "减少", "减", "少", "扣", "砍", "少要", "reduce", "cut", "minus", "less",
@@ -98,9 +100,10 @@ QTY_VERBS = _tagged(
 DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "发货", "货期", "due",
             "deliver", "delivery", "ship", "deadline", "date"]
 #: Verbs that turn a bare date into a new due date when an order is named.
-DATE_SET = ["推到", "挪到", "放到", "延至", "改至", "改到", "改成", "改为", "改在", "提前到", "推迟到", "延到", "延期到", "改", "定在",
-            "提前", "推迟", "延后", "延期", "推后", "往后推", "往前挪", "提早", "最晚", "最迟",
-            "之前", "前", "要", "move", "moves to", "to", "by"]
+DATE_SET = ["推到", "挪到", "放到", "延至", "改至", "改到", "改成", "改为", "改在", "提前到",
+            "推迟到", "延到", "延期到", "改", "定在", "提前", "推迟", "延后", "延期", "推后",
+            "往后推", "往前挪", "提早", "最晚", "最迟", "之前", "前", "要", "move", "moves to",
+            "to", "by"]
 #: Any verb of changing; with an order but no readable field, the bot asks what to change.
 CHANGE_VERBS = ["改", "换", "调整", "变更", "修改", "调", "change", "modify", "amend", "adjust"]
 #: English shifts of the stored due date ("push ... back by 3 days").

@@ -81,6 +81,10 @@ def test_now_is_read_in_the_factory_zone() -> None:
     ("add welding to SO-12", [{"field": "add_operation", "value": "welding"}]),
     ("SO-12 不用加急了", [{"field": "priority", "value": "normal"}]),
     ("SO-12 取消加急", [{"field": "priority", "value": "normal"}]),
+    ("SO-12 不要加急", [{"field": "priority", "value": "normal"}]),
+    ("SO-12 不是很急", [{"field": "priority", "value": "normal"}]),
+    ("SO-12 no need to rush", [{"field": "priority", "value": "normal"}]),
+    ("SO-12 不要加喷砂", [{"field": "remove_operation", "value": "喷砂"}]),
 ])
 def test_fields(text: str, expected: list[dict[str, Any]]) -> None:
     assert changes(text) == expected
