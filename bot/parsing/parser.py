@@ -129,6 +129,9 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
     if not what_if and looks_like_report(scan):
         return _report(scan, order_ref, lang)
     fields = extract_changes(scan)
+    if what_if and not fields.changes and not fields.missing and order_ref:
+        # "SO-12 来得及吗" names no change: it asks how the order stands.
+        return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
     if fields.changes or what_if:
         intent = Intent.WHAT_IF if what_if else Intent.CHANGE
         return _change(Command(intent, order_ref, tuple(fields.changes)), fields, lang)

@@ -53,11 +53,13 @@ DECISIONS = _tagged(
 
 # --- intents -----------------------------------------------------------------------------
 
-WHAT_IF = ["如果", "要是", "假如", "假设", "万一", "若是", "what if", "what happens",
-           "what would", "suppose", "supposing", "hypothetically", "would it", "could we"]
+WHAT_IF = ["来得及吗", "来得及不", "赶得上吗", "赶得及吗", "能赶上吗", "能不能赶上", "如果",
+           "要是", "假如", "假设", "万一", "若是", "what if", "what happens", "what would",
+           "suppose", "supposing", "hypothetically", "would it", "could we"]
 CANCEL = ["取消订单", "取消", "作废", "撤单", "不要了", "不做了", "撤销", "退单", "cancel",
           "call off", "drop the order"]
-QUERY = ["什么情况", "进展", "几号能", "哪天能", "交期是", "还要多久", "多久能", "能按时",
+QUERY = ["延期了吗", "会延期吗", "会晚吗", "准时吗", "能准时", "没发货", "发了没", "出货没",
+         "什么情况", "进展", "几号能", "哪天能", "交期是", "还要多久", "多久能", "能按时",
          "按时交", "做好没", "好了吗", "完成了吗", "check", "when can", "when is", "how long",
          "到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下", "查一下",
          "能好", "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's", "status",
