@@ -38,8 +38,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{i}. {ref} {product} due {due}, ETA {eta} {status}",
     },
     "orders_more": {
-        "zh": "……另有{rest}个订单状态正常。发单号可查看详情。",
-        "en": "...and {rest} more on track. Send an order number for details.",
+        "zh": "……另有{rest}个风险较低的订单。",
+        "en": "...and {rest} more at lower risk.",
+    },
+    "orders_pick": {
+        "zh": "回复序号或单号查看详情。",
+        "en": "Reply with a number or an order number for details.",
     },
     "no_orders": {"zh": "您名下目前没有订单。", "en": "You have no open orders."},
     "order_not_found": {
@@ -173,7 +177,7 @@ class Conversations:
                      now: datetime) -> Interpretation:
         command = result.command
         if command.intent is Intent.QUERY_PROGRESS and command.order is None:
-            return await self._my_orders(user, lang, command)
+            return await self._my_orders(key, user, lang, command, now)
         if command.intent is Intent.UNKNOWN:
             return Interpretation("unknown", lang, command)
         if result.question is not None and (result.question.kind != "order"
@@ -181,7 +185,9 @@ class Conversations:
             return self._ask(key, command, result.question, lang, now)
         return await self._complete(key, command, lang, user, now)
 
-    async def _my_orders(self, user: str, lang: Lang, command: Command) -> Interpretation:
+    async def _my_orders(self, key: tuple[str, str], user: str, lang: Lang, command: Command,
+                         now: datetime) -> Interpretation:
+        """The sender's riskiest orders, one short message; a number picks one."""
         orders = sorted(await self._directory.recent_orders(user, 200), key=lambda o: -o.risk)
         if not orders:
             return Interpretation("orders", lang, command, render(CATALOG, "no_orders", lang))
@@ -190,8 +196,10 @@ class Conversations:
         lines += [self._line(i, o, lang) for i, o in enumerate(shown, 1)]
         if len(orders) > len(shown):
             lines.append(render(CATALOG, "orders_more", lang, rest=len(orders) - len(shown)))
-        return Interpretation("orders", lang, command, "\n".join(lines),
-                              tuple(o.ref for o in shown), tuple(shown))
+        lines.append(render(CATALOG, "orders_pick", lang))
+        text, refs = "\n".join(lines), tuple(o.ref for o in shown)
+        self._pending[key] = _Pending(command, Question("order", text, refs), lang, now)
+        return Interpretation("orders", lang, command, text, refs, tuple(shown))
 
     @staticmethod
     def _line(i: int, order: OrderBrief, lang: Lang) -> str:

@@ -115,7 +115,11 @@ async def test_my_orders_is_short_and_sorted_by_risk(conv: Conversations) -> Non
     risks = [o.risk for o in out.orders]
     assert risks == sorted(risks, reverse=True) and risks[0] == 29.0
     lines = (out.text or "").splitlines()
-    assert len(lines) == 7 and "30" in lines[0] and "25" in lines[-1]
+    assert len(lines) == 8 and "30" in lines[0] and "25" in lines[-2]
+    picked = await conv.interpret("wecom", "sales1", "1", NOW)
+    assert picked.kind == "command" and picked.command is not None
+    assert picked.command.intent is Intent.QUERY_PROGRESS
+    assert picked.command.order == out.orders[0].ref
 
 
 async def test_my_orders_in_english(conv: Conversations) -> None:
