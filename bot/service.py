@@ -36,14 +36,9 @@ TEXTS = {
         "zh": "没看懂这句话。发送“帮助”查看可以怎么说。",
         "en": "Sorry, I did not understand that. Send \"help\" to see what I can do.",
     },
-    "change_unavailable": {
-        "zh": "已识别为订单变更（{order}）。变更的影响评估与审批尚未开放，请联系计划员处理。",
-        "en": "Understood as a change to {order}. Impact assessment and approval are not open yet; "
-              "please contact the planner.",
-    },
     "empty": {"zh": "请输入内容。", "en": "Please type a message."},
 }
-CHANGE_INTENTS = {"change", "cancel", "what_if", "confirm", "reject", "approve", "deny"}
+BUTTON_INTENTS = {"confirm", "reject", "approve", "deny"}
 
 
 def _text(kind: str, text: str) -> Reply:
@@ -62,9 +57,28 @@ class ChatService:
         if person is None:
             log.info("unknown %s user %s", message.channel.value, message.user_id)
             return [_text("text", render(TEXTS, "unknown_user", lang))]
-        if not message.text.strip() and not message.button_key:
+        if message.button_key:
+            return await self._button(person, message.button_key)
+        if not message.text.strip():
             return [_text("text", render(TEXTS, "empty", lang))]
         return await self._handle(person, message)
+
+    async def _button(self, person: Person, key: str) -> list[Reply]:
+        """Card clicks carry "confirm:CR-12" and the like; anything else is ignored politely."""
+        intent, _, ref = key.partition(":")
+        if intent not in BUTTON_INTENTS or not ref:
+            return [_text("text", render(TEXTS, "unknown", person.lang))]
+        return await self._decision(person, intent, ref, person.lang)
+
+    async def _decision(self, person: Person, intent: str, ref: str | None, lang: str) -> list[Reply]:
+        changes = self._c.changes
+        if intent == "confirm":
+            outcome = await changes.confirm(person, ref, lang)
+        elif intent == "reject":
+            outcome = await changes.reject(person, ref, lang)
+        else:
+            outcome = await changes.decide(person, ref, intent == "approve", lang)
+        return outcome.replies
 
     async def _handle(self, person: Person, message: ChatMessage) -> list[Reply]:
         from bot.parsing import parse_text
@@ -83,8 +97,14 @@ class ChatService:
             return [_text("text", await self._progress(person, cmd.get("order"), lang))]
         if intent == "report":
             return [_text("text", await self._report(person, cmd, now, lang))]
-        if intent in CHANGE_INTENTS:
-            return [_text("text", render(TEXTS, "change_unavailable", lang, order=cmd.get("order") or "-"))]
+        if intent in ("change", "cancel", "what_if"):
+            if cmd.get("order"):
+                async with self._c.uow_factory() as uow:
+                    cmd["order"] = await _resolve_ref(uow, cmd["order"])
+            outcome = await self._c.changes.request(person, cmd, message.text, lang)
+            return outcome.replies
+        if intent in BUTTON_INTENTS:
+            return await self._decision(person, intent, cmd.get("ref"), lang)
         return [_text("text", render(TEXTS, "unknown", lang))]
 
     async def _progress(self, person: Person, ref: str | None, lang: str) -> str:

@@ -7,14 +7,16 @@ diffed against the one before it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from core.model.plan import PlanVersion
+from core.model.products import Routing
+from core.model.work_order import WorkOrder
 from core.planning import diff as plan_diff
-from core.planning import engine
+from core.planning import engine, whatif
 from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.scheduling import (
@@ -64,38 +66,93 @@ def diff_summary(diff: PlanDiff | None, epoch: datetime) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    """A hypothetical plan next to the current one; nothing is saved."""
+
+    epoch: datetime
+    before: PlanResult
+    after: PlanResult
+    diff: PlanDiff
+
+
+Override = Mapping[str, WorkOrder]
+
+
+def with_overrides(snapshot: ShopSnapshot, orders: Override,
+                   routings: Mapping[tuple[str, int], Routing] | None = None) -> ShopSnapshot:
+    """The snapshot as it would be with some orders replaced (a closed one drops out)."""
+    merged = {o.ref: o for o in snapshot.orders}
+    merged.update(orders)
+    return replace(
+        snapshot,
+        orders=open_orders(merged.values()),
+        routings={**snapshot.routings, **(routings or {})},
+    )
+
+
 class Planner:
     """Makes and saves plan versions; the one entry point for every replan trigger."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tz: str,
-                 params: SolveParams) -> None:
+                 params: SolveParams, what_if_params: SolveParams | None = None) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._tz = tz
         self.params = params
+        self.what_if_params = what_if_params or replace(params, time_limit_s=min(params.time_limit_s, 1.5))
         self._lock = asyncio.Lock()
 
+    @property
+    def tz(self) -> str:
+        return self._tz
+
     async def replan(self, reason: str, changed: Collection[str] | None = None) -> PlanOutcome:
+        async with self._uow_factory() as uow:
+            outcome = await self.replan_in(uow, reason, changed)
+            await uow.commit()
+            return outcome
+
+    async def replan_in(self, uow: UnitOfWork, reason: str, changed: Collection[str] | None = None,
+                        orders: Override | None = None,
+                        routings: Mapping[tuple[str, int], Routing] | None = None) -> PlanOutcome:
+        """Plan inside the caller's unit of work and add the version to it, uncommitted.
+
+        A change is applied by writing the order, its plan and its notifications
+        in one transaction; this is the planning half of that.
+        """
         async with self._lock:
             now = self._clock.now()
             epoch = local_epoch(now, self._tz)
-            async with self._uow_factory() as uow:
-                snapshot = await load_snapshot(uow, epoch.date())
-                latest = await uow.plans.latest()
+            snapshot = await load_snapshot(uow, epoch.date())
+            if orders:
+                snapshot = with_overrides(snapshot, orders, routings)
+            latest = await uow.plans.latest()
             inp = build_input(snapshot, epoch)
             previous = previous_result(latest, epoch) if latest else None
-            result = await asyncio.to_thread(self._solve, inp, previous, changed)
+            result = await asyncio.to_thread(self._solve, inp, previous, changed, self.params)
             diff = plan_diff.compare(previous, result) if previous else None
-            async with self._uow_factory() as uow:
-                number = await uow.plans.next_number()
-                version = to_plan_version(number, result, snapshot, epoch, now, reason,
-                                          diff_summary(diff, epoch))
-                await uow.plans.add(version)
-                await uow.commit()
+            number = await uow.plans.next_number()
+            version = to_plan_version(number, result, snapshot, epoch, now, reason,
+                                      diff_summary(diff, epoch))
+            await uow.plans.add(version)
             return PlanOutcome(version, result, diff)
 
-    def _solve(self, inp: PlanInput, previous: PlanResult | None,
-               changed: Collection[str] | None) -> PlanResult:
+    async def what_if(self, snapshot: ShopSnapshot, latest: PlanVersion | None,
+                      changed: Collection[str]) -> WhatIf:
+        """Evaluate a hypothetical shop against the current plan, off the event loop."""
+        epoch = local_epoch(self._clock.now(), self._tz)
+        inp = build_input(snapshot, epoch)
+        if latest is None:
+            before = await asyncio.to_thread(self._solve, inp, None, None, self.what_if_params)
+        else:
+            before = previous_result(latest, epoch)
+        after, diff = await asyncio.to_thread(whatif.evaluate, inp, before, changed, self.what_if_params)
+        return WhatIf(epoch, before, after, diff)
+
+    @staticmethod
+    def _solve(inp: PlanInput, previous: PlanResult | None,
+               changed: Collection[str] | None, params: SolveParams) -> PlanResult:
         if previous is not None and changed is not None:
-            return engine.replan(inp, previous, changed, self.params)
-        return engine.plan(inp, self.params, previous)
+            return engine.replan(inp, previous, changed, params)
+        return engine.plan(inp, params, previous)

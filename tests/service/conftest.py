@@ -1,0 +1,62 @@
+"""A seeded demo factory behind the real conversation service, with a clock tests move."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.bootstrap import Container, build_container
+from bot.service import ChatService
+from bot.settings import Settings
+from core.messages import Channel, ChatMessage, Reply
+from storage.seed import seed_demo
+
+
+class MovableClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@dataclass
+class Shop:
+    container: Container
+    service: ChatService
+    clock: MovableClock
+    say: Callable[..., Awaitable[list[Reply]]]
+
+
+_ids = itertools.count()
+
+
+async def make_shop(db_url: str) -> Shop:
+    clock = MovableClock(datetime(2026, 11, 18, 1, 30, tzinfo=UTC))  # 09:30 in Shanghai
+    settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0, demo=True)
+    container = await build_container(settings, clock)
+    await seed_demo(container.uow_factory, datetime(2026, 11, 18).date(), clock.now())
+    await container.planner.replan("test start")
+    service = ChatService(container)
+
+    async def say(user: str, text: str = "", button: str | None = None) -> list[Reply]:
+        msg = ChatMessage(Channel.WEB, user, f"m{next(_ids)}", clock.now(), text, button)
+        return await service(msg)
+
+    return Shop(container, service, clock, say)
+
+
+@pytest.fixture
+async def shop(tmp_path: object) -> AsyncIterator[Shop]:
+    s = await make_shop(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
+    try:
+        yield s
+    finally:
+        await s.container.close()

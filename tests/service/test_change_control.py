@@ -1,0 +1,202 @@
+"""Change control through the conversation service, on the seeded demo factory."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.model.change_request import CRStatus
+from core.outbox import OutboxMessage
+from tests.service.conftest import Shop, make_shop
+
+SALES_C13 = "sales.wangfang"  # owns C13, the customer of SO-31
+SALES_OTHER = "sales.liuyang"
+PLANNER = "plan.hejun"
+SUPERVISOR = "sup.zhanggang"
+
+
+def _cr_ref(replies: list) -> str:  # type: ignore[type-arg]
+    for r in replies:
+        for b in r.buttons:
+            if b.key.startswith(("confirm:", "approve:")):
+                return b.key.split(":", 1)[1]
+    raise AssertionError(f"no card in {replies}")
+
+
+async def _outbox(shop: Shop) -> list[OutboxMessage]:
+    async with shop.container.uow_factory() as uow:
+        return await uow.outbox.all()
+
+
+async def test_quantity_change_shows_impact_then_applies_with_audit(shop: Shop) -> None:
+    replies = await shop.say(SALES_C13, "SO-31 数量改成150件")
+    card = replies[0]
+    assert card.kind == "card" and "SO-31" in card.title
+    assert "回复 1 确认 / 2 取消" in card.fallback_text
+    assert "风险" in card.text
+    cr_ref = _cr_ref(replies)
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+        assert order is not None and order.quantity == 120  # nothing applied before confirming
+        plan_before = (await uow.plans.latest()).number  # type: ignore[union-attr]
+
+    done = await shop.say(SALES_C13, button=f"confirm:{cr_ref}")
+    assert "已生效" in done[0].text, done[0].text
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+        assert order is not None and order.quantity == 150 and order.change_count == 1
+        cr = await uow.change_requests.get(cr_ref)
+        latest = await uow.plans.latest()
+    assert cr is not None and cr.status is CRStatus.APPLIED
+    assert latest is not None and latest.number == plan_before + 1 and cr.plan_version == latest.number
+    assert [a.action for a in cr.audit] == ["requested", "parsed", "assessed", "applied"]
+    assert cr.audit[0].detail["text"] == "SO-31 数量改成150件"
+    assert cr.audit[1].detail["command"]["changes"][0] == {"field": "quantity", "value": 150, "unit": "件"}
+    assert cr.audit[-1].detail["plan_version"] == latest.number
+    assert "plan" in cr.impact and "materials" in cr.impact
+    topics = {m.meta["topic"] for m in await _outbox(shop)}
+    assert f"{cr_ref}:shop" in topics and f"{cr_ref}:warehouse" in topics
+    assert f"{cr_ref}:qc" not in topics  # no spec changed: QC is not bothered
+
+
+async def test_what_if_changes_nothing(shop: Shop) -> None:
+    replies = await shop.say(SALES_C13, "如果SO-31加急会怎样")
+    assert "假设评估" in replies[0].text
+    async with shop.container.uow_factory() as uow:
+        assert await uow.change_requests.for_order("SO-31") == []
+        order = await uow.orders.get("SO-31")
+        assert order is not None and order.priority.value == "normal"
+
+
+async def test_other_salesperson_is_refused_with_reason(shop: Shop) -> None:
+    replies = await shop.say(SALES_OTHER, "SO-31 数量改成150件")
+    assert "不归您负责" in replies[0].text
+
+
+async def test_closed_orders_are_refused(shop: Shop) -> None:
+    for ref, word in (("SO-2026-0079", "已发货"), ("SO-2026-0082", "已取消")):
+        replies = await shop.say(SUPERVISOR, f"{ref} 数量改成10件")
+        assert word in replies[0].text and "不能再变更" in replies[0].text
+
+
+async def test_change_limit_and_freeze_point_block(shop: Shop) -> None:
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+        assert order is not None
+        order.change_count = 2  # C13 allows two changes per order
+        await uow.orders.save(order)
+        await uow.commit()
+    replies = await shop.say(SALES_C13, "SO-31 交期推迟一周")
+    assert "拒绝" in replies[0].text
+    async with shop.container.uow_factory() as uow:
+        crs = await uow.change_requests.for_order("SO-31")
+    assert [c.status for c in crs] == [CRStatus.REFUSED]
+
+    # SO-77 is in progress with laser cutting started; C02 freezes quantity after 激光切割
+    replies = await shop.say(SUPERVISOR, "SO-77 数量改成20件")
+    text = replies[0].text
+    assert "拒绝" in text and "激光切割" in text, text
+
+
+async def test_pending_confirmation_expires(shop: Shop) -> None:
+    cr_ref = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
+    shop.clock.advance(minutes=31)
+    replies = await shop.say(SALES_C13, "1")
+    assert "已过期" in replies[0].text
+    async with shop.container.uow_factory() as uow:
+        cr = await uow.change_requests.get(cr_ref)
+    assert cr is not None and cr.status is CRStatus.EXPIRED
+
+
+async def test_approval_and_denial(shop: Shop) -> None:
+    # C03 (SO-12) has a contract that sends every change to a supervisor
+    cr_ref = _cr_ref(await shop.say("sales.chenjing", "SO-12 交期推迟三天"))
+    replies = await shop.say("sales.chenjing", button=f"confirm:{cr_ref}")
+    assert "主管审批" in replies[0].text
+    approval_cards = [m for m in await _outbox(shop) if m.meta.get("topic") == f"{cr_ref}:approval"]
+    assert {m.meta["person"] for m in approval_cards} == {"sup.zhanggang", "sup.yangxue"}
+    assert any(b["key"] == f"approve:{cr_ref}" for b in approval_cards[0].payload["buttons"])
+    assert "只有主管" in (await shop.say("sales.chenjing", f"批准 {cr_ref}"))[0].text
+    done = await shop.say(SUPERVISOR, button=f"approve:{cr_ref}")
+    assert "已生效" in done[0].text
+    async with shop.container.uow_factory() as uow:
+        cr = await uow.change_requests.get(cr_ref)
+    assert cr is not None and cr.status is CRStatus.APPLIED and cr.decided_by == SUPERVISOR
+
+    second = _cr_ref(await shop.say("sales.chenjing", "SO-12 数量改成40件"))
+    await shop.say("sales.chenjing", button=f"confirm:{second}")
+    denied = await shop.say(SUPERVISOR, f"驳回 {second}")
+    assert "已驳回" in denied[0].text
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-12")
+        cr = await uow.change_requests.get(second)
+    assert order is not None and order.quantity == 30
+    assert cr is not None and cr.status is CRStatus.DENIED
+    assert any(m.meta.get("topic") == f"{second}:denied" for m in await _outbox(shop))
+
+
+async def test_customer_request_goes_to_their_salesperson(shop: Shop) -> None:
+    replies = await shop.say("cust.lijia", "SO-31 交期推迟一周")
+    assert "负责销售确认" in replies[0].text
+    asks = [m for m in await _outbox(shop) if m.meta.get("topic", "").endswith(":ask-sales")]
+    assert [m.meta["person"] for m in asks] == [SALES_C13]
+    cr_ref = asks[0].payload["buttons"][0]["key"].split(":", 1)[1]
+    assert "不是由您确认" in (await shop.say("cust.lijia", button=f"confirm:{cr_ref}"))[0].text
+    done = await shop.say(SALES_C13, button=f"confirm:{cr_ref}")
+    assert "已生效" in done[0].text
+
+
+async def test_customer_sees_only_own_orders_and_cannot_probe(shop: Shop) -> None:
+    own = await shop.say("cust.lijia", "SO-31 到哪一步了")
+    assert "SO-31" in own[0].text and "预计完工" in own[0].text
+    other = await shop.say("cust.lijia", "SO-77 到哪一步了")
+    missing = await shop.say("cust.lijia", "SO-99999 到哪一步了")
+    assert other[0].text.replace("SO-77", "X") == missing[0].text.replace("SO-99999", "X")
+    assert "SO-77" not in (await shop.say("cust.lijia", "SO-77 数量改成5件"))[0].text.replace(
+        "订单 SO-77", "")
+
+
+async def test_unknown_user_gets_only_a_registration_hint(shop: Shop) -> None:
+    replies = await shop.say("stranger", "SO-31 到哪一步了")
+    assert len(replies) == 1 and "登记" in replies[0].text and "SO-31" not in replies[0].text
+
+
+async def test_progress_report_records_and_replans(shop: Shop) -> None:
+    replies = await shop.say("op.zhangwei", "SO-31 开料 完成50件 报废2")
+    assert "已记录" in replies[0].text, replies[0].text
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+    assert order is not None
+    op = order.operation("开料")
+    assert op is not None and (op.qty_done, op.qty_scrap) == (50, 2) and op.started
+    assert "只有车间" in (await shop.say(SALES_C13, "SO-31 开料 完成5件"))[0].text
+
+
+async def _conflicting_confirms(db_url: str) -> None:
+    shop = await make_shop(db_url)
+    try:
+        async with shop.container.uow_factory() as uow:
+            original = (await uow.orders.get("SO-31")).due_date  # type: ignore[union-attr]
+        first = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
+        second = _cr_ref(await shop.say(PLANNER, "SO-31 交期推迟两周"))
+        a, b = await asyncio.gather(
+            shop.say(SALES_C13, button=f"confirm:{first}"),
+            shop.say(PLANNER, button=f"confirm:{second}"),
+        )
+        async with shop.container.uow_factory() as uow:
+            crs = {c.ref: c for c in await uow.change_requests.for_order("SO-31")}
+            order = await uow.orders.get("SO-31")
+        statuses = sorted(crs[r].status.value for r in (first, second))
+        assert statuses == ["applied", "superseded"]
+        loser_replies = b if crs[second].status is CRStatus.SUPERSEDED else a
+        assert "重新评估" in loser_replies[0].text
+        assert any(r.kind == "card" for r in loser_replies[1:])  # asked again on fresh facts
+        fresh = [c for c in crs.values() if c.ref not in (first, second)]
+        assert len(fresh) == 1 and fresh[0].status is CRStatus.AWAITING_CONFIRMATION
+        assert order is not None and order.change_count == 1
+        assert (order.due_date - original).days in (7, 14)
+    finally:
+        await shop.container.close()
+
+
+async def test_conflicting_confirms_exactly_one_applies(db_url: str) -> None:
+    await _conflicting_confirms(db_url)
