@@ -37,7 +37,8 @@ _SLASH = re.compile(r"(?<![0-9/#-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/])")
 _OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤"
                      r"|\s+(?:from|to|for|on|in|of|step|process)\b"
                      r"|了|的|吧|[~;；.。!！?？]", re.IGNORECASE)
-_OP_LEAD = re.compile(r"(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)  # match() at pos
+# Used with match() at a position, so no "^".
+_OP_LEAD = re.compile(r"\s*(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)
 _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\b|\boperation\b",
                         re.IGNORECASE)
 _NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
@@ -286,6 +287,9 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
             chosen = (number, unit)
             break
         verb = _verb_before(scan, start, number.start)
+        if _verb_after(scan, number, end) is not None and result.changes == []:
+            chosen = (number, None)
+            break
         if verb is not None and len(_VERB_GAP.sub("", scan.work[verb[1]:number.start])) <= 1 \
                 and result.changes == []:
             chosen = (number, None)
@@ -301,7 +305,10 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
         result.missing = "quantity"
         scan.blank(start, end)
         return True
-    verb = _verb_before(scan, start, number.start)
+    after = _verb_after(scan, number, end)
+    verb = _verb_before(scan, start, number.start) or after
+    if unit is None and after is not None:
+        unit = _unit_after(scan, after[1], end)  # "200 more pcs"
     tag = verb[0] if verb else "set"
     sign = scan.work[number.start - 1:number.start] if number.start > start else ""
     before_sign = scan.work[max(start, number.start - 2):number.start - 1]
@@ -334,6 +341,17 @@ def _unit_after(scan: Scan, pos: int, end: int) -> str | None:
     if hit.text.lower() == "m" and scan.work[hit.end:hit.end + 1].isalpha():
         return None
     return scan.norm[hit.start:hit.end]
+
+
+def _verb_after(scan: Scan, number: NumberMention, end: int) -> tuple[str, int] | None:
+    """"200 more", "100 fewer pcs": an English comparative after the count."""
+    hit = syn.QTY_VERB_LEX.search(scan.work, number.end, min(end, number.end + 12))
+    if hit is None or hit.tag == "set" or not hit.text.isascii():
+        return None
+    between = scan.work[number.end:hit.start]
+    if between.strip() and syn.UNIT_LEX.search(between) is None:
+        return None
+    return hit.tag, hit.end
 
 
 def _verb_before(scan: Scan, start: int, pos: int) -> tuple[str, int] | None:

@@ -56,8 +56,8 @@ DECISIONS = _tagged(
 WHAT_IF = ["来得及吗", "来得及不", "赶得上吗", "赶得及吗", "能赶上吗", "能不能赶上", "如果",
            "要是", "假如", "假设", "万一", "若是", "what if", "what happens", "what would",
            "suppose", "supposing", "hypothetically", "would it", "could we"]
-CANCEL = ["取消订单", "取消", "作废", "撤单", "不要了", "不做了", "撤销", "退单", "cancel",
-          "call off", "drop the order"]
+CANCEL = ["cancelled", "canceled", "cancellation", "取消订单", "取消", "作废", "撤单", "不要了",
+          "不做了", "撤销", "退单", "cancel", "call off", "drop the order"]
 QUERY = ["延期了吗", "会延期吗", "会晚吗", "准时吗", "能准时", "没发货", "发了没", "出货没",
          "什么情况", "进展", "几号能", "哪天能", "交期是", "还要多久", "多久能", "能按时",
          "按时交", "做好没", "好了吗", "完成了吗", "check", "when can", "when is", "how long",
@@ -70,8 +70,8 @@ MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", 
 REPORT_EXPLICIT = ["报工", "报产量", "report"]
 REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "做了", "干了",
           "生产了", "产出", "done", "finished", "completed", "complete", "produced", "passed"]
-SCRAP = ["报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap", "scrapped",
-         "scraps", "rejects", "defective", "ng"]
+SCRAP = ["rejected", "报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap",
+         "scrapped", "scraps", "rejects", "defective", "ng"]
 
 # --- change fields -----------------------------------------------------------------------
 
