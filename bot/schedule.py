@@ -1,0 +1,298 @@
+"""Scheduled jobs: morning digests per role and delay checks, run by one process only.
+
+APScheduler's AsyncIOScheduler keeps its jobs in the project's database
+(SQLAlchemyJobStore, which is synchronous: it gets a sync URL derived from the
+app's async one), so a restart keeps the schedule and a digest missed while
+the server was down runs once on start within the grace time (coalesced).
+Only the process holding the leader lock (bot/leader.py) starts a scheduler;
+the others try again every `retry_seconds`, so a crashed leader is replaced.
+
+Persisted jobs name a module-level function and plain arguments; the function
+finds the live runtime for its database in `_RUNTIMES`, where only the leader
+registers itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import make_url
+
+from bot import metrics
+from bot.gantt import render_png_async
+from bot.keys import container_key, settings_key
+from bot.leader import Leadership
+from bot.metrics import setup_metrics
+from bot.plan_page import setup_plan_page
+from core.errors import ConfigError
+from core.model.plan import PlanVersion
+from core.services.proactive import (
+    ProactiveConfig,
+    check_delays,
+    check_if_replanned,
+    send_digest,
+)
+
+log = logging.getLogger(__name__)
+
+DIGEST_GRACE_SECONDS = 3 * 3600  # a digest up to 3 h late is still worth sending
+CHECK_GRACE_SECONDS = 600
+CHECK_EVERY_MINUTES = 10  # overdue operations and slipped materials need no replan to appear
+WATCH_EVERY_SECONDS = 20  # how soon a replan in any process is announced
+JOB_TABLE = "apscheduler_jobs"
+
+_RUNTIMES: dict[str, ProactiveRuntime] = {}
+
+
+# configuration --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DigestTime:
+    hour: int
+    minute: int
+    day_of_week: str | None = None  # None = every day; "mon" = weekly
+
+
+def parse_time(text: str, weekly: bool = False) -> DigestTime:
+    """"08:07" or "mon 08:07" -> DigestTime; a weekly default falls on Monday."""
+    parts = text.strip().split()
+    day = parts[0].lower()[:3] if len(parts) == 2 else ("mon" if weekly else None)
+    try:
+        hour, minute = (int(x) for x in parts[-1].split(":"))
+    except ValueError:
+        raise ConfigError(f"digest time must look like 08:07, got {text!r}") from None
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ConfigError(f"digest time out of range: {text!r}")
+    return DigestTime(hour, minute, day)
+
+
+def digest_times(default: str, spec: str = "") -> dict[str, DigestTime]:
+    """Per-role times: supervisor and sales daily, customers weekly (Monday) by default.
+
+    `spec` overrides per role: "supervisor=07:47,sales=08:13,customer=fri 16:07".
+    """
+    times = {"supervisor": parse_time(default), "sales": parse_time(default),
+             "customer": parse_time(default, weekly=True)}
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        role, _, when = item.partition("=")
+        if role.strip() not in times:
+            raise ConfigError(f"unknown digest role {role.strip()!r}")
+        times[role.strip()] = parse_time(when, weekly=role.strip() == "customer")
+    return times
+
+
+def digest_trigger(when: DigestTime, tz: str) -> CronTrigger:
+    return CronTrigger(hour=when.hour, minute=when.minute, day_of_week=when.day_of_week,
+                       timezone=tz)
+
+
+def sync_url(async_url: str) -> str:
+    """The job store's synchronous URL for the app's async one (same database).
+
+    sqlite+aiosqlite -> sqlite (the standard library driver); postgresql+asyncpg
+    -> postgresql+psycopg (psycopg 3).
+    """
+    url = make_url(async_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return url.set(drivername="sqlite").render_as_string(hide_password=False)
+    if backend == "postgresql":
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise ConfigError(f"no job store for database {backend!r}")
+
+
+def job_specs(times: Mapping[str, DigestTime], tz: str) -> dict[str, BaseTrigger]:
+    """The persisted jobs: id -> trigger."""
+    specs: dict[str, BaseTrigger] = {
+        f"digest:{role}": digest_trigger(when, tz) for role, when in times.items()}
+    specs["delays:check"] = IntervalTrigger(minutes=CHECK_EVERY_MINUTES, timezone=tz)
+    return specs
+
+
+def ensure_jobs(scheduler: AsyncIOScheduler, specs: Mapping[str, BaseTrigger], db_key: str,
+                jobstore: str = "default") -> None:
+    """Add missing jobs and replace changed ones; a stored job with the same trigger is kept
+    as it is, so its next run time (possibly a missed one) survives a restart."""
+    for job_id, trigger in specs.items():
+        existing = scheduler.get_job(job_id, jobstore)
+        if existing is not None and str(existing.trigger) == str(trigger):
+            continue
+        grace = DIGEST_GRACE_SECONDS if job_id.startswith("digest:") else CHECK_GRACE_SECONDS
+        scheduler.add_job(run_scheduled, trigger, args=[job_id], kwargs={"db": db_key},
+                          id=job_id, name=job_id, jobstore=jobstore, replace_existing=True,
+                          coalesce=True, misfire_grace_time=grace, max_instances=1)
+
+
+def make_scheduler(db_url: str, tz: str) -> tuple[AsyncIOScheduler, SQLAlchemyJobStore]:
+    """A scheduler (not started) whose default job store is the project's database."""
+    url = sync_url(db_url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": 10}
+    store = SQLAlchemyJobStore(url=url, tablename=JOB_TABLE, engine_options=options)
+    return store_scheduler(store, tz), store
+
+
+def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> AsyncIOScheduler:
+    return AsyncIOScheduler(
+        jobstores={"default": store, "memory": MemoryJobStore()},
+        job_defaults={"coalesce": True, "misfire_grace_time": CHECK_GRACE_SECONDS,
+                      "max_instances": 1},
+        timezone=tz)
+
+
+# the job functions ----------------------------------------------------------------
+
+async def run_scheduled(job_id: str, db: str) -> None:
+    """Entry point of every persisted job: find this database's leader runtime and run."""
+    runtime = _RUNTIMES.get(db)
+    if runtime is None or not runtime.leadership.held:
+        log.info("job %s skipped: this process does not lead for %s", job_id, db)
+        return
+    await runtime.run(job_id)
+
+
+# the runtime -------------------------------------------------------------------
+
+class ProactiveRuntime:
+    """Leader election plus, while leader, a running scheduler; one per app."""
+
+    def __init__(self, container: Any, db_url: str, times: Mapping[str, DigestTime],
+                 config: ProactiveConfig, retry_seconds: float = 15.0) -> None:
+        self.container = container
+        self.db_url = db_url
+        self.db_key = make_url(db_url).render_as_string(hide_password=True)
+        self.times = dict(times)
+        self.config = config
+        self.retry_seconds = retry_seconds
+        self.leadership = Leadership(container.engine)
+        self.scheduler: AsyncIOScheduler | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.runs: list[str] = []  # job ids run by this process, newest last
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._lead(), name="gongdan-scheduler-leader")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._step_down()
+
+    async def _lead(self) -> None:
+        while True:
+            try:
+                if await self.leadership.try_acquire():
+                    if self.scheduler is None:
+                        await self._take_over()
+                elif self.scheduler is not None:
+                    await self._step_down()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bad round must not end leader election for good
+                log.exception("scheduler leadership round failed")
+            await asyncio.sleep(self.retry_seconds)
+
+    async def _take_over(self) -> None:
+        scheduler, store = make_scheduler(self.db_url, self.config.tz)
+        _RUNTIMES[self.db_key] = self
+        # creating the job table is blocking DDL: keep it off the loop
+        await asyncio.to_thread(store.jobs_t.create, store.engine, True)
+        scheduler.start(paused=True)
+        ensure_jobs(scheduler, job_specs(self.times, self.config.tz), self.db_key)
+        scheduler.add_job(self.run, IntervalTrigger(seconds=WATCH_EVERY_SECONDS), args=["delays:watch"],
+                          id="delays:watch", jobstore="memory", replace_existing=True)
+        scheduler.resume()
+        self.scheduler = scheduler
+        metrics.LEADER.set(1)
+        log.info("this process now runs the scheduled jobs")
+
+    async def _step_down(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if _RUNTIMES.get(self.db_key) is self:
+            del _RUNTIMES[self.db_key]
+        if self.leadership.held:
+            await self.leadership.release()
+        metrics.LEADER.set(0)
+
+    async def run(self, job_id: str) -> None:
+        """One job; failures are counted and logged, the schedule goes on."""
+        c = self.container
+        try:
+            if job_id.startswith("digest:"):
+                role = job_id.split(":", 1)[1]
+                sent = await send_digest(role, c.uow_factory, c.clock, self.config, self._gantt)
+                metrics.DIGESTS.labels(role).inc(len(sent))
+            elif job_id == "delays:watch":
+                await self._count(await check_if_replanned(c.uow_factory, c.clock, self.config))
+            else:
+                await self._count(await check_delays(c.uow_factory, c.clock, self.config))
+        except Exception:
+            metrics.JOB_RUNS.labels(job_id, "error").inc()
+            log.exception("scheduled job %s failed", job_id)
+            return
+        self.runs.append(job_id)
+        metrics.JOB_RUNS.labels(job_id, "ok").inc()
+
+    async def _gantt(self, plan: PlanVersion, now: datetime) -> bytes | None:
+        return await render_png_async(plan, max(plan.epoch, now), self.config.gantt_days,
+                                      self.config.tz)
+
+    @staticmethod
+    async def _count(alerts: list[Any] | None) -> None:
+        for alert in alerts or ():
+            metrics.ALERTS.labels(alert.kind.value).inc()
+
+
+# wiring -------------------------------------------------------------------------
+
+proactive_key = web.AppKey("proactive", ProactiveRuntime)
+
+
+def config_from(settings: Any) -> ProactiveConfig:
+    channels = {name for name, on in (("wecom", settings.wecom_enabled),
+                                      ("dingtalk", settings.dingtalk_enabled)) if on}
+    return ProactiveConfig(tz=settings.tz, threshold_minutes=settings.delay_alert_threshold_minutes,
+                           channels=frozenset(channels))
+
+
+def setup_proactive(app: web.Application, *, times: Mapping[str, DigestTime] | None = None,
+                    retry_seconds: float = 15.0) -> None:
+    """Metrics middleware and GET /metrics, GET /plan, and the scheduler's lifecycle.
+
+    Call from create_app after the container's cleanup_ctx entry: the scheduler
+    starts once the container exists and stops before it closes.
+    """
+    setup_metrics(app)
+    setup_plan_page(app)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        settings = app[settings_key]
+        chosen = times or digest_times(settings.digest_time, getattr(settings, "digest_times", ""))
+        runtime = ProactiveRuntime(app[container_key], settings.db_url, chosen,
+                                   config_from(settings), retry_seconds)
+        app[proactive_key] = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app.cleanup_ctx.append(lifecycle)
