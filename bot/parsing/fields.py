@@ -43,6 +43,7 @@ _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\
                         re.IGNORECASE)
 _NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
                           r"(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
 _VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$"
                          r"|^(?:国庆|春节|过年|年|节)[前后]$"
@@ -87,17 +88,19 @@ def clean_value(text: str) -> str:
 def extract_changes(scan: Scan) -> FieldResult:
     """All change items in message order."""
     result = FieldResult()
-    carry: str | None = None
+    carry: str | None = None  # a field named without its value, for the next clause
     for start, end in scan.clauses():
         _priority(scan, start, end, result)
-        found = (_spec(scan, start, end, result) or _due(scan, start, end, result, carry)
+        found = (_spec(scan, start, end, result, carry) or _due(scan, start, end, result, carry)
                  or _quantity(scan, start, end, result, carry)
                  or _operation(scan, start, end, result))
-        if found:
+        if result.missing is not None:  # "颜色改一下，改成灰色": the next clause may say
+            carry, result.missing = result.missing, None
+        elif found:
             carry = None
         else:
             carry = _named_field(scan, start, end, result) or carry
-    if carry and result.missing is None and not any(c.field == carry for c in result.changes):
+    if carry and not any(c.field == carry for c in result.changes):
         result.missing = carry
     return result
 
@@ -123,12 +126,11 @@ def _negated(text: str, start: int, pos: int) -> bool:
 
 # --- spec ----------------------------------------------------------------------------------
 
-def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+def _spec(scan: Scan, start: int, end: int, result: FieldResult, carry: str | None) -> bool:
     """"颜色换成白色", "改用不锈钢材质", "color: white", "SO-12 颜色 白色"."""
-    keys = [k for k in syn.SPEC_KEY_LEX.finditer(scan.work, start, end)
-            if not scan.work.startswith(("工序", "那道", "这道"), k.end)]
+    keys = _spec_keys(scan, start, end)
     if not keys:
-        return False
+        return carry == "spec" and _spec_value_only(scan, start, end, result)
     verb = _spec_verb(scan, keys, end)
     before = [k for k in keys if verb is not None and k.end <= verb.start]
     if verb is not None and before and len(scan.work[before[-1].end:verb.start].strip()) <= 6:
@@ -147,6 +149,27 @@ def _spec(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
         scan.blank(start, end)
         return True
     result.changes.append(_spec_change(scan, key.tag, value, result))
+    scan.blank(start, end)
+    return True
+
+
+def _spec_keys(scan: Scan, start: int, end: int) -> list[Hit]:
+    """Spec keys in the clause; not "包装工序" (an operation), not the 色 of 灰色."""
+    return [k for k in syn.SPEC_KEY_LEX.finditer(scan.work, start, end)
+            if not scan.work.startswith(("工序", "那道", "这道"), k.end)
+            and not (k.text == "色" and k.start > 0 and _CJK.match(scan.work, k.start - 1))]
+
+
+def _spec_value_only(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    """The clause after "颜色改一下": "改成灰色" names only the value."""
+    verb = syn.SPEC_VERB_LEX.search(scan.work, start, end)
+    if verb is None or scan.work[start:verb.start].replace("#", "").strip():
+        return False
+    value = clean_value(scan.norm[verb.end:end])
+    if not value or result.missing_key is None:
+        return False
+    result.changes.append(_spec_change(scan, result.missing_key, value, result))
+    result.missing_key = None
     scan.blank(start, end)
     return True
 
@@ -363,6 +386,8 @@ def _verb_before(scan: Scan, start: int, pos: int) -> tuple[str, int] | None:
 # --- operations ----------------------------------------------------------------------------
 
 def _operation(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    if _swap(scan, start, end, result):
+        return True
     marked = _OP_MARKER.search(scan.work, start, end) is not None
     for lex, kind, after in ((syn.OP_REMOVE_LEX, "remove_operation", False),
                              (syn.OP_ADD_LEX, "add_operation", False),
@@ -378,6 +403,26 @@ def _operation(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
                 scan.blank(start, end)
                 return True
     return False
+
+
+def _swap(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    """"喷涂改成喷粉": remove the first operation, add the second -- only when
+    both are known operations, so a spec value is never taken for one."""
+    verb = syn.OP_SWAP_LEX.search(scan.work, start, end)
+    if verb is None:
+        return False
+    old = _name_before(scan.work, start, verb.start)
+    new = _name_after(scan.work, verb.end, end)
+    if old is None or new is None:
+        return False
+    names = (scan.norm[old[0]:old[1]], scan.norm[new[0]:new[1]])
+    matches = [scan.vocabulary.match("operation", n) for n in names]
+    if not all(m.canonical or _default_operation(n) for m, n in zip(matches, names)):
+        return False
+    for kind, name, match in zip(("remove_operation", "add_operation"), names, matches):
+        result.changes.append(Change(kind, name, canonical=match.canonical))
+    scan.blank(start, end)
+    return True
 
 
 def _name_after(text: str, pos: int, end: int) -> tuple[int, int] | None:

@@ -134,6 +134,8 @@ OP_ADD = ["增加一道", "多加一道", "再加一道", "加一道", "增加",
 OP_REMOVE = ["去掉", "取消", "不需要", "不用做", "no more", "no longer", "不用", "不要", "删掉",
              "删除", "省掉", "省去", "免去", "不做", "拿掉", "别做", "别", "减掉", "去除",
              "remove", "skip", "drop", "delete", "without"]
+#: "喷涂改成喷粉": one operation replaced by another.
+OP_SWAP = ["替换成", "替换为", "换成", "改成", "改为", "换为", "变成"]
 OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉"]
 #: Words around an operation name that are not part of it.
 OP_MARKERS = ["这道工序", "那道工序", "这道", "那道", "一道", "工序", "工艺", "这步", "步骤",
@@ -192,5 +194,6 @@ SPEC_VERB_LEX = Lexicon(SPEC_VERBS)
 OP_ADD_LEX = Lexicon(OP_ADD)
 OP_REMOVE_LEX = Lexicon(OP_REMOVE)
 OP_REMOVE_AFTER_LEX = Lexicon(OP_REMOVE_AFTER)
+OP_SWAP_LEX = Lexicon(OP_SWAP)
 OPERATION_LEX = Lexicon({alias: canon for canon, aliases in DEFAULT_OPERATIONS.items()
                          for alias in (canon, *aliases)})
