@@ -79,7 +79,7 @@ def generate(orders: int, seed: int) -> PlanInput:
     }
     bottlenecks = {3, 6}
     jobs: list[Job] = []
-    span = est_days * DAY // 2
+    span = est_days * DAY // 3
     for j in range(orders):
         qty = rng.randint(1, 40)
         route = sorted(rng.sample(range(10), rng.randint(4, 7)))
@@ -103,7 +103,7 @@ def generate(orders: int, seed: int) -> PlanInput:
         release = rng.randint(0, span)
         rush = rng.random() < 0.05
         tier = rng.choice((1, 1, 2, 3))
-        due = release + int(total * rng.uniform(2.0, 6.0)) + rng.randint(1, 10) * DAY
+        due = release + int(total * rng.uniform(1.5, 4.0)) + rng.randint(0, 4) * DAY
         jobs.append(Job(f"WO{j}", release, due, tier * (4 if rush else 1), tuple(ops)))
     return PlanInput(tuple(jobs), machines, calendars, est_days * DAY)
 
@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--orders", type=int)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=30.0)
-    ap.add_argument("--rush-time-limit", type=float, default=1.5)
+    ap.add_argument("--rush-time-limit", type=float, default=1.5,
+                    help="whole budget of the rush replan, result included")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--window", type=int, default=SolveParams.lns_window_ops)
     ap.add_argument("--plan-out")

@@ -26,6 +26,8 @@ from core.planning.schedule import Schedule
 from core.planning.search import rule_search
 from core.planning.types import PlanInput, PlanResult, SolveParams
 
+FINISH_SECONDS_PER_OP = 1.2e-5  # measured: ~0.35 s to build a result of 30k ops
+
 
 def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None) -> PlanResult:
     """A full plan within `params.time_limit_s`, hinted by (and kept close to) `previous`."""
@@ -91,6 +93,8 @@ def _optimize(
 ) -> PlanResult:
     status = "HEURISTIC"
     bound = pb.lower_bound()
+    # keep time to build the result (KPIs over every op) inside the caller's limit
+    deadline -= FINISH_SECONDS_PER_OP * pb.n_ops
     schedulable = [i for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN]
     if params.use_cpsat and schedulable and deadline - time.monotonic() > 0.05:
         if len(schedulable) <= params.monolithic_max_ops:

@@ -93,8 +93,10 @@ def compile_problem(inp: PlanInput) -> Problem:
             pb.op_index[op.key] = i
             pb.op_keys.append(op.key)
             pb.op_job.append(j)
-            alts = {machine_index[a.machine]: a.minutes for a in op.alternatives
-                    if a.machine in machine_index}
+            unknown = [a.machine for a in op.alternatives if a.machine not in machine_index]
+            if unknown:
+                raise ValueError(f"{op.key}: unknown machine(s) {unknown}")
+            alts = {machine_index[a.machine]: a.minutes for a in op.alternatives}
             pb.op_alts.append(alts)
             if op.frozen is not None:
                 fm = machine_index.get(op.frozen.machine, OUTSOURCED)

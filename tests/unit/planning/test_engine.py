@@ -139,3 +139,12 @@ def test_medium_factory_improves_on_dispatch() -> None:
     baseline = plan(inp, SolveParams(time_limit_s=0.0))
     assert violations(inp, result) == []
     assert result.objective <= baseline.objective
+
+
+def test_order_without_operations_and_unknown_machines() -> None:
+    inp = PlanInput((Job("EMPTY", 40, 30, 1, ()),), (Machine("M1", "WC"),), {}, 100)
+    result = plan(inp, SolveParams(time_limit_s=0.5, workers=1))
+    assert result.jobs["EMPTY"].end == 40 and result.jobs["EMPTY"].tardiness == 10
+    bad = PlanInput((Job("J", 0, 30, 1, (op("J.a", ("NOPE", 5)),)),), (Machine("M1", "WC"),), {}, 100)
+    with pytest.raises(ValueError, match="unknown machine"):
+        plan(bad, SolveParams(time_limit_s=0.0))
