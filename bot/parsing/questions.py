@@ -6,6 +6,8 @@ sender's language; the conversation layer stores it and merges the answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from core.i18n import render
 
 CATALOG: dict[str, dict[str, str]] = {
@@ -101,15 +103,16 @@ def numbered(options: tuple[str, ...]) -> str:
     return "  ".join(f"{i}. {o}" for i, o in enumerate(options, 1))
 
 
-def ask(kind: str, lang: str, order: str | None = None, **values: object) -> Question:
-    """Render a question of `kind` in `lang`, naming the order when known."""
+def ask(kind: str, lang: str, order: str | None = None, *, key: str | None = None,
+        options: Iterable[str] = (), change_index: int | None = None,
+        written: str | None = None, **values: object) -> Question:
+    """Render a question of `kind` in `lang`, naming the order when known.
+
+    `values` fill the catalog entry's other placeholders ({quantity}, ...).
+    """
     label = order or render(CATALOG, "this_order", lang)
-    key = values.pop("key", None)
     key_name = render(CATALOG, f"key.{key}", lang) if key else ""
-    options = tuple(str(o) for o in values.pop("options", ()) or ())  # type: ignore[union-attr]
-    text = render(CATALOG, kind, lang, order=label, what=key_name,
-                  options=numbered(options), **values)
-    change_index = values.get("change_index")
-    return Question(kind, text, options, str(key) if key else None,
-                    int(change_index) if isinstance(change_index, int) else None,
-                    str(values["written"]) if "written" in values else None)
+    choices = tuple(str(o) for o in options)
+    text = render(CATALOG, kind, lang, order=label, what=key_name, options=numbered(choices),
+                  written=written or "", **values)
+    return Question(kind, text, choices, key, change_index, written)
