@@ -77,6 +77,19 @@ class Vocabulary:
             self._index[kind] = index
         self._choices = {kind: list(index) for kind, index in self._index.items()}
 
+    @classmethod
+    def from_entries(cls, entries: Iterable[tuple[str, str, Sequence[str]]]) -> Vocabulary:
+        """Build from database rows (kind, canonical, aliases); kind is one of
+        color, material, finish, packaging, operation. Unknown kinds are ignored."""
+        tables: dict[str, dict[str, list[str]]] = {
+            k: {} for k in ("color", "material", "finish", "packaging", "operation")}
+        for kind, canonical, aliases in entries:
+            if kind in tables:
+                tables[kind].setdefault(canonical, []).extend(aliases)
+        return cls(colors=tables["color"], materials=tables["material"],
+                   finishes=tables["finish"], packaging=tables["packaging"],
+                   operations=tables["operation"])
+
     def knows(self, kind: str) -> bool:
         return bool(self._index.get(kind))
 

@@ -62,3 +62,10 @@ def test_spec_key_inferred_from_a_known_value() -> None:
     out = parse_text("SO-12 改成胡桃木色", NOW, vocabulary=VOCAB).to_contract_dict()
     assert out["changes"] == [
         {"field": "spec", "key": "color", "value": "胡桃木色", "canonical": "胡桃木色"}]
+
+
+def test_vocabulary_from_database_rows() -> None:
+    vocab = Vocabulary.from_entries([("color", "胡桃木色", ["walnut"]), ("operation", "喷砂", []),
+                                     ("color", "胡桃木色", ["walnut brown"]), ("unit", "件", [])])
+    assert vocab.match("color", "walnut brown").canonical == "胡桃木色"
+    assert vocab.names("operation") == ["喷砂"]
