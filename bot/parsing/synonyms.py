@@ -68,8 +68,9 @@ MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", 
              "我跟进的", "我所有的订单", "my orders", "my order", "all my orders"]
 #: Cues that make a message a report even before a count is given.
 REPORT_EXPLICIT = ["报工", "报产量", "report"]
-REPORT = ["报工", "完成", "做完", "完工", "干完", "搞定", "做好", "通过", "做了", "干了",
-          "生产了", "产出", "done", "finished", "completed", "complete", "produced", "passed"]
+REPORT = ["良品", "合格品", "合格", "报工", "完成", "做完", "完工", "干完", "搞定", "做好",
+          "通过", "做了", "干了", "生产了", "产出", "done", "finished", "completed", "complete",
+          "produced", "passed"]
 SCRAP = ["rejected", "报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap",
          "scrapped", "scraps", "rejects", "defective", "ng"]
 
