@@ -73,3 +73,9 @@ def test_question_is_the_text_to_send() -> None:
     question = parse_text("SO-12 交期改一下", NOW).question
     assert isinstance(question, str) and question == question.text and question.kind == "due_date"
     assert json.loads(json.dumps({"q": question}, ensure_ascii=False))["q"] == question.text
+
+
+def test_naive_now_and_unknown_zone_do_not_crash() -> None:
+    naive = datetime(2026, 11, 18, 9, 30)
+    out = parse_text("SO-12 明天交货", naive, tz="Not/AZone").to_contract_dict()
+    assert out["changes"] == [{"field": "due_date", "value": "2026-11-19"}]
