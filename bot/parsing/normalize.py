@@ -21,6 +21,7 @@ _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f"
                       r"\u2028-\u202f\u2060-\u206f\ufeff\ufffd]")
 _SPACES = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+_MENTION = re.compile(r"^(?:@\S+\s+)+|(?:\s+@\S+)+$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 # Punctuation variants NFKC leaves alone but people use interchangeably.
@@ -39,6 +40,7 @@ def normalize(text: str) -> str:
     text = _CONTROL.sub("", text).translate(_PUNCT)
     text = _THOUSANDS.sub("", text)
     text = _SPACES.sub(" ", text).strip()
+    text = _MENTION.sub("", text)  # "@工单助手 好" in a group chat is just "好"
     return text[:MAX_CHARS]
 
 

@@ -109,6 +109,8 @@ def test_fields(text: str, expected: list[dict[str, Any]]) -> None:
     ("焊接 80", "report", None),
     ("WO-15 折弯 今天做了200个", "report", "WO-15"),
     ("我负责的订单", "query_progress", None),
+    ("@工单助手 好", "confirm", None),
+    ("@Gongdan where is SO-12", "query_progress", "SO-12"),
 ])
 def test_intents(text: str, intent: str, order: str | None) -> None:
     out = parse_text(text, NOW).to_contract_dict()
