@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.keys import container_key, settings_key
+from core.model.parties import Person
 
 
 def _authorised(request: web.Request) -> bool:
@@ -36,15 +39,19 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+def people_view(persons: Sequence[Person]) -> list[dict[str, Any]]:
+    return [
+        {"id": p.id, "name": p.name, "role": p.role.value, "wecom_userid": p.wecom_userid,
+         "dingtalk_staff_id": p.dingtalk_staff_id, "customers": list(p.customers)}
+        for p in persons
+    ]
+
+
 async def people(request: web.Request) -> web.Response:
     require_admin(request)
     async with request.app[container_key].uow_factory() as uow:
         persons = await uow.parties.people()
-    return web.json_response([
-        {"id": p.id, "name": p.name, "role": p.role.value, "wecom_userid": p.wecom_userid,
-         "dingtalk_staff_id": p.dingtalk_staff_id, "customers": list(p.customers)}
-        for p in persons
-    ])
+    return web.json_response(people_view(persons))
 
 
 async def orders(request: web.Request) -> web.Response:

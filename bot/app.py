@@ -2,32 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
 
 from aiohttp import web
 
-from bot.api import setup_api
+from bot.api import people_view, setup_api
 from bot.bootstrap import Container, build_container
+from bot.dingtalk.routes import setup_dingtalk
 from bot.keys import container_key, settings_key
+from bot.outbox_worker import setup_dispatcher
+from bot.pipeline import ChannelDeps, TaskTracker
+from bot.service import ChatService
 from bot.settings import Settings
+from bot.webchat.routes import setup_webchat
+from bot.wecom.routes import setup_wecom
 from core.ports import Clock
+from storage.standalone import SqlInboxService, SqlOutboxService
+
+
+class _People:
+    """The people list for the web chat's picker, read from the app's database."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+
+    async def list_people(self) -> Sequence[Mapping[str, Any]]:
+        async with self._app[container_key].uow_factory() as uow:
+            return people_view(await uow.parties.people())
 
 
 def create_app(settings: Settings, clock: Clock | None = None,
                container: Container | None = None) -> web.Application:
-    """Build the app; the container (engine, planner ...) lives as long as the app."""
+    """Build the app; the container (engine, planner ...) lives as long as the app.
+
+    Order of the cleanup contexts matters: the container comes first and goes
+    last; the outbox dispatcher comes last and stops first, after the message
+    handlers have drained their replies into the outbox.
+    """
     app = web.Application(client_max_size=1024 * 1024)
     app[settings_key] = settings
+    deps = ChannelDeps.deferred(settings)
+    tasks = TaskTracker()
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         owned = container is None
-        app[container_key] = container or await build_container(settings, clock)
+        c = container or await build_container(settings, clock)
+        app[container_key] = c
+        deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
+                  outbox=SqlOutboxService(c.uow_factory), clock=c.clock)
         try:
             yield
         finally:
+            await tasks.drain()
             if owned:
-                await app[container_key].close()
+                await c.close()
 
     app.cleanup_ctx.append(lifecycle)
+    if settings.demo:
+        from bot.server import demo_setup
+
+        app.cleanup_ctx.append(demo_setup(settings))
     setup_api(app)
+    if settings.wecom_enabled:
+        setup_wecom(app, deps)
+    if settings.dingtalk_enabled:
+        setup_dingtalk(app, deps)
+    setup_webchat(app, deps, _People(app))
+    setup_dispatcher(app, deps)
     return app

@@ -162,7 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, got {args.port}")
     settings = _settings(args.db, demo=True, port=args.port)
-    serve(settings, demo=True)
+    serve(settings)
     return 0
 
 
@@ -170,7 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.server import serve
 
     settings = Settings.load(args.config)
-    serve(settings, demo=settings.demo)
+    serve(settings)
     return 0
 
 

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.app import create_app
 from bot.keys import container_key
 from bot.settings import Settings
 
@@ -46,8 +45,13 @@ def demo_setup(settings: Settings):  # type: ignore[no-untyped-def]
     return ctx
 
 
-def serve(settings: Settings, demo: bool = False) -> None:
-    app = create_app(settings)
-    if demo:
-        app.cleanup_ctx.append(demo_setup(settings))
-    web.run_app(app, host=settings.host, port=settings.port, print=None if demo else print)
+def create_app(settings: Settings) -> web.Application:
+    from bot.app import create_app as factory
+
+    return factory(settings)
+
+
+def serve(settings: Settings) -> None:
+    """Run until Ctrl-C; demo mode seeds and plans the demo factory first."""
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                print=None if settings.demo else print)

@@ -449,8 +449,10 @@ def _stored_card_lines(cr: ChangeRequest, lang: str) -> list[str]:
     lines = [render(T, "risk_line", lang, level=cr.risk)]
     plan = impact.get("plan") or {}
     if plan.get("new_eta"):
-        lines.append(render(T, "eta_line", lang, eta=str(plan["new_eta"])[:16].replace("T", " "),
-                            late=round((plan.get("new_lateness") or 0) / 60, 1)))
+        late = plan.get("new_lateness") or 0
+        eta = str(plan["new_eta"])[:16].replace("T", " ")
+        lines.append(render(T, "eta_line", lang, eta=eta, late=round(late / 60, 1)) if late > 0
+                     else render(T, "eta_on_time_line", lang, eta=eta))
     if plan.get("others_slipped"):
         lines.append(render(T, "others_line", lang, n=len(plan["others_slipped"])))
     cost = impact.get("cost") or {}

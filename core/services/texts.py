@@ -61,6 +61,7 @@ CHANGE_TEXTS = {
     "fallback_approve": {"zh": "回复“批准 {cr}”或“驳回 {cr}”", "en": "Reply \"approve {cr}\" or \"deny {cr}\""},
     "risk_line": {"zh": "风险：{level}", "en": "Risk: {level}"},
     "eta_line": {"zh": "新预计完工 {eta}（延误 {late} 小时）", "en": "New ETA {eta} ({late} h late)"},
+    "eta_on_time_line": {"zh": "新预计完工 {eta}（按期）", "en": "New ETA {eta} (on time)"},
     "others_line": {"zh": "其他 {n} 张订单受影响推迟", "en": "{n} other orders slip"},
     "cost_line": {"zh": "预计费用 ¥{total}", "en": "Estimated cost ¥{total}"},
 }

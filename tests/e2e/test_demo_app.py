@@ -10,7 +10,6 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.server import demo_setup
 from bot.settings import Settings
 
 
@@ -22,9 +21,7 @@ def _settings(tmp_path: Path, **kw: object) -> Settings:
 @pytest.fixture
 async def demo_client(aiohttp_client, tmp_path: Path) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
     settings = _settings(tmp_path, demo=True)
-    app = create_app(settings)
-    app.cleanup_ctx.append(demo_setup(settings))
-    yield await aiohttp_client(app)
+    yield await aiohttp_client(create_app(settings))
 
 
 async def test_healthz_and_seeded_orders(demo_client: TestClient) -> None:
