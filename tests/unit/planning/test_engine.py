@@ -148,3 +148,26 @@ def test_order_without_operations_and_unknown_machines() -> None:
     bad = PlanInput((Job("J", 0, 30, 1, (op("J.a", ("NOPE", 5)),)),), (Machine("M1", "WC"),), {}, 100)
     with pytest.raises(ValueError, match="unknown machine"):
         plan(bad, SolveParams(time_limit_s=0.0))
+
+
+def test_plan_hinted_by_previous_keeps_the_previous_plan() -> None:
+    inp = generated(50, 8)
+    first = plan(inp, SolveParams(time_limit_s=0.0))
+    again = plan(inp, SolveParams(time_limit_s=0.0), previous=first)
+    assert violations(inp, again) == []
+    assert again.objective <= first.objective
+    if again.objective == first.objective:
+        assert again.assignments == first.assignments
+
+
+def test_plans_run_concurrently_in_worker_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    shops = [small_shop(), generated(30, 1), generated(30, 2)]
+    params = SolveParams(time_limit_s=1.0, workers=1, seed=1)
+    alone = [plan(inp, params) for inp in shops]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda inp: plan(inp, params), shops))
+    for inp, a, b in zip(shops, alone, together):
+        assert violations(inp, b) == []
+        assert a.objective == b.objective
