@@ -1,0 +1,189 @@
+"""The scheduler: jobs persisted in the project's database, and one process running them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import schedule
+from bot.app import create_app
+from bot.leader import Leadership
+from bot.schedule import (
+    ProactiveRuntime,
+    digest_times,
+    ensure_jobs,
+    job_specs,
+    make_scheduler,
+    proactive_key,
+    setup_proactive,
+    sync_url,
+)
+from bot.settings import Settings
+from storage.uow import SqlUnitOfWorkFactory
+from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
+
+NOW = datetime.fromisoformat("2026-11-23T00:07:00+00:00")  # 08:07 in Shanghai
+JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check"}
+
+
+def test_sync_url_for_the_job_store() -> None:
+    assert sync_url("sqlite+aiosqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+    assert sync_url("postgresql+asyncpg://u:p@h:5432/db") == "postgresql+psycopg://u:p@h:5432/db"
+
+
+async def _started(db_url: str) -> AsyncIOScheduler:
+    scheduler, store = make_scheduler(db_url, TZ)
+    await asyncio.to_thread(store.jobs_t.create, store.engine, True)
+    scheduler.start(paused=True)
+    return scheduler
+
+
+def _next_runs(scheduler: AsyncIOScheduler) -> dict[str, datetime]:
+    return {j.id: j.next_run_time for j in scheduler.get_jobs(jobstore="default")}
+
+
+async def test_jobs_survive_a_restart(db_url: str) -> None:
+    first = await _started(db_url)
+    ensure_jobs(first, job_specs(digest_times("08:07"), TZ), "db")
+    before = _next_runs(first)
+    first.shutdown(wait=False)
+
+    second = await _started(db_url)
+    try:
+        assert _next_runs(second) == before and set(before) == JOB_IDS
+        job = second.get_job("digest:supervisor")
+        assert job is not None and job.coalesce and job.misfire_grace_time >= 3600
+        ensure_jobs(second, job_specs(digest_times("08:07"), TZ), "db")  # unchanged: kept
+        assert _next_runs(second) == before
+        ensure_jobs(second, job_specs(digest_times("09:07"), TZ), "db")  # changed: replaced
+        moved = second.get_job("digest:supervisor")
+        assert moved is not None and moved.next_run_time.hour == 9
+    finally:
+        second.shutdown(wait=False)
+
+
+class _Recorder:
+    """Stands in for a leader runtime: records what the scheduler asks it to run."""
+
+    def __init__(self) -> None:
+        self.leadership = type("Held", (), {"held": True})()
+        self.ran: list[str] = []
+        self.event = asyncio.Event()
+
+    async def run(self, job_id: str) -> None:
+        self.ran.append(job_id)
+        self.event.set()
+
+
+async def test_a_digest_missed_while_down_runs_once_after_restart(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = await _started(db_url)
+    ensure_jobs(first, job_specs(digest_times("08:07"), TZ), "db")
+    missed = datetime.now(first.timezone) - timedelta(minutes=30)
+    first.modify_job("digest:supervisor", next_run_time=missed)
+    first.shutdown(wait=False)
+
+    recorder = _Recorder()
+    monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)  # type: ignore[arg-type]
+    second = await _started(db_url)
+    second.resume()
+    try:
+        await asyncio.wait_for(recorder.event.wait(), 10)
+        await asyncio.sleep(0.3)
+        assert recorder.ran == ["digest:supervisor"]
+        job = second.get_job("digest:supervisor")
+        assert job is not None and job.next_run_time > datetime.now(second.timezone)
+    finally:
+        second.shutdown(wait=False)
+
+
+async def test_leadership_is_exclusive_and_passes_on(engine: AsyncEngine) -> None:
+    a, b = Leadership(engine), Leadership(engine)
+    try:
+        assert await a.try_acquire() and not await b.try_acquire()
+        assert await a.try_acquire()  # holding it again is fine
+        await a.release()
+        assert await b.try_acquire() and not await a.try_acquire()
+    finally:
+        await a.release()
+        await b.release()
+
+
+# two app instances on one database ----------------------------------------------
+
+async def _start(settings: Settings, clock: FakeClock) -> web.AppRunner:
+    app = create_app(settings, clock=clock)
+    setup_proactive(app, retry_seconds=0.2)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    return runner
+
+
+def _runtime(runner: web.AppRunner) -> ProactiveRuntime:
+    return runner.app[proactive_key]
+
+
+async def _leaders(runners: list[web.AppRunner], timeout: float = 10.0) -> list[web.AppRunner]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        leading = [r for r in runners if _runtime(r).scheduler is not None]
+        if leading or asyncio.get_running_loop().time() > deadline:
+            return leading
+        await asyncio.sleep(0.05)
+
+
+async def _fire(runtime: ProactiveRuntime, job_id: str) -> None:
+    assert runtime.scheduler is not None
+    runtime.scheduler.modify_job(job_id, next_run_time=datetime.now(runtime.scheduler.timezone))
+    runtime.scheduler.wakeup()
+    for _ in range(200):
+        if job_id in runtime.runs:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{job_id} did not run")
+
+
+@pytest.fixture
+async def instances(db_url: str, uow_factory: SqlUnitOfWorkFactory
+                    ) -> AsyncIterator[tuple[list[web.AppRunner], FakeClock]]:
+    clock = FakeClock(NOW)
+    await seed(uow_factory, NOW)
+    settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0)
+    runners = [await _start(settings, clock), await _start(settings, clock)]
+    try:
+        yield runners, clock
+    finally:
+        for r in runners:
+            await r.cleanup()
+
+
+async def test_two_instances_never_both_send_the_digest(
+        engine: AsyncEngine, instances: tuple[list[web.AppRunner], FakeClock]) -> None:
+    runners, _ = instances
+    leading = await _leaders(runners)
+    await asyncio.sleep(0.6)  # several election rounds: still one leader
+    leading = await _leaders(runners)
+    assert len(leading) == 1
+    leader = leading[0]
+    follower = next(r for r in runners if r is not leader)
+    await _fire(_runtime(leader), "digest:supervisor")
+    await schedule.run_scheduled("digest:supervisor", _runtime(follower).db_key)  # same leader
+    await asyncio.sleep(0.3)
+    assert _runtime(follower).runs == [] and _runtime(follower).scheduler is None
+    rows = await outbox_rows(engine, "digest:supervisor:")
+    assert len(rows) == 2  # one per supervisor, once
+
+    await leader.cleanup()  # the leader goes away; the other takes over the stored jobs
+    runners.remove(leader)
+    assert await _leaders([follower]) == [follower]
+    job = _runtime(follower).scheduler.get_job("digest:supervisor")  # type: ignore[union-attr]
+    assert job is not None
+    await _fire(_runtime(follower), "digest:supervisor")
+    assert len(await outbox_rows(engine, "digest:supervisor:")) == 2  # same day: not again
