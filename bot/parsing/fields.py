@@ -369,7 +369,7 @@ def _unit_after(scan: Scan, pos: int, end: int) -> str | None:
 def _verb_after(scan: Scan, number: NumberMention, end: int) -> tuple[str, int] | None:
     """"200 more", "100 fewer pcs": an English comparative after the count."""
     hit = syn.QTY_VERB_LEX.search(scan.work, number.end, min(end, number.end + 12))
-    if hit is None or hit.tag == "set" or not hit.text.isascii():
+    if hit is None or hit.tag in ("set", "none") or not hit.text.isascii():
         return None
     between = scan.work[number.end:hit.start]
     if between.strip() and syn.UNIT_LEX.search(between) is None:
@@ -379,7 +379,7 @@ def _verb_after(scan: Scan, number: NumberMention, end: int) -> tuple[str, int] 
 
 def _verb_before(scan: Scan, start: int, pos: int) -> tuple[str, int] | None:
     """The last quantity verb before `pos` in the clause: (tag, its end)."""
-    hits = syn.QTY_VERB_LEX.findall(scan.work, start, pos)
+    hits = [h for h in syn.QTY_VERB_LEX.finditer(scan.work, start, pos) if h.tag != "none"]
     return (hits[-1].tag, hits[-1].end) if hits else None
 
 
@@ -489,8 +489,13 @@ def _default_operation(name: str) -> bool:
 # --- a field named without a value ----------------------------------------------------------
 
 def _named_field(scan: Scan, start: int, end: int, result: FieldResult) -> str | None:
-    """"交期改一下" -> "due_date": the field is named, its value is not."""
-    if syn.QTY_CUE_LEX.search(scan.work, start, end):
+    """"交期改一下" -> "due_date": the field is named, its value is not.
+
+    A verb of changing must be there too: "数量是多少" asks, it changes nothing.
+    """
+    if syn.QTY_CUE_LEX.search(scan.work, start, end) and (
+            any(h.tag != "none" for h in syn.QTY_VERB_LEX.finditer(scan.work, start, end))
+            or syn.CHANGE_VERB_LEX.search(scan.work, start, end)):
         return "quantity"
     if syn.DUE_CUE_LEX.search(scan.work, start, end) and (
             syn.DATE_SET_LEX.search(scan.work, start, end)

@@ -110,6 +110,8 @@ def test_fields(text: str, expected: list[dict[str, Any]]) -> None:
     ("WO-15 折弯 今天做了200个", "report", "WO-15"),
     ("我负责的订单", "query_progress", None),
     ("@工单助手 好", "confirm", None),
+    ("SO-12 数量是多少", "query_progress", "SO-12"),
+    ("SO-12 还差多少", "query_progress", "SO-12"),
     ("@Gongdan where is SO-12", "query_progress", "SO-12"),
 ])
 def test_intents(text: str, intent: str, order: str | None) -> None:

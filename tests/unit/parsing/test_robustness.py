@@ -51,7 +51,7 @@ def test_non_string_input_is_unknown() -> None:
     ("change SO-12 due date", "en", "due date"),
     ("rush please", "en", "Which order"),
     ("加急", "zh", "哪个订单"),
-    ("SO-12 qty", "en", "quantity"),
+    ("change SO-12 qty", "en", "quantity"),
 ])
 def test_questions_in_the_senders_language(text: str, lang: str, needle: str) -> None:
     result = parse_text(text, NOW)
