@@ -125,11 +125,12 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
     """Everything after the whole-message forms: reports, changes, cancel, query."""
     order_ref = order.ref if order else None
     scan = Scan.build(norm, masked, lang, _local(now, tz), vocabulary or DEFAULT_VOCABULARY, order)
-    what_if = intents.has(syn.WHAT_IF_LEX, masked) or _LEADING_IF.match(masked) is not None
+    cues = syn.WHAT_IF_LEX.tags(masked)
+    what_if = bool(cues) or _LEADING_IF.match(masked) is not None
     if not what_if and looks_like_report(scan):
         return _report(scan, order_ref, lang)
     fields = extract_changes(scan)
-    if what_if and not fields.changes and not fields.missing and order_ref:
+    if cues == {"feasibility"} and not fields.changes and not fields.missing and order_ref:
         # "SO-12 来得及吗" names no change: it asks how the order stands.
         return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
     if fields.changes or what_if:

@@ -112,5 +112,7 @@ def _operation(scan: Scan, cue_at: int, result: ReportResult) -> None:
     if vocab.canonical or scan.vocabulary is not DEFAULT_VOCABULARY:
         # The factory's own list decides the canonical name when there is one.
         result.canonical = vocab.canonical
-    if vocab.status == "uncertain":
+    if vocab.status == "uncertain" and known is None:
+        # A name from the common table (喷涂) is a real operation of its own,
+        # not a typo of the factory's nearest one (喷砂); only unknown words are asked.
         result.uncertain = vocab

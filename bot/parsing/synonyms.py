@@ -53,9 +53,12 @@ DECISIONS = _tagged(
 
 # --- intents -----------------------------------------------------------------------------
 
-WHAT_IF = ["来得及吗", "来得及不", "赶得上吗", "赶得及吗", "能赶上吗", "能不能赶上", "如果",
-           "要是", "假如", "假设", "万一", "若是", "what if", "what happens", "what would",
-           "suppose", "supposing", "hypothetically", "would it", "could we"]
+WHAT_IF = _tagged(
+    hypothetical=["如果", "要是", "假如", "假设", "万一", "若是", "what if", "what happens",
+                  "what would", "suppose", "supposing", "hypothetically", "would it", "could we"],
+    # Feasibility questions: what-ifs after a change, progress queries alone.
+    feasibility=["来得及吗", "来得及不", "赶得上吗", "赶得及吗", "能赶上吗", "能不能赶上"],
+)
 CANCEL = ["cancelled", "canceled", "cancellation", "取消订单", "取消", "作废", "撤单", "不要了",
           "不做了", "撤销", "退单", "cancel", "call off", "drop the order"]
 QUERY = ["是多少", "多少", "数量是", "延期了吗", "会延期吗", "会晚吗", "准时吗", "能准时",
@@ -111,7 +114,8 @@ DATE_SET = ["推到", "挪到", "放到", "延至", "改至", "改到", "改成"
             "往后推", "往前挪", "提早", "最晚", "最迟", "之前", "前", "要", "move", "moves to",
             "to", "by"]
 #: Any verb of changing; with an order but no readable field, the bot asks what to change.
-CHANGE_VERBS = ["改", "换", "调整", "变更", "修改", "调", "change", "modify", "amend", "adjust"]
+CHANGE_VERBS = ["翻倍", "翻番", "翻一番", "减半", "double", "halve", "改", "换", "调整", "变更",
+                "修改", "调", "change", "modify", "amend", "adjust"]
 #: English shifts of the stored due date ("push ... back by 3 days").
 SHIFT_EN = _tagged(
     later=["push back", "pushed back", "back", "delay", "postpone", "later", "extend"],
