@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+import math
 import warnings
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -181,8 +182,12 @@ def render_svg(plan: PlanVersion, start: datetime, days: float = 7, tz: str = "A
 
 
 def _svg_grid(win: Window, scale: float, height: int) -> Iterable[str]:
-    for h, day in midnights(win):
+    step = max(1, math.ceil(win.hours / 24 / 14))  # at most ~14 date labels
+    for i, (h, day) in enumerate(midnights(win)):
         x = LABEL_W + h * scale
+        if i % step:
+            yield (f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#eee"/>')
+            continue
         yield (f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#ccc" '
                f'stroke-dasharray="2,3"/><text x="{x + 3:.1f}" y="16" fill="#555">{day}</text>')
 

@@ -39,10 +39,11 @@ def due_at(day: date) -> datetime:
 
 def make_plan(number: int, orders: Sequence[WorkOrder], now: datetime,
               lateness: Mapping[str, int], *, reason: str = "test",
-              bottleneck: str | None = None, diff: dict[str, Any] | None = None) -> PlanVersion:
+              bottleneck: str | None = None, diff: dict[str, Any] | None = None,
+              op_hours: float = 1.0) -> PlanVersion:
     """A plan in which each given order ends `lateness[ref]` minutes after its due time.
 
-    The order's unfinished operations run back to back, one hour each, ending at the ETA.
+    The order's unfinished operations run back to back, `op_hours` each, ending at the ETA.
     """
     ops: list[PlannedOperation] = []
     etas: dict[str, OrderEta] = {}
@@ -51,10 +52,10 @@ def make_plan(number: int, orders: Sequence[WorkOrder], now: datetime,
         eta = due + timedelta(minutes=lateness.get(order.ref, -600))
         todo = [p for p in order.operations if not p.finished]
         for i, p in enumerate(todo):
-            end = eta - timedelta(hours=len(todo) - 1 - i)
+            end = eta - timedelta(hours=op_hours * (len(todo) - 1 - i))
             ops.append(PlannedOperation(order.ref, p.seq, p.name, p.work_center,
-                                        p.machine or f"{p.work_center}-1", end - timedelta(hours=1),
-                                        end))
+                                        p.machine or f"{p.work_center}-1",
+                                        end - timedelta(hours=op_hours), end))
         etas[order.ref] = OrderEta(order.ref, eta, due, int((eta - due).total_seconds() // 60))
     late = sum(1 for e in etas.values() if e.late)
     kpis = {"orders_late": late, "on_time_rate": 1 - late / max(1, len(etas)),
