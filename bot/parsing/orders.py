@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -28,6 +29,7 @@ DEFAULT_ORDER_PATTERN = (
     r"|[0-9]{6,}"
     r")(?![A-Za-z0-9])"
 )
+_COMPACT_DATE = re.compile(r"20[0-9]{6}")
 _CHANGE_REQUEST = re.compile(r"(?<![A-Za-z0-9])[Cc][Rr]-? ?([0-9]+)(?![0-9])")
 _ORDER_CUE = re.compile(r"(?:订单号|订单|单号|order|no\.)\s*[:：]?\s*$", re.IGNORECASE)
 
@@ -67,13 +69,29 @@ def find_order(text: str, pattern: str | None = None,
 
     `exclude` holds spans already claimed (change requests), which are skipped.
     """
-    found = find_orders(text, pattern, exclude)
-    if not found:
-        return None
-    for mention in found:
+    return choose_order(text, find_orders(text, pattern, exclude))
+
+
+def choose_order(text: str, found: list[RefMention]) -> RefMention | None:
+    """Among order-shaped tokens: one after 订单/单号/order, else the first.
+
+    An eight-digit date (20261208) is skipped while another candidate exists.
+    """
+    plain = [m for m in found if not is_compact_date(m.written)] or found
+    for mention in plain:
         if _ORDER_CUE.search(text, 0, mention.start):
             return mention
-    return found[0]
+    return plain[0] if plain else None
+
+
+def is_compact_date(written: str) -> bool:
+    if not _COMPACT_DATE.fullmatch(written):
+        return False
+    try:
+        date(int(written[:4]), int(written[4:6]), int(written[6:]))
+    except ValueError:
+        return False
+    return True
 
 
 def find_orders(text: str, pattern: str | None = None,

@@ -21,7 +21,13 @@ from bot.parsing import synonyms as syn
 from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
 from bot.parsing.fields import FieldResult, extract_changes, infer_spec
 from bot.parsing.normalize import detect_lang, mask, normalize
-from bot.parsing.orders import RefMention, find_change_requests, find_order, find_orders
+from bot.parsing.orders import (
+    RefMention,
+    choose_order,
+    find_change_requests,
+    find_orders,
+    is_compact_date,
+)
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
@@ -82,8 +88,10 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
         return ParseResult(UNKNOWN)
     crs = find_change_requests(norm)
     orders = find_orders(norm, order_pattern, exclude=crs)
-    order = find_order(norm, order_pattern, exclude=crs) if orders else None
-    spans = [(r.start, r.end) for r in (*crs, *orders)]
+    order = choose_order(norm, orders)
+    # A compact date (20261208) next to a real order is left for the date reader.
+    masked_orders = [o for o in orders if o is order or not is_compact_date(o.written)]
+    spans = [(r.start, r.end) for r in (*crs, *masked_orders)]
     masked = mask(norm, spans)
     lang = detect_lang(masked)  # "SO-12" alone is not English
     ref = crs[0].ref if crs else None
@@ -91,7 +99,7 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     if head is not None:
         return head
     result = _read(norm, masked, lang, now, tz, vocabulary, order, ref)
-    several = _other_orders(order, orders)
+    several = _other_orders(order, masked_orders)
     if several and result.command.intent in ORDER_INTENTS:
         options = (result.command.order or "", *several)
         question = Question("order", ask("several_orders", lang, None,

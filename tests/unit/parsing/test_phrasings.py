@@ -119,6 +119,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("help me", {"intent": "help", "order": None}),
     ("show my orders", {"intent": "query_progress", "order": None}),
     ("SO-12 qty500", chg("SO-12", qty(500))),
+    ("SO-12 交期改到20261208", chg("SO-12", due("2026-12-08"))),
+    ("订单号 7781023 交期改到20261208", chg("7781023", due("2026-12-08"))),
     ("SO-12 把颜色改一下，改成灰色", chg("SO-12", spec("color", "灰色"))),
     ("SO-12 白色改成黑色", chg("SO-12", spec("color", "黑色"))),
     ("SO-12 喷涂改成喷粉", chg("SO-12", op("remove", "喷涂"), op("add", "喷粉"))),
