@@ -79,7 +79,7 @@ def generate(orders: int, seed: int) -> PlanInput:
     }
     bottlenecks = {3, 6}
     jobs: list[Job] = []
-    span = est_days * DAY // 3
+    span = est_days * DAY * 2 // 3
     for j in range(orders):
         qty = rng.randint(1, 40)
         route = sorted(rng.sample(range(10), rng.randint(4, 7)))

@@ -1,18 +1,22 @@
 """CP-SAT model of a (sub)schedule: the only module that imports ortools.
 
-The model always covers a *free* set of operations inside a fixed context: the
-whole shop for small instances, a time window for large ones (see lns.py).
-Operations that start before the free set keep their machine and times; those
-after it keep their machine sequence and are re-timed by `decode`, so the
-window's solution is spliced back without cycles.
+The model covers a *free* set of operations inside a fixed context: the whole
+shop for small instances, a time window for large ones (see lns.py). Work that
+starts before the window keeps its machine and times. The window may be
+followed by a *tail* of operations whose machine and order are pinned but whose
+times float, so the model sees how its changes ripple on. Everything after that
+keeps its times as upper bounds (machine free-until, next operation of the
+order), so a spliced window can never push the rest of the shop: window search
+is monotone, and `decode` re-times the whole schedule without cycles.
 
-Objective (lexicographic, implemented as one weighted sum): weighted tardiness
-times a coefficient larger than any value the secondary terms can reach, plus
-the secondary terms: stability (minutes each previously planned operation
-moves) and flow (sum of order completion times). One weighted sum with a
-dominating coefficient is exactly lexicographic yet needs a single solve; two
-sequential solves would double the latency a replan is allowed. The stability
-term sits before flow by its `stability_weight` (default 1 minute = 1 minute).
+Objective: weighted tardiness first, then a secondary sum of stability (minutes
+each previously planned operation moves, times `stability_weight`) and flow
+(order completion times). Tardiness is multiplied by a coefficient larger than
+any value the secondary sum can take, which makes the single weighted sum
+exactly lexicographic: no stability or flow gain can excuse a late order, yet
+one solve suffices where a two-stage lexicographic solve would double the
+latency of a replan. It also makes `best_objective_bound // coefficient` a
+valid lower bound on weighted tardiness.
 """
 
 from __future__ import annotations
@@ -50,8 +54,6 @@ class SubResult:
     status: str  # OPTIMAL, FEASIBLE, UNKNOWN, INFEASIBLE
     wt_bound: int  # lower bound on weighted tardiness, valid when the window is the whole shop
     seconds: float
-    seqs: list[list[int]] | None = None  # spliced machine sequences, even if decode failed
-    starts: dict[int, int] | None = None  # the model's start of each op in the window
 
 
 @dataclass
@@ -74,7 +76,6 @@ def solve_window(
     previous_start: dict[int, int] | None = None,
     stability_weight: int = 1,
     probing: bool = True,
-    bounded: bool = True,
     deadline: float | None = None,
 ) -> SubResult:
     """Re-optimize the operations in `free` (indices) and splice the result into `sched`.
@@ -82,9 +83,7 @@ def solve_window(
     `tail` ops follow the window: they keep their machine and order but their
     times float, so the model sees how a change in the window ripples on.
     """
-    built = _build(
-        pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight, bounded
-    )
+    built = _build(pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight)
     if deadline is not None:  # building the model took part of the budget
         time_limit_s = min(time_limit_s, deadline - time.monotonic())
         if time_limit_s <= 0.02:
@@ -105,12 +104,11 @@ def solve_window(
         return SubResult(None, status, 0, seconds)
     bound = int(solver.best_objective_bound) // built.big_m
     mach, seqs = _spliced_sequences(sched, built, solver)
-    starts = {i: solver.value(ov.start) for i, ov in built.ops.items()}
     try:
         decoded: Schedule | None = decode(pb, mach, seqs)
     except ValueError:
         decoded = None  # the window reordered against ops it did not model
-    return SubResult(decoded, status, max(bound, 0), seconds, seqs, starts)
+    return SubResult(decoded, status, max(bound, 0), seconds)
 
 
 def _build(
@@ -120,7 +118,6 @@ def _build(
     tail: set[int],
     previous_start: dict[int, int],
     stability_weight: int,
-    bounded: bool,
 ) -> _Built:
     model = cp_model.CpModel()
     hints: list[tuple[cp_model.IntVar, int]] = []
@@ -128,13 +125,11 @@ def _build(
     lo = min(sched.start[i] for i in free)
     hi = max(sched.end[i] for i in free)
     ub = hi + max((hi - lo) // 2, max(pb.op_min[i] for i in free), 60)
-    bounds = _machine_bounds(pb, sched, free, ub, bounded)
+    bounds = _machine_bounds(pb, sched, free, ub)
     intervals: dict[int, list[cp_model.IntervalVar]] = {}
     ops: dict[int, OpVars] = {}
     for i in sorted(free):
-        ops[i] = _op_vars(
-            pb, sched, model, hints, i, free, ub, bounds, intervals, i in tail, bounded
-        )
+        ops[i] = _op_vars(pb, sched, model, hints, i, free, ub, bounds, intervals, i in tail)
     for m, ivs in intervals.items():
         for k, (a, b) in enumerate(pb.blocked[m]):
             if b > lo and a < ub:
@@ -158,7 +153,7 @@ def _build(
 
 
 def _machine_bounds(
-    pb: Problem, sched: Schedule, free: set[int], ub: int, bounded: bool
+    pb: Problem, sched: Schedule, free: set[int], ub: int
 ) -> list[tuple[int, int]]:
     """Per machine, the time range left to the free ops: after the work that stays
     ahead of them, before the old start of the work that follows them.
@@ -177,7 +172,7 @@ def _machine_bounds(
             if sched.start[i] < t0:
                 ready = max(ready, sched.end[i])
             else:
-                limit = min(limit, sched.start[i]) if bounded else limit
+                limit = min(limit, sched.start[i])
         out.append((ready, limit))
     return out
 
@@ -202,13 +197,12 @@ def _op_vars(
     bounds: list[tuple[int, int]],
     intervals: dict[int, list[cp_model.IntervalVar]],
     pinned: bool,
-    bounded: bool,
 ) -> OpVars:
     lb = _lower(pb, sched, i, free)
     s0, e0 = sched.start[i], sched.end[i]
     top = max(ub, e0)
     j = pb.op_job[i]
-    if bounded and i + 1 < pb.job_last[j] and i + 1 not in free:
+    if i + 1 < pb.job_last[j] and i + 1 not in free:
         top = min(top, sched.start[i + 1])  # the job's next op stays where it is
     start = model.new_int_var(lb, top, f"s_{i}")
     end = model.new_int_var(lb, top, f"e_{i}")

@@ -50,6 +50,7 @@ def improve(
     best_cost = cost(pb, sched, previous_start, stability_weight)
     windows = accepted = improved = 0
     sweep_at = 0
+    overhead = 0.0  # model building and splicing of the last window
     while time.monotonic() + 0.05 < deadline:
         order = sorted((i for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN),
                        key=lambda i: (best.start[i], i))
@@ -60,14 +61,16 @@ def improve(
         )
         free, tail = _window(order, best, centre, window_ops, tail_ops)
         budget = min(step_s, deadline - time.monotonic())
-        if budget <= 0.05:
-            break
+        if budget <= max(0.05, 1.2 * overhead):
+            break  # building the model alone would overrun the deadline
+        began = time.monotonic()
         sub = solve_window(
             pb, best, free, tail=tail, time_limit_s=budget, seed=seed + windows, workers=workers,
             previous_start=previous_start, stability_weight=stability_weight,
             probing=len(free) < 150, deadline=deadline,
         )
         windows += 1
+        overhead = max(0.0, time.monotonic() - began - sub.seconds)
         if sub.schedule is None:
             continue
         c = cost(pb, sub.schedule, previous_start, stability_weight)
