@@ -58,10 +58,10 @@ async def orders(request: web.Request) -> web.Response:
     require_admin(request)
     async with request.app[container_key].uow_factory() as uow:
         all_orders = await uow.orders.list()
-        plan = await uow.plans.latest()
+        number = await uow.plans.latest_number()
+        etas = await uow.plans.etas_for(number, [o.ref for o in all_orders]) if number else {}
         sales = [p for p in await uow.parties.people() if p.role.value == "sales"]
     owner = {c: p.id for p in sales for c in p.customers}
-    etas = plan.etas if plan else {}
     return web.json_response([
         {"ref": o.ref, "customer": o.customer_code, "salesperson": owner.get(o.customer_code),
          "product": o.product_code, "quantity": o.quantity, "due_date": o.due_date.isoformat(),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core.i18n import render
 from core.model.parties import Person
-from core.model.plan import PlanVersion
+from core.model.plan import OrderEta, PlannedOperation
 from core.model.work_order import OrderStatus, WorkOrder
 from core.ports import UnitOfWork
 from core.services.visibility import may_see
@@ -69,21 +69,26 @@ async def order_progress(uow: UnitOfWork, person: Person, ref: str, lang: str, t
     order = await uow.orders.get(ref)
     if order is None or not may_see(person, order):
         return Answer([render(TEXTS, "not_found", lang, ref=ref)])
-    plan = await uow.plans.latest()
-    return Answer(describe(order, plan, lang, tz))
+    number = await uow.plans.latest_number()
+    if number is None:
+        return Answer(describe(order, None, None, lang, tz))
+    ops, eta = await uow.plans.order_view(number, order.ref)
+    return Answer(describe(order, ops, eta, lang, tz))
 
 
-def describe(order: WorkOrder, plan: PlanVersion | None, lang: str, tz: str) -> list[str]:
+def describe(order: WorkOrder, planned_ops: list[PlannedOperation] | None, eta: OrderEta | None,
+             lang: str, tz: str) -> list[str]:
+    """The order's steps from the plan: done, running, planned; and the ETA against the due date."""
     status = STATUS_TEXT[lang if lang in STATUS_TEXT else "zh"][order.status.value]
     lines = [render(TEXTS, "header", lang, ref=order.ref, product=order.product_code,
                     qty=order.quantity, status=status)]
     if not order.status.is_open:
         lines.append(render(TEXTS, "closed", lang, status=status))
         return lines
-    if plan is None:
+    if planned_ops is None:
         lines.append(render(TEXTS, "no_plan", lang))
         return lines
-    planned = {op.seq: op for op in plan.operations if op.order_ref == order.ref}
+    planned = {op.seq: op for op in planned_ops}
     for op in order.operations:
         if op.finished:
             lines.append(render(TEXTS, "op_done", lang, name=op.name, done=op.qty_done, qty=order.quantity))
@@ -95,7 +100,6 @@ def describe(order: WorkOrder, plan: PlanVersion | None, lang: str, tz: str) -> 
                                 end=_fmt(p.end, tz), machine=p.machine or "外协" if lang == "zh" else p.machine or "outsourced"))
         else:
             lines.append(render(TEXTS, "op_unplanned", lang, name=op.name))
-    eta = plan.etas.get(order.ref)
     if eta is not None:
         key = "eta_late" if eta.late else "eta_on_time"
         lines.insert(1, render(TEXTS, key, lang, eta=_fmt(eta.eta, tz), due=order.due_date.isoformat(),
@@ -111,8 +115,8 @@ async def my_orders(uow: UnitOfWork, person: Person, lang: str, tz: str) -> Answ
         orders = await uow.orders.list(open_only=True, customers=list(person.customers))
     if not orders:
         return Answer([render(TEXTS, "list_empty", lang)])
-    plan = await uow.plans.latest()
-    etas = plan.etas if plan else {}
+    number = await uow.plans.latest_number()
+    etas = await uow.plans.etas_for(number, [o.ref for o in orders]) if number else {}
 
     def risk(o: WorkOrder) -> tuple[int, str]:
         e = etas.get(o.ref)

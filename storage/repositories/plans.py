@@ -56,6 +56,32 @@ class SqlPlanRepository:
                   for e in etas},
         )
 
+    async def latest_number(self) -> int | None:
+        number = (await self._conn.execute(select(func.max(plans.c.number)))).scalar()
+        return int(number) if number else None
+
+    async def order_view(self, number: int, ref: str) -> tuple[list[PlannedOperation], OrderEta | None]:
+        """One order's operations and ETA in a plan, without loading the whole plan."""
+        ops = (await self._conn.execute(select(plan_operations).where(
+            plan_operations.c.plan_number == number, plan_operations.c.order_ref == ref)
+            .order_by(plan_operations.c.seq))).mappings()
+        eta = (await self._conn.execute(select(plan_etas).where(
+            plan_etas.c.plan_number == number, plan_etas.c.order_ref == ref))).mappings().first()
+        return (
+            [PlannedOperation(o["order_ref"], o["seq"], o["name"], o["work_center"], o["machine"],
+                              o["start"], o["end"]) for o in ops],
+            OrderEta(ref, eta["eta"], eta["due"], eta["lateness_minutes"]) if eta else None,
+        )
+
+    async def etas_for(self, number: int, refs: list[str]) -> dict[str, OrderEta]:
+        out: dict[str, OrderEta] = {}
+        for i in range(0, len(refs), 500):
+            rows = (await self._conn.execute(select(plan_etas).where(
+                plan_etas.c.plan_number == number, plan_etas.c.order_ref.in_(refs[i:i + 500])))).mappings()
+            out.update({e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
+                        for e in rows})
+        return out
+
     async def history(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = (await self._conn.execute(select(
             plans.c.number, plans.c.created_at, plans.c.status, plans.c.method, plans.c.objective,
