@@ -54,10 +54,13 @@ DECISIONS = _tagged(
 # --- intents -----------------------------------------------------------------------------
 
 WHAT_IF = _tagged(
-    hypothetical=["如果", "要是", "假如", "假设", "万一", "若是", "what if", "what happens",
-                  "what would", "suppose", "supposing", "hypothetically", "would it", "could we"],
+    hypothetical=["会怎样", "会怎么样", "会如何", "如果", "要是", "假如", "假设", "万一", "若是",
+                  "what if", "what happens", "what would", "suppose", "supposing",
+                  "hypothetically", "would it", "could we"],
     # Feasibility questions: what-ifs after a change, progress queries alone.
-    feasibility=["来得及吗", "来得及不", "赶得上吗", "赶得及吗", "能赶上吗", "能不能赶上"],
+    feasibility=["会影响", "影响交期", "有影响吗", "会不会", "会延误", "be late if",
+                 "still make it", "impact", "affect", "来得及吗", "来得及不", "赶得上吗",
+                 "赶得及吗", "能赶上吗", "能不能赶上"],
 )
 CANCEL = ["cancelled", "canceled", "cancellation", "取消订单", "取消", "作废", "撤单", "不要了",
           "不做了", "撤销", "退单", "cancel", "call off", "drop the order"]
