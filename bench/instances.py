@@ -147,6 +147,7 @@ def _arguments(description: str) -> argparse.ArgumentParser:
     ap.add_argument("--no-tabu", action="store_true", help="skip the tabu search phase")
     ap.add_argument("--lns", action="store_true", help="add the CP-SAT LNS phase")
     ap.add_argument("--no-redundant", action="store_true")
+    ap.add_argument("--deterministic", action="store_true", help="work limits, not wall clock")
     ap.add_argument("--log", action="store_true", help="CP-SAT search log on stderr")
     return ap
 
@@ -174,6 +175,7 @@ def main(
         tabu=not args.no_tabu,
         lns=args.lns,
         model=ModelOptions(False, False) if args.no_redundant else ModelOptions(),
+        deterministic=args.deterministic,
         log=args.log,
     )
     if args.set is None:

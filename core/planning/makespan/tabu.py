@@ -31,6 +31,7 @@ class TabuSettings:
     tenure_base: int = 8
     tenure_span: int = 8
     restart_after: int = 2000
+    kick_moves: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,11 +159,13 @@ class _Graph:
         live = [o for o in seeds if o >= 0]
         for o in live:
             dirty[o] = 2
+        pending = len(set(live))
         for k in range(min(self.pos[o] for o in live), len(order)):
             o = order[k]
             flag = dirty[o]
             if not flag:
                 continue
+            pending -= 1
             a, b = jp[o], mp[o]
             ra = r[a] + p[a] if a >= 0 else 0
             rb = r[b] + p[b] if b >= 0 else 0
@@ -172,8 +175,12 @@ class _Graph:
                 a, b = js[o], ms[o]
                 if a >= 0 and not dirty[a]:
                     dirty[a] = 1
+                    pending += 1
                 if b >= 0 and not dirty[b]:
                     dirty[b] = 1
+                    pending += 1
+            if not pending:
+                break
 
     def _update_tails(self, seeds: tuple[int, ...]) -> None:
         """Tails as heads, walking the order backwards."""
@@ -182,11 +189,13 @@ class _Graph:
         live = [o for o in seeds if o >= 0]
         for o in live:
             dirty[o] = 2
+        pending = len(set(live))
         for k in range(max(self.pos[o] for o in live), -1, -1):
             o = order[k]
             flag = dirty[o]
             if not flag:
                 continue
+            pending -= 1
             a, b = js[o], ms[o]
             qa = q[a] + p[a] if a >= 0 else 0
             qb = q[b] + p[b] if b >= 0 else 0
@@ -196,8 +205,12 @@ class _Graph:
                 a, b = jp[o], mp[o]
                 if a >= 0 and not dirty[a]:
                     dirty[a] = 1
+                    pending += 1
                 if b >= 0 and not dirty[b]:
                     dirty[b] = 1
+                    pending += 1
+            if not pending:
+                break
 
     def critical_blocks(self, cmax: int, rng: random.Random) -> list[list[int]]:
         """One critical path cut into runs of machine arcs (the blocks)."""
@@ -365,6 +378,17 @@ def _apply(graph: _Graph, move: Move) -> tuple[object, ...]:
     return ("move", a, back)
 
 
+def _kick(graph: _Graph, cmax: int, moves: int, rng: random.Random) -> int:
+    """Random critical moves from the best schedule, so a restart explores a new basin."""
+    for _ in range(moves):
+        candidates = _candidates(graph, graph.critical_blocks(cmax, rng))
+        if not candidates:
+            break
+        _apply(graph, candidates[rng.randrange(len(candidates))])
+        cmax = graph.makespan()
+    return cmax
+
+
 def tabu_search(
     instance: ShopInstance,
     schedule: Schedule,
@@ -407,7 +431,8 @@ def tabu_search(
             improvements += 1
         elif it - last_gain > settings.restart_after:
             graph.restore(best_seqs)
-            cmax, last_gain = best_cmax, it
             tabu.clear()
+            cmax = _kick(graph, best_cmax, settings.kick_moves, rng)
+            last_gain = it
     graph.restore(best_seqs)
     return TabuOutcome(graph.to_schedule(), it, improvements)
