@@ -44,6 +44,7 @@ _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\
 _NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
                           r"(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_OP_TAIL = re.compile(r"(?:这道工序|那道工序|这道|那道|工序|工艺|了)*")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
 _VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$"
                          r"|^(?:国庆|春节|过年|年|节)[前后]$"
@@ -88,12 +89,23 @@ def clean_value(text: str) -> str:
 def extract_changes(scan: Scan) -> FieldResult:
     """All change items in message order."""
     result = FieldResult()
+    positions: list[int] = []  # where in the text each change was read
     carry: str | None = None  # a field named without its value, for the next clause
     for start, end in scan.clauses():
+        before = scan.work
         _priority(scan, start, end, result)
-        found = (_spec(scan, start, end, result, carry) or _due(scan, start, end, result, carry)
-                 or _quantity(scan, start, end, result, carry)
-                 or _operation(scan, start, end, result))
+        _note_positions(before, scan.work, result, positions)
+        found = False
+        for _ in range(3):  # "500件 下周三交": a clause may hold a quantity and a date
+            before = scan.work
+            if not (_spec(scan, start, end, result, carry) or _due(scan, start, end, result, carry)
+                    or _quantity(scan, start, end, result, carry)
+                    or _operation(scan, start, end, result)):
+                break
+            _note_positions(before, scan.work, result, positions)
+            found = True
+            if result.missing is not None:
+                break
         if result.missing is not None:  # "颜色改一下，改成灰色": the next clause may say
             carry, result.missing = result.missing, None
         elif found:
@@ -102,7 +114,25 @@ def extract_changes(scan: Scan) -> FieldResult:
             carry = _named_field(scan, start, end, result) or carry
     if carry and not any(c.field == carry for c in result.changes):
         result.missing = carry
+    _in_text_order(result, positions)
     return result
+
+
+def _note_positions(before: str, after: str, result: FieldResult, positions: list[int]) -> None:
+    """Record, for changes just added, the first character their reading consumed."""
+    changed = next((i for i, (a, b) in enumerate(zip(before, after))
+                    if a != b and not a.isspace() and a != "#"), len(after))
+    positions.extend([changed] * (len(result.changes) - len(positions)))
+
+
+def _in_text_order(result: FieldResult, positions: list[int]) -> None:
+    """Changes in the order they were written, whatever the order of reading."""
+    order = sorted(range(len(result.changes)), key=lambda i: positions[i])
+    if order == list(range(len(order))):
+        return
+    moved = {old: new for new, old in enumerate(order)}
+    result.changes = [result.changes[i] for i in order]
+    result.uncertain = [(moved[i], kind, match) for i, kind, match in result.uncertain]
 
 
 # --- priority ------------------------------------------------------------------------------
@@ -215,10 +245,17 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
         result.changes.append(Change("due_date", delta_days=shift))
         scan.blank(start, end)
         return True
+    if any(c.field == "due_date" for c in result.changes):
+        return False
     cue = syn.DUE_CUE_LEX.search(scan.work, start, end)
-    setter = syn.DATE_SET_LEX.search(scan.work, start, end)
+    setters = syn.DATE_SET_LEX.findall(scan.work, start, end)
+    setter = setters[0] if setters else None
+    mentions = scan.dates_in(start, end)
+    if setters:  # "从12月1号改到12月5号": the date after the verb is the new one
+        later = [m for m in mentions if m.start >= setters[-1].end]
+        mentions = later + [m for m in mentions if m not in later]
     vague = False
-    for mention in scan.dates_in(start, end):
+    for mention in mentions:
         if mention.delta_days is not None and abs(mention.delta_days) > MAX_SHIFT_DAYS:
             continue
         if mention.delta_days is None and (_VAGUE_DATE.match(mention.raw.strip())
@@ -233,7 +270,8 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
             result.changes.append(Change("due_date", mention.date.isoformat()))
         else:
             continue
-        scan.blank(start, end)
+        spans = [(mention.start, mention.end)] + [(h.start, h.end) for h in (cue, *setters) if h]
+        scan.blank(min(s for s, _ in spans), max(e for _, e in spans))
         return True
     if cue or carry == "due_date":
         fallback = _fallback_date(scan.work, start, end, scan.today)
@@ -318,7 +356,7 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
             chosen = (number, None)
             result.inferred = True
             break
-    if chosen is None:
+    if chosen is None or any(c.field == "quantity" for c in result.changes):
         return False
     number, unit = chosen
     value = number.value
@@ -343,8 +381,22 @@ def _quantity(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
     else:
         change = Change("quantity", delta=amount if tag == "inc" else -amount, unit=unit)
     result.changes.append(change)
-    scan.blank(start, end)
+    first = min(p for p in (number.start, verb[1] - 1 if verb else number.start,
+                            cue.start if cue else number.start) if p >= start)
+    unit_end = _unit_end(scan, number.end, end, after)
+    scan.blank(first, max(unit_end, after[1] if after else number.end))
     return True
+
+
+def _unit_end(scan: Scan, pos: int, end: int, after: tuple[str, int] | None) -> int:
+    """Where the count's unit ends ("500 件" -> after 件), or `pos` without one."""
+    for at in (pos, after[1] if after else None):
+        if at is None:
+            continue
+        hit = syn.UNIT_LEX.search(scan.work, at, end)
+        if hit is not None and not scan.work[at:hit.start].strip():
+            return hit.end
+    return pos
 
 
 def _attached_to_letters(text: str, number: NumberMention) -> bool:
@@ -400,7 +452,8 @@ def _operation(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
             if kind == "add_operation" and _negated(scan.work, start, hit.start):
                 kind = "remove_operation"  # "不要加喷砂": the step is not wanted
             if _accept_operation(scan, name_span, marked, kind, result):
-                scan.blank(start, end)
+                tail = _OP_TAIL.match(scan.work, max(hit.end, name_span[1]), end)
+                scan.blank(min(hit.start, name_span[0]), tail.end() if tail else hit.end)
                 return True
     return False
 

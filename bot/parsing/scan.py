@@ -80,4 +80,5 @@ class Scan:
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         return [d for d in self.dates if start <= d.start and d.end <= end
-                and (d.date is not None or d.delta_days is not None)]
+                and (d.date is not None or d.delta_days is not None)
+                and BLANK not in self.work[d.start:d.end]]
