@@ -120,6 +120,8 @@ def extract_changes(scan: Scan) -> FieldResult:
 
 def _note_positions(before: str, after: str, result: FieldResult, positions: list[int]) -> None:
     """Record, for changes just added, the first character their reading consumed."""
+    if len(result.changes) == len(positions):
+        return
     changed = next((i for i, (a, b) in enumerate(zip(before, after))
                     if a != b and not a.isspace() and a != "#"), len(after))
     positions.extend([changed] * (len(result.changes) - len(positions)))
