@@ -20,7 +20,9 @@ from core.services.proactive import DigestMessage, ProactiveConfig, build_digest
 
 def add_digest_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `digest` on the CLI's subparsers (they raise instead of printing usage)."""
-    digest = subparsers.add_parser("digest", help="print a role's daily digest (and queue it)")
+    digest: argparse.ArgumentParser = subparsers.add_parser(
+        "digest", help="print a role's daily digest (and queue it)"
+    )
     digest.add_argument("--role", required=True, help=f"one of: {', '.join(ROLES)}")
     digest.add_argument("--db", help="database URL or SQLite file")
     digest.add_argument("--dry-run", action="store_true", help="print only; queue nothing")
@@ -29,8 +31,10 @@ def add_digest_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     if args.role not in ROLES:
-        print(f"gongdan digest: unknown role {args.role!r}; use one of: {', '.join(ROLES)}",
-              file=sys.stderr)
+        print(
+            f"gongdan digest: unknown role {args.role!r}; use one of: {', '.join(ROLES)}",
+            file=sys.stderr,
+        )
         return 2
     return asyncio.run(_run(args.role, args.db, args.dry_run))
 
@@ -51,8 +55,9 @@ async def _run(role: str, db: str | None, dry_run: bool) -> int:
             await container.planner.replan("digest")
         config = config_from(settings)
         build = build_digest if dry_run else send_digest
-        messages = await build(role, container.uow_factory, container.clock, config,
-                               _gantt(config))
+        messages = await build(
+            role, container.uow_factory, container.clock, config, _gantt(config)
+        )
     finally:
         await container.close()
     _print(messages, role, dry_run)

@@ -22,8 +22,18 @@ from zoneinfo import ZoneInfo
 
 from core.model.plan import PlannedOperation, PlanVersion
 
-PALETTE = ("#4e79a7", "#59a14f", "#9c755f", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-           "#86bcb6", "#8cd17d", "#499894")
+PALETTE = (
+    "#4e79a7",
+    "#59a14f",
+    "#9c755f",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#86bcb6",
+    "#8cd17d",
+    "#499894",
+)
 LATE_COLOUR = "#e15759"
 LATE_EDGE = "#8b0000"
 
@@ -59,10 +69,15 @@ def window(plan: PlanVersion, start: datetime, days: float, tz: str) -> Window:
     index = {r: i for i, r in enumerate(rows)}
     late = late_orders(plan)
     bars = tuple(
-        Bar(index[(op.work_center, op.machine or op.work_center)], op,
+        Bar(
+            index[(op.work_center, op.machine or op.work_center)],
+            op,
             max(0.0, (op.start - start).total_seconds() / 3600),
-            min(days * 24, (op.end - start).total_seconds() / 3600), op.order_ref in late)
-        for op in ops)
+            min(days * 24, (op.end - start).total_seconds() / 3600),
+            op.order_ref in late,
+        )
+        for op in ops
+    )
     labels = tuple(f"{wc} / {m}" if m != wc else wc for wc, m in rows)
     return Window(labels, bars, start, days * 24)
 
@@ -84,8 +99,10 @@ def colour(ref: str) -> str:
 
 # PNG ------------------------------------------------------------------------------
 
-def render_png(plan: PlanVersion, start: datetime, days: float = 5, tz: str = "Asia/Shanghai",
-               dpi: int = 100) -> bytes:
+
+def render_png(
+    plan: PlanVersion, start: datetime, days: float = 5, tz: str = "Asia/Shanghai", dpi: int = 100
+) -> bytes:
     """A PNG Gantt of the next `days` days; blocking: call it through `render_png_async`."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -100,20 +117,27 @@ def render_png(plan: PlanVersion, start: datetime, days: float = 5, tz: str = "A
     ax = fig.add_subplot(1, 1, 1)
     bars = win.bars
     if bars:  # one call for all bars: a call per bar costs seconds on a busy shop
-        ax.barh([b.row for b in bars], [b.end_h - b.start_h for b in bars],
-                left=[b.start_h for b in bars], height=0.7,
-                color=[LATE_COLOUR if b.late else colour(b.op.order_ref) for b in bars],
-                edgecolor=[LATE_EDGE if b.late else "white" for b in bars], linewidth=0.8)
-    ax.set_yticks(range(len(win.rows)), labels=labels, fontsize=7,
-                  fontfamily=font or "DejaVu Sans")
+        ax.barh(
+            [b.row for b in bars],
+            [b.end_h - b.start_h for b in bars],
+            left=[b.start_h for b in bars],
+            height=0.7,
+            color=[LATE_COLOUR if b.late else colour(b.op.order_ref) for b in bars],
+            edgecolor=[LATE_EDGE if b.late else "white" for b in bars],
+            linewidth=0.8,
+        )
+    ax.set_yticks(
+        range(len(win.rows)), labels=labels, fontsize=7, fontfamily=font or "DejaVu Sans"
+    )
     ax.invert_yaxis()
     ax.set_xlim(0, win.hours)
     ticks = midnights(win)
     ax.set_xticks([h for h, _ in ticks], labels=[label for _, label in ticks], fontsize=8)
     ax.grid(axis="x", linestyle=":", linewidth=0.6)
     ax.set_title(f"Plan v{plan.number}  {win.start:%Y-%m-%d %H:%M}  +{days:g}d", fontsize=9)
-    ax.legend(handles=[Patch(color=LATE_COLOUR, label="late order")], loc="upper right",
-              fontsize=7)
+    ax.legend(
+        handles=[Patch(color=LATE_COLOUR, label="late order")], loc="upper right", fontsize=7
+    )
     buf = io.BytesIO()
     with warnings.catch_warnings():  # a glyph missing from a font is not worth failing for
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
@@ -122,8 +146,14 @@ def render_png(plan: PlanVersion, start: datetime, days: float = 5, tz: str = "A
     return buf.getvalue()
 
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
-                "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
 
 
 @functools.cache
@@ -147,8 +177,9 @@ def ascii_labels(rows: Sequence[str]) -> list[str]:
     return out
 
 
-async def render_png_async(plan: PlanVersion, start: datetime, days: float = 5,
-                           tz: str = "Asia/Shanghai") -> bytes:
+async def render_png_async(
+    plan: PlanVersion, start: datetime, days: float = 5, tz: str = "Asia/Shanghai"
+) -> bytes:
     """matplotlib takes tens of milliseconds to seconds: never on the event loop."""
     return await asyncio.to_thread(render_png, plan, start, days, tz)
 
@@ -161,16 +192,25 @@ CHART_W = 960
 TOP = 28
 
 
-def render_svg(plan: PlanVersion, start: datetime, days: float = 7, tz: str = "Asia/Shanghai",
-               highlight: Collection[str] | None = None) -> str:
+def render_svg(
+    plan: PlanVersion,
+    start: datetime,
+    days: float = 7,
+    tz: str = "Asia/Shanghai",
+    highlight: Collection[str] | None = None,
+) -> str:
     """An inline SVG Gantt; late orders' bars carry class "late" and a red fill."""
     win = window(plan, start, days, tz)
     scale = CHART_W / win.hours if win.hours else 1.0
     height = TOP + ROW_H * max(1, len(win.rows)) + 8
     width = LABEL_W + CHART_W + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="gantt" width="{width}" '
-             f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-             f'font-size="11" role="img" aria-label="Gantt chart of plan v{plan.number}">']
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="gantt" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
+            f'font-size="11" role="img" aria-label="Gantt chart of plan v{plan.number}">'
+        )
+    ]
     parts += _svg_grid(win, scale, height)
     for i, label in enumerate(win.rows):
         y = TOP + i * ROW_H
@@ -188,8 +228,10 @@ def _svg_grid(win: Window, scale: float, height: int) -> Iterable[str]:
         if i % step:
             yield (f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#eee"/>')
             continue
-        yield (f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#ccc" '
-               f'stroke-dasharray="2,3"/><text x="{x + 3:.1f}" y="16" fill="#555">{day}</text>')
+        yield (
+            f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#ccc" '
+            f'stroke-dasharray="2,3"/><text x="{x + 3:.1f}" y="16" fill="#555">{day}</text>'
+        )
 
 
 def _svg_bar(bar: Bar, scale: float, marked: bool) -> str:
@@ -203,6 +245,8 @@ def _svg_bar(bar: Bar, scale: float, marked: bool) -> str:
     fill = LATE_COLOUR if bar.late else colour(op.order_ref)
     stroke = f' stroke="{LATE_EDGE}" stroke-width="1.5"' if bar.late else ""
     tip = f"{op.order_ref} #{op.seq} {op.name} {op.machine} {op.start:%m-%d %H:%M}–{op.end:%m-%d %H:%M}"
-    return (f'<rect class="{classes}" data-order="{escape(op.order_ref)}" x="{x:.1f}" y="{y}" '
-            f'width="{w:.1f}" height="{ROW_H - 6}" rx="2" fill="{fill}"{stroke}>'
-            f"<title>{escape(tip)}</title></rect>")
+    return (
+        f'<rect class="{classes}" data-order="{escape(op.order_ref)}" x="{x:.1f}" y="{y}" '
+        f'width="{w:.1f}" height="{ROW_H - 6}" rx="2" fill="{fill}"{stroke}>'
+        f"<title>{escape(tip)}</title></rect>"
+    )

@@ -45,8 +45,9 @@ class Leadership:
         try:
             conn = await self._engine.connect()
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"),
-                                      {"k": self._key})).scalar()
+            got = (
+                await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key})
+            ).scalar()
         except (SQLAlchemyError, OSError) as exc:
             log.warning("leader election: database unavailable: %s", exc)
             return False

@@ -29,30 +29,62 @@ ProcessCollector(registry=REGISTRY)
 _FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _SOLVE = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0)
 
-REQUESTS = Counter("gongdan_http_requests", "HTTP requests answered",
-                   ["method", "route", "status"], registry=REGISTRY)
-REQUEST_SECONDS = Histogram("gongdan_http_request_seconds", "HTTP request latency",
-                            ["method", "route"], buckets=_FAST, registry=REGISTRY)
-PARSES = Counter("gongdan_parses", "Chat messages parsed, by intent", ["intent"],
-                 registry=REGISTRY)
-PARSE_SECONDS = Histogram("gongdan_parse_seconds", "Time to parse one chat message",
-                          buckets=_FAST, registry=REGISTRY)
-SOLVES = Counter("gongdan_solves", "Plans made, by solver status and method",
-                 ["status", "method"], registry=REGISTRY)
-SOLVE_SECONDS = Histogram("gongdan_solve_seconds", "Time to make one plan", buckets=_SOLVE,
-                          registry=REGISTRY)
-PUSHES = Counter("gongdan_pushes", "Outbox deliveries, by channel and outcome (sent/retry/dead)",
-                 ["channel", "outcome"], registry=REGISTRY)
-PUSH_SECONDS = Histogram("gongdan_push_seconds", "Time of one delivery attempt", ["channel"],
-                         buckets=_FAST, registry=REGISTRY)
-ALERTS = Counter("gongdan_delay_alerts", "Delay alerts found, by kind", ["kind"],
-                 registry=REGISTRY)
-DIGESTS = Counter("gongdan_digest_messages", "Digest messages queued, by role", ["role"],
-                  registry=REGISTRY)
-JOB_RUNS = Counter("gongdan_scheduled_jobs", "Scheduled job runs, by job and outcome",
-                   ["job", "outcome"], registry=REGISTRY)
-LEADER = Gauge("gongdan_scheduler_leader", "1 while this process runs the scheduled jobs",
-               registry=REGISTRY)
+REQUESTS = Counter(
+    "gongdan_http_requests",
+    "HTTP requests answered",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+REQUEST_SECONDS = Histogram(
+    "gongdan_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=_FAST,
+    registry=REGISTRY,
+)
+PARSES = Counter(
+    "gongdan_parses", "Chat messages parsed, by intent", ["intent"], registry=REGISTRY
+)
+PARSE_SECONDS = Histogram(
+    "gongdan_parse_seconds", "Time to parse one chat message", buckets=_FAST, registry=REGISTRY
+)
+SOLVES = Counter(
+    "gongdan_solves",
+    "Plans made, by solver status and method",
+    ["status", "method"],
+    registry=REGISTRY,
+)
+SOLVE_SECONDS = Histogram(
+    "gongdan_solve_seconds", "Time to make one plan", buckets=_SOLVE, registry=REGISTRY
+)
+PUSHES = Counter(
+    "gongdan_pushes",
+    "Outbox deliveries, by channel and outcome (sent/retry/dead)",
+    ["channel", "outcome"],
+    registry=REGISTRY,
+)
+PUSH_SECONDS = Histogram(
+    "gongdan_push_seconds",
+    "Time of one delivery attempt",
+    ["channel"],
+    buckets=_FAST,
+    registry=REGISTRY,
+)
+ALERTS = Counter(
+    "gongdan_delay_alerts", "Delay alerts found, by kind", ["kind"], registry=REGISTRY
+)
+DIGESTS = Counter(
+    "gongdan_digest_messages", "Digest messages queued, by role", ["role"], registry=REGISTRY
+)
+JOB_RUNS = Counter(
+    "gongdan_scheduled_jobs",
+    "Scheduled job runs, by job and outcome",
+    ["job", "outcome"],
+    registry=REGISTRY,
+)
+LEADER = Gauge(
+    "gongdan_scheduler_leader", "1 while this process runs the scheduled jobs", registry=REGISTRY
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

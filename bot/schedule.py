@@ -59,6 +59,7 @@ _RUNTIMES: dict[str, ProactiveRuntime] = {}
 
 # configuration --------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class DigestTime:
     hour: int
@@ -67,7 +68,7 @@ class DigestTime:
 
 
 def parse_time(text: str, weekly: bool = False) -> DigestTime:
-    """"08:07" or "mon 08:07" -> DigestTime; a weekly default falls on Monday."""
+    """ "08:07" or "mon 08:07" -> DigestTime; a weekly default falls on Monday."""
     parts = text.strip().split()
     day = parts[0].lower()[:3] if len(parts) == 2 else ("mon" if weekly else None)
     try:
@@ -84,8 +85,11 @@ def digest_times(default: str, spec: str = "") -> dict[str, DigestTime]:
 
     `spec` overrides per role: "supervisor=07:47,sales=08:13,customer=fri 16:07".
     """
-    times = {"supervisor": parse_time(default), "sales": parse_time(default),
-             "customer": parse_time(default, weekly=True)}
+    times = {
+        "supervisor": parse_time(default),
+        "sales": parse_time(default),
+        "customer": parse_time(default, weekly=True),
+    }
     for item in filter(None, (p.strip() for p in spec.split(","))):
         role, _, when = item.partition("=")
         if role.strip() not in times:
@@ -95,8 +99,9 @@ def digest_times(default: str, spec: str = "") -> dict[str, DigestTime]:
 
 
 def digest_trigger(when: DigestTime, tz: str) -> CronTrigger:
-    return CronTrigger(hour=when.hour, minute=when.minute, day_of_week=when.day_of_week,
-                       timezone=tz)
+    return CronTrigger(
+        hour=when.hour, minute=when.minute, day_of_week=when.day_of_week, timezone=tz
+    )
 
 
 def sync_url(async_url: str) -> str:
@@ -117,13 +122,18 @@ def sync_url(async_url: str) -> str:
 def job_specs(times: Mapping[str, DigestTime], tz: str) -> dict[str, BaseTrigger]:
     """The persisted jobs: id -> trigger."""
     specs: dict[str, BaseTrigger] = {
-        f"digest:{role}": digest_trigger(when, tz) for role, when in times.items()}
+        f"digest:{role}": digest_trigger(when, tz) for role, when in times.items()
+    }
     specs["delays:check"] = IntervalTrigger(minutes=CHECK_EVERY_MINUTES, timezone=tz)
     return specs
 
 
-def ensure_jobs(scheduler: AsyncIOScheduler, specs: Mapping[str, BaseTrigger], db_key: str,
-                jobstore: str = "default") -> None:
+def ensure_jobs(
+    scheduler: AsyncIOScheduler,
+    specs: Mapping[str, BaseTrigger],
+    db_key: str,
+    jobstore: str = "default",
+) -> None:
     """Add missing jobs and replace changed ones; a stored job with the same trigger is kept
     as it is, so its next run time (possibly a missed one) survives a restart."""
     for job_id, trigger in specs.items():
@@ -131,9 +141,19 @@ def ensure_jobs(scheduler: AsyncIOScheduler, specs: Mapping[str, BaseTrigger], d
         if existing is not None and str(existing.trigger) == str(trigger):
             continue
         grace = DIGEST_GRACE_SECONDS if job_id.startswith("digest:") else CHECK_GRACE_SECONDS
-        scheduler.add_job(run_scheduled, trigger, args=[job_id], kwargs={"db": db_key},
-                          id=job_id, name=job_id, jobstore=jobstore, replace_existing=True,
-                          coalesce=True, misfire_grace_time=grace, max_instances=1)
+        scheduler.add_job(
+            run_scheduled,
+            trigger,
+            args=[job_id],
+            kwargs={"db": db_key},
+            id=job_id,
+            name=job_id,
+            jobstore=jobstore,
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=grace,
+            max_instances=1,
+        )
 
 
 def make_scheduler(db_url: str, tz: str) -> tuple[AsyncIOScheduler, SQLAlchemyJobStore]:
@@ -149,12 +169,17 @@ def make_scheduler(db_url: str, tz: str) -> tuple[AsyncIOScheduler, SQLAlchemyJo
 def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> AsyncIOScheduler:
     return AsyncIOScheduler(
         jobstores={"default": store, "memory": MemoryJobStore()},
-        job_defaults={"coalesce": True, "misfire_grace_time": CHECK_GRACE_SECONDS,
-                      "max_instances": 1},
-        timezone=tz)
+        job_defaults={
+            "coalesce": True,
+            "misfire_grace_time": CHECK_GRACE_SECONDS,
+            "max_instances": 1,
+        },
+        timezone=tz,
+    )
 
 
 # the job functions ----------------------------------------------------------------
+
 
 async def run_scheduled(job_id: str, db: str) -> None:
     """Entry point of every persisted job: find this database's leader runtime and run."""
@@ -167,11 +192,18 @@ async def run_scheduled(job_id: str, db: str) -> None:
 
 # the runtime -------------------------------------------------------------------
 
+
 class ProactiveRuntime:
     """Leader election plus, while leader, a running scheduler; one per app."""
 
-    def __init__(self, container: Any, db_url: str, times: Mapping[str, DigestTime],
-                 config: ProactiveConfig, retry_seconds: float = 15.0) -> None:
+    def __init__(
+        self,
+        container: Any,
+        db_url: str,
+        times: Mapping[str, DigestTime],
+        config: ProactiveConfig,
+        retry_seconds: float = 15.0,
+    ) -> None:
         self.container = container
         self.db_url = db_url
         self.db_key = make_url(db_url).render_as_string(hide_password=True)
@@ -215,8 +247,14 @@ class ProactiveRuntime:
         await asyncio.to_thread(store.jobs_t.create, store.engine, True)
         scheduler.start(paused=True)
         ensure_jobs(scheduler, job_specs(self.times, self.config.tz), self.db_key)
-        scheduler.add_job(self.run, IntervalTrigger(seconds=WATCH_EVERY_SECONDS), args=["delays:watch"],
-                          id="delays:watch", jobstore="memory", replace_existing=True)
+        scheduler.add_job(
+            self.run,
+            IntervalTrigger(seconds=WATCH_EVERY_SECONDS),
+            args=["delays:watch"],
+            id="delays:watch",
+            jobstore="memory",
+            replace_existing=True,
+        )
         scheduler.resume()
         self.scheduler = scheduler
         metrics.LEADER.set(1)
@@ -252,8 +290,9 @@ class ProactiveRuntime:
         metrics.JOB_RUNS.labels(job_id, "ok").inc()
 
     async def _gantt(self, plan: PlanVersion, now: datetime) -> bytes | None:
-        return await render_png_async(plan, max(plan.epoch, now), self.config.gantt_days,
-                                      self.config.tz)
+        return await render_png_async(
+            plan, max(plan.epoch, now), self.config.gantt_days, self.config.tz
+        )
 
     @staticmethod
     async def _count(alerts: list[Any] | None) -> None:
@@ -267,14 +306,27 @@ proactive_key = web.AppKey("proactive", ProactiveRuntime)
 
 
 def config_from(settings: Any) -> ProactiveConfig:
-    channels = {name for name, on in (("wecom", settings.wecom_enabled),
-                                      ("dingtalk", settings.dingtalk_enabled)) if on}
-    return ProactiveConfig(tz=settings.tz, threshold_minutes=settings.delay_alert_threshold_minutes,
-                           channels=frozenset(channels))
+    channels = {
+        name
+        for name, on in (
+            ("wecom", settings.wecom_enabled),
+            ("dingtalk", settings.dingtalk_enabled),
+        )
+        if on
+    }
+    return ProactiveConfig(
+        tz=settings.tz,
+        threshold_minutes=settings.delay_alert_threshold_minutes,
+        channels=frozenset(channels),
+    )
 
 
-def setup_proactive(app: web.Application, *, times: Mapping[str, DigestTime] | None = None,
-                    retry_seconds: float = 15.0) -> None:
+def setup_proactive(
+    app: web.Application,
+    *,
+    times: Mapping[str, DigestTime] | None = None,
+    retry_seconds: float = 15.0,
+) -> None:
     """Metrics middleware and GET /metrics, GET /plan, and the scheduler's lifecycle.
 
     Call from create_app after the container's cleanup_ctx entry: the scheduler
@@ -286,8 +338,9 @@ def setup_proactive(app: web.Application, *, times: Mapping[str, DigestTime] | N
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         settings = app[settings_key]
         chosen = times or digest_times(settings.digest_time, getattr(settings, "digest_times", ""))
-        runtime = ProactiveRuntime(app[container_key], settings.db_url, chosen,
-                                   config_from(settings), retry_seconds)
+        runtime = ProactiveRuntime(
+            app[container_key], settings.db_url, chosen, config_from(settings), retry_seconds
+        )
         app[proactive_key] = runtime
         await runtime.start()
         try:

@@ -79,13 +79,16 @@ def empty_state() -> dict[str, Any]:
     return {"orders": {}, "overdue": {}, "materials": {}}
 
 
-def evaluate(ctx: AlertContext, announced: Mapping[str, Any] | None
-             ) -> tuple[list[Alert], dict[str, Any]]:
+def evaluate(
+    ctx: AlertContext, announced: Mapping[str, Any] | None
+) -> tuple[list[Alert], dict[str, Any]]:
     """The alerts due now and the announced state to store once they are queued."""
     state = _normalise(announced)
     alerts = _lateness(ctx, state)
     alerts += _overdue(ctx, state)
-    alerts += _materials(ctx, state, {a.order_ref for a in alerts if a.kind is not AlertKind.BACK_ON_TIME})
+    alerts += _materials(
+        ctx, state, {a.order_ref for a in alerts if a.kind is not AlertKind.BACK_ON_TIME}
+    )
     return alerts, state
 
 
@@ -114,14 +117,30 @@ def _lateness(ctx: AlertContext, state: dict[str, Any]) -> list[Alert]:
         if late > 0 and (before <= 0 or late - before > ctx.threshold_minutes):
             kind = AlertKind.NEW_LATE if before <= 0 else AlertKind.LATER
             cause = explain(ref, ctx)
-            alerts.append(Alert(kind, ref, order.customer_code, f"{kind.value}:{ref}:{eta_key}",
-                                late, cause, remedies(order, cause, ctx),
-                                {"eta": eta_key, "due": eta.due.isoformat(timespec="minutes")}))
+            alerts.append(
+                Alert(
+                    kind,
+                    ref,
+                    order.customer_code,
+                    f"{kind.value}:{ref}:{eta_key}",
+                    late,
+                    cause,
+                    remedies(order, cause, ctx),
+                    {"eta": eta_key, "due": eta.due.isoformat(timespec="minutes")},
+                )
+            )
             known[ref] = {"late": late, "eta": eta_key}
         elif late <= 0 and before > 0:
-            alerts.append(Alert(AlertKind.BACK_ON_TIME, ref, order.customer_code,
-                                f"back_on_time:{ref}:{eta_key}", late,
-                                detail={"eta": eta_key}))
+            alerts.append(
+                Alert(
+                    AlertKind.BACK_ON_TIME,
+                    ref,
+                    order.customer_code,
+                    f"back_on_time:{ref}:{eta_key}",
+                    late,
+                    detail={"eta": eta_key},
+                )
+            )
             del known[ref]
     return alerts
 
@@ -141,10 +160,18 @@ def _overdue(ctx: AlertContext, state: dict[str, Any]) -> list[Alert]:
             continue
         minutes = int((ctx.now - op.end).total_seconds() // 60)
         cause = Cause("bottleneck", op.work_center)
-        alerts.append(Alert(AlertKind.OVERDUE_OP, op.order_ref, order.customer_code,
-                            f"overdue:{key}:{end}", minutes, cause,
-                            _capacity_remedies(op.work_center, ctx),
-                            {"operation": op.name, "machine": op.machine, "planned_end": end}))
+        alerts.append(
+            Alert(
+                AlertKind.OVERDUE_OP,
+                op.order_ref,
+                order.customer_code,
+                f"overdue:{key}:{end}",
+                minutes,
+                cause,
+                tuple(_capacity_remedies(op.work_center, ctx)),
+                {"operation": op.name, "machine": op.machine, "planned_end": end},
+            )
+        )
     state["overdue"] = current
     return alerts
 
@@ -172,12 +199,18 @@ def _materials(ctx: AlertContext, state: dict[str, Any], told: set[str]) -> list
             if state["materials"].get(key) == arrives or ref in told:
                 continue  # already said, or said with this order's late alert
             cause = Cause("material", short.item_code, short.covered_by, short.available_on)
-            alerts.append(Alert(AlertKind.MATERIAL, ref, order.customer_code,
-                                f"material:{ref}:{short.item_code}:{arrives}",
-                                (short.available_on - need_on).days * 24 * 60, cause,
-                                remedies(order, cause, ctx),
-                                {"item": short.item_code, "needed": need_on.isoformat(),
-                                 "arrives": arrives}))
+            alerts.append(
+                Alert(
+                    AlertKind.MATERIAL,
+                    ref,
+                    order.customer_code,
+                    f"material:{ref}:{short.item_code}:{arrives}",
+                    (short.available_on - need_on).days * 24 * 60,
+                    cause,
+                    remedies(order, cause, ctx),
+                    {"item": short.item_code, "needed": need_on.isoformat(), "arrives": arrives},
+                )
+            )
     state["materials"] = current
     return alerts
 
@@ -226,8 +259,11 @@ def remedies(order: WorkOrder, cause: Cause | None, ctx: AlertContext) -> tuple[
     out: list[Remedy] = []
     if cause is not None and cause.kind == "material":
         out += [Remedy("expedite", po) for po in cause.refs] or [Remedy("buy", cause.subject)]
-    center = (cause.subject if cause is not None and cause.kind == "bottleneck"
-              else order_bottleneck(order.ref, ctx.plan))
+    center = (
+        cause.subject
+        if cause is not None and cause.kind == "bottleneck"
+        else order_bottleneck(order.ref, ctx.plan)
+    )
     if center and (cause is None or cause.kind != "material"):
         out += _capacity_remedies(center, ctx)
     if order.priority is not Priority.RUSH:
@@ -247,28 +283,47 @@ def _capacity_remedies(center: str, ctx: AlertContext) -> list[Remedy]:
 
 TEXTS = {
     "title": {"zh": "交期预警", "en": "Delivery alerts"},
-    "new_late": {"zh": "⚠ {ref}（{customer}）预计延期 {late}：预计完工 {eta}，交期 {due}。",
-                 "en": "⚠ {ref} ({customer}) will be {late} late: ETA {eta}, due {due}."},
-    "later": {"zh": "⚠ {ref}（{customer}）延期加重，现预计晚 {late}：预计完工 {eta}，交期 {due}。",
-              "en": "⚠ {ref} ({customer}) is later still, now {late} late: ETA {eta}, due {due}."},
-    "back_on_time": {"zh": "✅ {ref}（{customer}）已恢复按期，预计完工 {eta}。",
-                     "en": "✅ {ref} ({customer}) is back on time, ETA {eta}."},
-    "overdue_op": {"zh": "⏰ {ref} 的工序“{operation}”（{machine}）计划 {planned_end} 完成，已超时 {late}，尚未报完工。",
-                   "en": "⏰ {ref} operation \"{operation}\" ({machine}) was due to finish {planned_end}; "
-                         "{late} overdue and not reported done."},
-    "material": {"zh": "📦 {ref} 的物料 {item} 预计 {arrives} 到货，晚于需要日期 {needed}。",
-                 "en": "📦 {ref}: material {item} arrives {arrives}, after it is needed on {needed}."},
-    "cause.material": {"zh": "原因：缺料 {subject}（{refs}，{on} 到货）",
-                       "en": "Reason: missing material {subject} ({refs}, arriving {on})"},
+    "new_late": {
+        "zh": "⚠ {ref}（{customer}）预计延期 {late}：预计完工 {eta}，交期 {due}。",
+        "en": "⚠ {ref} ({customer}) will be {late} late: ETA {eta}, due {due}.",
+    },
+    "later": {
+        "zh": "⚠ {ref}（{customer}）延期加重，现预计晚 {late}：预计完工 {eta}，交期 {due}。",
+        "en": "⚠ {ref} ({customer}) is later still, now {late} late: ETA {eta}, due {due}.",
+    },
+    "back_on_time": {
+        "zh": "✅ {ref}（{customer}）已恢复按期，预计完工 {eta}。",
+        "en": "✅ {ref} ({customer}) is back on time, ETA {eta}.",
+    },
+    "overdue_op": {
+        "zh": "⏰ {ref} 的工序“{operation}”（{machine}）计划 {planned_end} 完成，已超时 {late}，尚未报完工。",
+        "en": '⏰ {ref} operation "{operation}" ({machine}) was due to finish {planned_end}; '
+        "{late} overdue and not reported done.",
+    },
+    "material": {
+        "zh": "📦 {ref} 的物料 {item} 预计 {arrives} 到货，晚于需要日期 {needed}。",
+        "en": "📦 {ref}: material {item} arrives {arrives}, after it is needed on {needed}.",
+    },
+    "cause.material": {
+        "zh": "原因：缺料 {subject}（{refs}，{on} 到货）",
+        "en": "Reason: missing material {subject} ({refs}, arriving {on})",
+    },
     "cause.change": {"zh": "原因：变更 {subject}", "en": "Reason: change {subject}"},
-    "cause.bottleneck": {"zh": "原因：瓶颈工作中心 {subject}",
-                         "en": "Reason: bottleneck work center {subject}"},
+    "cause.bottleneck": {
+        "zh": "原因：瓶颈工作中心 {subject}",
+        "en": "Reason: bottleneck work center {subject}",
+    },
     "remedies": {"zh": "可选措施：{items}", "en": "What could be done: {items}"},
     "remedy.overtime": {"zh": "{subject} 加班", "en": "overtime on {subject}"},
-    "remedy.alternative": {"zh": "改用替代工作中心 {subject}",
-                           "en": "move work to the alternative center {subject}"},
+    "remedy.alternative": {
+        "zh": "改用替代工作中心 {subject}",
+        "en": "move work to the alternative center {subject}",
+    },
     "remedy.rush": {"zh": "将 {subject} 设为加急", "en": "rush {subject}"},
-    "remedy.expedite": {"zh": "催采购单 {subject} 提前到货", "en": "expedite purchase order {subject}"},
+    "remedy.expedite": {
+        "zh": "催采购单 {subject} 提前到货",
+        "en": "expedite purchase order {subject}",
+    },
     "remedy.buy": {"zh": "紧急采购 {subject}", "en": "buy {subject} urgently"},
     "none": {"zh": "无", "en": "none"},
     "days_hours": {"zh": "{d}天{h}小时", "en": "{d}d {h}h"},
@@ -298,9 +353,14 @@ def short_time(iso: str) -> str:
 def render_cause(cause: Cause | None, lang: str) -> str:
     if cause is None:
         return ""
-    return render(TEXTS, f"cause.{cause.kind}", lang, subject=cause.subject,
-                  refs="、".join(cause.refs) if lang == "zh" else ", ".join(cause.refs),
-                  on=cause.on.isoformat() if cause.on else "")
+    return render(
+        TEXTS,
+        f"cause.{cause.kind}",
+        lang,
+        subject=cause.subject,
+        refs="、".join(cause.refs) if lang == "zh" else ", ".join(cause.refs),
+        on=cause.on.isoformat() if cause.on else "",
+    )
 
 
 def render_remedies(items: Sequence[Remedy], lang: str) -> str:
@@ -313,14 +373,27 @@ def render_remedies(items: Sequence[Remedy], lang: str) -> str:
 
 def render_alert(alert: Alert, lang: str, customer_name: str = "") -> str:
     d = alert.detail
-    head = render(TEXTS, alert.kind.value, lang, ref=alert.order_ref,
-                  customer=customer_name or alert.customer_code, late=duration(alert.minutes, lang),
-                  eta=short_time(d.get("eta", "")), due=short_time(d.get("due", "")),
-                  operation=d.get("operation", ""), machine=d.get("machine", ""),
-                  planned_end=short_time(d.get("planned_end", "")), item=d.get("item", ""),
-                  arrives=d.get("arrives", ""), needed=d.get("needed", ""))
+    head = render(
+        TEXTS,
+        alert.kind.value,
+        lang,
+        ref=alert.order_ref,
+        customer=customer_name or alert.customer_code,
+        late=duration(alert.minutes, lang),
+        eta=short_time(d.get("eta", "")),
+        due=short_time(d.get("due", "")),
+        operation=d.get("operation", ""),
+        machine=d.get("machine", ""),
+        planned_end=short_time(d.get("planned_end", "")),
+        item=d.get("item", ""),
+        arrives=d.get("arrives", ""),
+        needed=d.get("needed", ""),
+    )
     lines = [head]
     if alert.kind is not AlertKind.BACK_ON_TIME:
-        lines += [t for t in (render_cause(alert.cause, lang),
-                              render_remedies(alert.remedies, lang)) if t]
+        lines += [
+            t
+            for t in (render_cause(alert.cause, lang), render_remedies(alert.remedies, lang))
+            if t
+        ]
     return "\n".join(lines)

@@ -25,23 +25,39 @@ MAX_LINES = 15  # per section; a chat message is read on a phone
 
 TEXTS = {
     "supervisor.title": {"zh": "生产日报 {day}", "en": "Shop digest {day}"},
-    "sales.title": {"zh": "{name}：客户订单风险 {day}", "en": "{name}: customer orders at risk {day}"},
+    "sales.title": {
+        "zh": "{name}：客户订单风险 {day}",
+        "en": "{name}: customer orders at risk {day}",
+    },
     "customer.title": {"zh": "{name} 订单周报 {day}", "en": "{name} weekly order summary {day}"},
     "due_today": {"zh": "今日到期（{n}）", "en": "Due today ({n})"},
     "due_week": {"zh": "本周到期（{n}）", "en": "Due this week ({n})"},
     "late": {"zh": "延期订单（{n}）", "en": "Late orders ({n})"},
     "changes": {"zh": "昨日已执行变更（{n}）", "en": "Changes applied yesterday ({n})"},
-    "kpis": {"zh": "准时率 {rate}，延期 {late} 单，共 {orders} 单",
-             "en": "On-time rate {rate}, {late} late of {orders} orders"},
-    "utilization": {"zh": "产能利用：{items}；瓶颈：{bottleneck}",
-                    "en": "Utilization: {items}; bottleneck: {bottleneck}"},
-    "gantt": {"zh": "附图：未来 {days} 天排产甘特图", "en": "Attached: Gantt of the next {days} days"},
-    "order_line": {"zh": "{ref} {customer} {product}×{qty} 交期 {due} 预计 {eta}{flag}",
-                   "en": "{ref} {customer} {product}×{qty} due {due} ETA {eta}{flag}"},
-    "late_line": {"zh": "{ref} {customer} 晚 {late}（交期 {due}）{cause}",
-                  "en": "{ref} {customer} {late} late (due {due}) {cause}"},
-    "risk_line": {"zh": "{ref} {customer} 交期 {due} 预计 {eta}：{state}",
-                  "en": "{ref} {customer} due {due}, ETA {eta}: {state}"},
+    "kpis": {
+        "zh": "准时率 {rate}，延期 {late} 单，共 {orders} 单",
+        "en": "On-time rate {rate}, {late} late of {orders} orders",
+    },
+    "utilization": {
+        "zh": "产能利用：{items}；瓶颈：{bottleneck}",
+        "en": "Utilization: {items}; bottleneck: {bottleneck}",
+    },
+    "gantt": {
+        "zh": "附图：未来 {days} 天排产甘特图",
+        "en": "Attached: Gantt of the next {days} days",
+    },
+    "order_line": {
+        "zh": "{ref} {customer} {product}×{qty} 交期 {due} 预计 {eta}{flag}",
+        "en": "{ref} {customer} {product}×{qty} due {due} ETA {eta}{flag}",
+    },
+    "late_line": {
+        "zh": "{ref} {customer} 晚 {late}（交期 {due}）{cause}",
+        "en": "{ref} {customer} {late} late (due {due}) {cause}",
+    },
+    "risk_line": {
+        "zh": "{ref} {customer} 交期 {due} 预计 {eta}：{state}",
+        "en": "{ref} {customer} due {due}, ETA {eta}: {state}",
+    },
     "change_line": {"zh": "{ref} {order}：{what}（{who}）", "en": "{ref} {order}: {what} ({who})"},
     "flag_late": {"zh": " ⚠延期", "en": " ⚠late"},
     "state_late": {"zh": "将晚 {late}", "en": "{late} late"},
@@ -49,9 +65,14 @@ TEXTS = {
     "none": {"zh": "无", "en": "none"},
     "more": {"zh": "……另有 {n} 条", "en": "... and {n} more"},
     "no_plan": {"zh": "尚无排产计划。", "en": "No plan yet."},
-    "no_risk": {"zh": "您负责的客户订单目前都按期。", "en": "All your customers' orders are on time."},
-    "progress_line": {"zh": "{ref} {product}×{qty}：完成 {done}/{total} 道工序，交期 {due}，{state}",
-                      "en": "{ref} {product}×{qty}: {done}/{total} operations done, due {due}, {state}"},
+    "no_risk": {
+        "zh": "您负责的客户订单目前都按期。",
+        "en": "All your customers' orders are on time.",
+    },
+    "progress_line": {
+        "zh": "{ref} {product}×{qty}：完成 {done}/{total} 道工序，交期 {due}，{state}",
+        "en": "{ref} {product}×{qty}: {done}/{total} operations done, due {due}, {state}",
+    },
     "on_schedule": {"zh": "预计按期（{eta}）", "en": "on schedule ({eta})"},
     "expected": {"zh": "预计 {eta} 完成", "en": "expected {eta}"},
     "no_orders": {"zh": "目前没有在制订单。", "en": "No open orders at the moment."},
@@ -82,15 +103,27 @@ def supervisor_text(data: DigestData, lang: str) -> str:
     lines = [f"### {render(TEXTS, 'supervisor.title', lang, day=data.today.isoformat())}"]
     due_today = [o for o in data.orders if o.due_date == data.today]
     due_week = [o for o in data.orders if data.today < o.due_date <= week_end(data.today)]
-    lines += _section(render(TEXTS, "due_today", lang, n=len(due_today)),
-                      [_order_line(o, data, lang) for o in due_today], lang)
-    lines += _section(render(TEXTS, "due_week", lang, n=len(due_week)),
-                      [_order_line(o, data, lang) for o in due_week], lang)
+    lines += _section(
+        render(TEXTS, "due_today", lang, n=len(due_today)),
+        [_order_line(o, data, lang) for o in due_today],
+        lang,
+    )
+    lines += _section(
+        render(TEXTS, "due_week", lang, n=len(due_week)),
+        [_order_line(o, data, lang) for o in due_week],
+        lang,
+    )
     late = _late_orders(data)
-    lines += _section(render(TEXTS, "late", lang, n=len(late)),
-                      [_late_line(o, minutes, data, lang) for o, minutes in late], lang)
-    lines += _section(render(TEXTS, "changes", lang, n=len(data.applied_yesterday)),
-                      [_change_line(cr, data, lang) for cr in data.applied_yesterday], lang)
+    lines += _section(
+        render(TEXTS, "late", lang, n=len(late)),
+        [_late_line(o, minutes, data, lang) for o, minutes in late],
+        lang,
+    )
+    lines += _section(
+        render(TEXTS, "changes", lang, n=len(data.applied_yesterday)),
+        [_change_line(cr, data, lang) for cr in data.applied_yesterday],
+        lang,
+    )
     lines += [""] + _kpi_lines(data, lang)
     return "\n".join(lines)
 
@@ -104,9 +137,13 @@ def sales_text(data: DigestData, name: str, customer_codes: Sequence[str], lang:
 
 
 def customer_text(data: DigestData, customer: Customer, lang: str) -> str:
-    lines = [f"### {render(TEXTS, 'customer.title', lang, name=customer.name, day=data.today.isoformat())}"]
-    own = sorted((o for o in data.orders if o.customer_code == customer.code),
-                 key=lambda o: (o.due_date, o.ref))
+    lines = [
+        f"### {render(TEXTS, 'customer.title', lang, name=customer.name, day=data.today.isoformat())}"
+    ]
+    own = sorted(
+        (o for o in data.orders if o.customer_code == customer.code),
+        key=lambda o: (o.due_date, o.ref),
+    )
     if not own:
         return "\n".join(lines + [render(TEXTS, "no_orders", lang)])
     return "\n".join(lines + _bullets([_progress_line(o, data, lang) for o in own], lang))
@@ -119,16 +156,22 @@ def at_risk(data: DigestData, customer_codes: Sequence[str]) -> list[tuple[WorkO
     out = []
     for order in data.orders:
         eta = data.plan.etas.get(order.ref)
-        if order.customer_code in customer_codes and eta is not None \
-                and eta.lateness_minutes > -RISK_MARGIN_MINUTES:
+        if (
+            order.customer_code in customer_codes
+            and eta is not None
+            and eta.lateness_minutes > -RISK_MARGIN_MINUTES
+        ):
             out.append((order, eta.lateness_minutes))
     return sorted(out, key=lambda p: (-p[1], p[0].ref))
 
 
 # lines ------------------------------------------------------------------------
 
+
 def _section(title: str, items: list[str], lang: str) -> list[str]:
-    return ["", f"**{title}**"] + (_bullets(items, lang) if items else [render(TEXTS, "none", lang)])
+    return ["", f"**{title}**"] + (
+        _bullets(items, lang) if items else [render(TEXTS, "none", lang)]
+    )
 
 
 def _bullets(items: list[str], lang: str) -> list[str]:
@@ -152,41 +195,76 @@ def _eta(order: WorkOrder, data: DigestData) -> tuple[str, int]:
 
 def _order_line(order: WorkOrder, data: DigestData, lang: str) -> str:
     eta, late = _eta(order, data)
-    return render(TEXTS, "order_line", lang, ref=order.ref, customer=_customer(order, data),
-                  product=order.product_code, qty=order.quantity, due=order.due_date.isoformat(),
-                  eta=eta, flag=render(TEXTS, "flag_late", lang) if late > 0 else "")
+    return render(
+        TEXTS,
+        "order_line",
+        lang,
+        ref=order.ref,
+        customer=_customer(order, data),
+        product=order.product_code,
+        qty=order.quantity,
+        due=order.due_date.isoformat(),
+        eta=eta,
+        flag=render(TEXTS, "flag_late", lang) if late > 0 else "",
+    )
 
 
 def _late_orders(data: DigestData) -> list[tuple[WorkOrder, int]]:
     if data.plan is None:
         return []
-    late = [(o, e.lateness_minutes) for o in data.orders
-            if (e := data.plan.etas.get(o.ref)) is not None and e.late]
+    late = [
+        (o, e.lateness_minutes)
+        for o in data.orders
+        if (e := data.plan.etas.get(o.ref)) is not None and e.late
+    ]
     return sorted(late, key=lambda p: (-p[1], p[0].ref))
 
 
 def _late_line(order: WorkOrder, minutes: int, data: DigestData, lang: str) -> str:
     cause = explain(order.ref, data.alert_context) if data.alert_context else None
-    return render(TEXTS, "late_line", lang, ref=order.ref, customer=_customer(order, data),
-                  late=duration(minutes, lang), due=order.due_date.isoformat(),
-                  cause=render_cause(cause, lang)).rstrip()
+    return render(
+        TEXTS,
+        "late_line",
+        lang,
+        ref=order.ref,
+        customer=_customer(order, data),
+        late=duration(minutes, lang),
+        due=order.due_date.isoformat(),
+        cause=render_cause(cause, lang),
+    ).rstrip()
 
 
 def _risk_line(order: WorkOrder, minutes: int, data: DigestData, lang: str) -> str:
     eta, _ = _eta(order, data)
-    state = (render(TEXTS, "state_late", lang, late=duration(minutes, lang)) if minutes > 0
-             else render(TEXTS, "state_tight", lang, slack=duration(-minutes, lang)))
+    state = (
+        render(TEXTS, "state_late", lang, late=duration(minutes, lang))
+        if minutes > 0
+        else render(TEXTS, "state_tight", lang, slack=duration(-minutes, lang))
+    )
     cause = explain(order.ref, data.alert_context) if data.alert_context and minutes > 0 else None
-    text = render(TEXTS, "risk_line", lang, ref=order.ref, customer=_customer(order, data),
-                  due=order.due_date.isoformat(), eta=eta, state=state)
+    text = render(
+        TEXTS,
+        "risk_line",
+        lang,
+        ref=order.ref,
+        customer=_customer(order, data),
+        due=order.due_date.isoformat(),
+        eta=eta,
+        state=state,
+    )
     return f"{text} {render_cause(cause, lang)}".rstrip()
 
 
 def _change_line(cr: ChangeRequest, data: DigestData, lang: str) -> str:
     items = cr.command.get("changes") or []
-    what = ", ".join(
-        f"{c.get('field')}={c.get('value', c.get('delta', c.get('delta_days', '')))}"
-        for c in items if isinstance(c, dict)) or cr.kind
+    what = (
+        ", ".join(
+            f"{c.get('field')}={c.get('value', c.get('delta', c.get('delta_days', '')))}"
+            for c in items
+            if isinstance(c, dict)
+        )
+        or cr.kind
+    )
     who = data.people_names.get(cr.requested_by, cr.requested_by)
     return render(TEXTS, "change_line", lang, ref=cr.ref, order=cr.order_ref, what=what, who=who)
 
@@ -199,19 +277,42 @@ def _kpi_lines(data: DigestData, lang: str) -> list[str]:
     top = sorted(util.items(), key=lambda p: -p[1])[:5]
     items = ", ".join(f"{wc} {share:.0%}" for wc, share in top) or render(TEXTS, "none", lang)
     return [
-        render(TEXTS, "kpis", lang, rate=f"{float(k.get('on_time_rate', 0)):.1%}",
-               late=k.get("orders_late", 0), orders=k.get("orders", len(data.plan.etas))),
-        render(TEXTS, "utilization", lang, items=items,
-               bottleneck=k.get("bottleneck") or render(TEXTS, "none", lang)),
+        render(
+            TEXTS,
+            "kpis",
+            lang,
+            rate=f"{float(k.get('on_time_rate', 0)):.1%}",
+            late=k.get("orders_late", 0),
+            orders=k.get("orders", len(data.plan.etas)),
+        ),
+        render(
+            TEXTS,
+            "utilization",
+            lang,
+            items=items,
+            bottleneck=k.get("bottleneck") or render(TEXTS, "none", lang),
+        ),
         render(TEXTS, "gantt", lang, days=data.gantt_days),
     ]
 
 
 def _progress_line(order: WorkOrder, data: DigestData, lang: str) -> str:
     eta, late = _eta(order, data)
-    state = (render(TEXTS, "expected", lang, eta=eta) if late > 0
-             else render(TEXTS, "on_schedule", lang, eta=eta))
+    state = (
+        render(TEXTS, "expected", lang, eta=eta)
+        if late > 0
+        else render(TEXTS, "on_schedule", lang, eta=eta)
+    )
     done = sum(1 for op in order.operations if op.finished)
-    return render(TEXTS, "progress_line", lang, ref=order.ref, product=order.product_code,
-                  qty=order.quantity, done=done, total=len(order.operations),
-                  due=order.due_date.isoformat(), state=state)
+    return render(
+        TEXTS,
+        "progress_line",
+        lang,
+        ref=order.ref,
+        product=order.product_code,
+        qty=order.quantity,
+        done=done,
+        total=len(order.operations),
+        due=order.due_date.isoformat(),
+        state=state,
+    )

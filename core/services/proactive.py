@@ -55,8 +55,10 @@ def local_today(now: datetime, tz: str) -> date:
 
 # delay alerts -----------------------------------------------------------------
 
-async def check_delays(uow_factory: UnitOfWorkFactory, clock: Clock,
-                       config: ProactiveConfig = ProactiveConfig()) -> list[Alert]:
+
+async def check_delays(
+    uow_factory: UnitOfWorkFactory, clock: Clock, config: ProactiveConfig = ProactiveConfig()
+) -> list[Alert]:
     """Compare the latest plan with what was announced; queue and remember new alerts."""
     now = clock.now()
     async with uow_factory() as uow:
@@ -73,8 +75,9 @@ async def check_delays(uow_factory: UnitOfWorkFactory, clock: Clock,
     return alerts
 
 
-async def check_if_replanned(uow_factory: UnitOfWorkFactory, clock: Clock,
-                             config: ProactiveConfig = ProactiveConfig()) -> list[Alert] | None:
+async def check_if_replanned(
+    uow_factory: UnitOfWorkFactory, clock: Clock, config: ProactiveConfig = ProactiveConfig()
+) -> list[Alert] | None:
     """Run `check_delays` only when a plan version appeared since the last check.
 
     A cheap poll: replans happen in any server process, and the one that runs
@@ -88,15 +91,28 @@ async def check_if_replanned(uow_factory: UnitOfWorkFactory, clock: Clock,
     return await check_delays(uow_factory, clock, config)
 
 
-async def load_alert_context(uow: UnitOfWork, plan: PlanVersion, now: datetime,
-                             config: ProactiveConfig) -> AlertContext:
+async def load_alert_context(
+    uow: UnitOfWork, plan: PlanVersion, now: datetime, config: ProactiveConfig
+) -> AlertContext:
     orders = {o.ref: o for o in await uow.orders.list(open_only=True)}
     today = local_today(now, config.tz)
-    availability = allocate(orders.values(), await uow.catalog.boms(), await uow.catalog.items(),
-                            await uow.catalog.purchase_orders(), today)
+    availability = allocate(
+        orders.values(),
+        await uow.catalog.boms(),
+        await uow.catalog.items(),
+        await uow.catalog.purchase_orders(),
+        today,
+    )
     causes = await _change_causes(uow, plan, now)
-    return AlertContext(plan, orders, availability, await uow.catalog.work_centers(), now,
-                        config.threshold_minutes, causes)
+    return AlertContext(
+        plan,
+        orders,
+        availability,
+        await uow.catalog.work_centers(),
+        now,
+        config.threshold_minutes,
+        causes,
+    )
 
 
 async def _change_causes(uow: UnitOfWork, plan: PlanVersion, now: datetime) -> dict[str, str]:
@@ -114,8 +130,9 @@ async def _change_causes(uow: UnitOfWork, plan: PlanVersion, now: datetime) -> d
     return causes
 
 
-async def _alert_rows(uow: UnitOfWork, alerts: Sequence[Alert], now: datetime,
-                      config: ProactiveConfig) -> list[Any]:
+async def _alert_rows(
+    uow: UnitOfWork, alerts: Sequence[Alert], now: datetime, config: ProactiveConfig
+) -> list[Any]:
     people = [p for p in await uow.parties.people() if p.active]
     names = {c.code: c.name for c in (await uow.parties.customers()).values()}
     rows: list[Any] = []
@@ -123,11 +140,14 @@ async def _alert_rows(uow: UnitOfWork, alerts: Sequence[Alert], now: datetime,
         mine = [a for a in alerts if _is_recipient(person, a)]
         if not mine:
             continue
-        body = "\n\n".join(render_alert(a, person.lang, names.get(a.customer_code, "")) for a in mine)
+        body = "\n\n".join(
+            render_alert(a, person.lang, names.get(a.customer_code, "")) for a in mine
+        )
         title = render(ALERT_TEXTS, "title", person.lang)
         reply = Reply("markdown", f"### {title}\n\n{body}", title=title)
-        rows += notify([person], reply, f"alert:{_fingerprint(a.key for a in mine)}", now,
-                       config.channels)
+        rows += notify(
+            [person], reply, f"alert:{_fingerprint(a.key for a in mine)}", now, config.channels
+        )
     return rows
 
 
@@ -143,9 +163,14 @@ def _fingerprint(keys: Any) -> str:
 
 # digests ----------------------------------------------------------------------
 
-async def build_digest(role: str, uow_factory: UnitOfWorkFactory, clock: Clock,
-                       config: ProactiveConfig = ProactiveConfig(),
-                       gantt: GanttRenderer | None = None) -> list[DigestMessage]:
+
+async def build_digest(
+    role: str,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    config: ProactiveConfig = ProactiveConfig(),
+    gantt: GanttRenderer | None = None,
+) -> list[DigestMessage]:
     """Every digest message of `role` for today, one per recipient, not yet queued."""
     if role not in ROLES:
         raise ValueError(f"unknown digest role {role!r}; use one of {', '.join(ROLES)}")
@@ -156,14 +181,21 @@ async def build_digest(role: str, uow_factory: UnitOfWorkFactory, clock: Clock,
     if role == "supervisor":
         return await _supervisor(people, data, gantt)
     if role == "sales":
-        return [DigestMessage(p, _markdown(sales_text(data, p.name, p.customers, p.lang)))
-                for p in people if p.role is Role.SALES and p.customers]
+        return [
+            DigestMessage(p, _markdown(sales_text(data, p.name, p.customers, p.lang)))
+            for p in people
+            if p.role is Role.SALES and p.customers
+        ]
     return _customers(people, data)
 
 
-async def send_digest(role: str, uow_factory: UnitOfWorkFactory, clock: Clock,
-                      config: ProactiveConfig = ProactiveConfig(),
-                      gantt: GanttRenderer | None = None) -> list[DigestMessage]:
+async def send_digest(
+    role: str,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    config: ProactiveConfig = ProactiveConfig(),
+    gantt: GanttRenderer | None = None,
+) -> list[DigestMessage]:
     """Build and queue; the dedupe key holds the local day (or week), so a rerun queues nothing."""
     messages = await build_digest(role, uow_factory, clock, config, gantt)
     now = clock.now()
@@ -187,9 +219,17 @@ async def _digest_data(uow: UnitOfWork, now: datetime, config: ProactiveConfig) 
     plan = await uow.plans.latest()
     orders = sorted(await uow.orders.list(open_only=True), key=lambda o: (o.due_date, o.ref))
     ctx = await load_alert_context(uow, plan, now, config) if plan else None
-    return DigestData(today, now, plan, orders, await uow.parties.customers(),
-                      await _applied_yesterday(uow, today, config.tz), ctx, config.gantt_days,
-                      {p.id: p.name for p in await uow.parties.people()})
+    return DigestData(
+        today,
+        now,
+        plan,
+        orders,
+        await uow.parties.customers(),
+        await _applied_yesterday(uow, today, config.tz),
+        ctx,
+        config.gantt_days,
+        {p.id: p.name for p in await uow.parties.people()},
+    )
 
 
 async def _applied_yesterday(uow: UnitOfWork, today: date, tz: str) -> list[ChangeRequest]:
@@ -202,8 +242,9 @@ async def _applied_yesterday(uow: UnitOfWork, today: date, tz: str) -> list[Chan
     return found
 
 
-async def _supervisor(people: Collection[Person], data: DigestData,
-                      gantt: GanttRenderer | None) -> list[DigestMessage]:
+async def _supervisor(
+    people: Collection[Person], data: DigestData, gantt: GanttRenderer | None
+) -> list[DigestMessage]:
     image = await gantt(data.plan, data.now) if gantt and data.plan else None
     texts: dict[str, Reply] = {}
     out = []
@@ -218,9 +259,11 @@ async def _supervisor(people: Collection[Person], data: DigestData,
 
 def _customers(people: Collection[Person], data: DigestData) -> list[DigestMessage]:
     opted: Mapping[str, Any] = {c.code: c for c in data.customers.values() if c.weekly_summary}
-    return [DigestMessage(p, _markdown(customer_text(data, opted[p.customers[0]], p.lang)))
-            for p in people
-            if p.role is Role.CUSTOMER and p.customers and p.customers[0] in opted]
+    return [
+        DigestMessage(p, _markdown(customer_text(data, opted[p.customers[0]], p.lang)))
+        for p in people
+        if p.role is Role.CUSTOMER and p.customers and p.customers[0] in opted
+    ]
 
 
 def _markdown(text: str, image: bytes | None = None) -> Reply:

@@ -37,10 +37,17 @@ def due_at(day: date) -> datetime:
     return datetime.combine(day, time(17), ZONE)
 
 
-def make_plan(number: int, orders: Sequence[WorkOrder], now: datetime,
-              lateness: Mapping[str, int], *, reason: str = "test",
-              bottleneck: str | None = None, diff: dict[str, Any] | None = None,
-              op_hours: float = 1.0) -> PlanVersion:
+def make_plan(
+    number: int,
+    orders: Sequence[WorkOrder],
+    now: datetime,
+    lateness: Mapping[str, int],
+    *,
+    reason: str = "test",
+    bottleneck: str | None = None,
+    diff: dict[str, Any] | None = None,
+    op_hours: float = 1.0,
+) -> PlanVersion:
     """A plan in which each given order ends `lateness[ref]` minutes after its due time.
 
     The order's unfinished operations run back to back, `op_hours` each, ending at the ETA.
@@ -53,18 +60,43 @@ def make_plan(number: int, orders: Sequence[WorkOrder], now: datetime,
         todo = [p for p in order.operations if not p.finished]
         for i, p in enumerate(todo):
             end = eta - timedelta(hours=op_hours * (len(todo) - 1 - i))
-            ops.append(PlannedOperation(order.ref, p.seq, p.name, p.work_center,
-                                        p.machine or f"{p.work_center}-1",
-                                        end - timedelta(hours=op_hours), end))
+            ops.append(
+                PlannedOperation(
+                    order.ref,
+                    p.seq,
+                    p.name,
+                    p.work_center,
+                    p.machine or f"{p.work_center}-1",
+                    end - timedelta(hours=op_hours),
+                    end,
+                )
+            )
         etas[order.ref] = OrderEta(order.ref, eta, due, int((eta - due).total_seconds() // 60))
     late = sum(1 for e in etas.values() if e.late)
-    kpis = {"orders_late": late, "on_time_rate": 1 - late / max(1, len(etas)),
-            "weighted_tardiness": 0, "makespan_minutes": 0,
-            "utilization": {bottleneck: 0.9} if bottleneck else {}, "bottleneck": bottleneck,
-            "solve_seconds": 0.1, "orders": len(etas)}
-    return PlanVersion(number, now, now.astimezone(ZONE).replace(second=0, microsecond=0),
-                       "FEASIBLE", "test", 0, 0, kpis, reason,
-                       sorted(ops, key=lambda o: (o.start, o.order_ref)), etas, diff or {})
+    kpis = {
+        "orders_late": late,
+        "on_time_rate": 1 - late / max(1, len(etas)),
+        "weighted_tardiness": 0,
+        "makespan_minutes": 0,
+        "utilization": {bottleneck: 0.9} if bottleneck else {},
+        "bottleneck": bottleneck,
+        "solve_seconds": 0.1,
+        "orders": len(etas),
+    }
+    return PlanVersion(
+        number,
+        now,
+        now.astimezone(ZONE).replace(second=0, microsecond=0),
+        "FEASIBLE",
+        "test",
+        0,
+        0,
+        kpis,
+        reason,
+        sorted(ops, key=lambda o: (o.start, o.order_ref)),
+        etas,
+        diff or {},
+    )
 
 
 async def seed(uow_factory: SqlUnitOfWorkFactory, now: datetime) -> None:
@@ -84,6 +116,15 @@ async def save_plan(uow_factory: SqlUnitOfWorkFactory, plan: PlanVersion) -> Non
 
 async def outbox_rows(engine: AsyncEngine, prefix: str) -> list[dict[str, Any]]:
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(outbox).where(outbox.c.dedupe_key.like(f"{prefix}%"))
-                                   .order_by(outbox.c.id))).mappings().all()
+        rows = (
+            (
+                await conn.execute(
+                    select(outbox)
+                    .where(outbox.c.dedupe_key.like(f"{prefix}%"))
+                    .order_by(outbox.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]

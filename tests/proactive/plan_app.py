@@ -23,9 +23,19 @@ async def seeded_plans(uow_factory: SqlUnitOfWorkFactory) -> list[str]:
     orders = (await open_orders(uow_factory))[:12]
     late = [orders[0].ref, orders[1].ref]
     await save_plan(uow_factory, make_plan(1, orders, NOW, {}, reason="demo start", op_hours=6))
-    await save_plan(uow_factory, make_plan(
-        2, orders, NOW, {late[0]: 300, late[1]: 90}, reason="change CR-5", bottleneck="POWDER",
-        diff={"ops_moved": 4, "slipped": [{"order": late[0], "minutes": 300}]}, op_hours=6))
+    await save_plan(
+        uow_factory,
+        make_plan(
+            2,
+            orders,
+            NOW,
+            {late[0]: 300, late[1]: 90},
+            reason="change CR-5",
+            bottleneck="POWDER",
+            diff={"ops_moved": 4, "slipped": [{"order": late[0], "minutes": 300}]},
+            op_hours=6,
+        ),
+    )
     return late
 
 

@@ -15,24 +15,39 @@ from core.supply import Availability, Shortage
 from tests.proactive.helpers import ZONE, make_plan
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)
-CENTERS = {"POWDER": WorkCenter("POWDER", "喷粉", ("静电喷粉线",), alternatives=("PAINT",)),
-           "CUT": WorkCenter("CUT", "开料", ("锯1",))}
+CENTERS = {
+    "POWDER": WorkCenter("POWDER", "喷粉", ("静电喷粉线",), alternatives=("PAINT",)),
+    "CUT": WorkCenter("CUT", "开料", ("锯1",)),
+}
 
 
 def order(ref: str = "SO-1", customer: str = "C01", due: date = date(2026, 11, 25)) -> WorkOrder:
-    return WorkOrder(ref, customer, "P1", 10, due, status=OrderStatus.RELEASED, operations=[
-        OperationProgress(1, "开料", "CUT"), OperationProgress(2, "喷粉", "POWDER")])
+    return WorkOrder(
+        ref,
+        customer,
+        "P1",
+        10,
+        due,
+        status=OrderStatus.RELEASED,
+        operations=[OperationProgress(1, "开料", "CUT"), OperationProgress(2, "喷粉", "POWDER")],
+    )
 
 
-def ctx(plan: PlanVersion, orders: list[WorkOrder], now: datetime = NOW,
-        availability: dict[str, Availability] | None = None,
-        causes: dict[str, str] | None = None) -> AlertContext:
-    return AlertContext(plan, {o.ref: o for o in orders}, availability or {}, CENTERS, now, 480,
-                        causes or {})
+def ctx(
+    plan: PlanVersion,
+    orders: list[WorkOrder],
+    now: datetime = NOW,
+    availability: dict[str, Availability] | None = None,
+    causes: dict[str, str] | None = None,
+) -> AlertContext:
+    return AlertContext(
+        plan, {o.ref: o for o in orders}, availability or {}, CENTERS, now, 480, causes or {}
+    )
 
 
-def run(plan: PlanVersion, orders: list[WorkOrder], state: Any, **kw: Any
-        ) -> tuple[list[alerts.Alert], dict[str, Any]]:
+def run(
+    plan: PlanVersion, orders: list[WorkOrder], state: Any, **kw: Any
+) -> tuple[list[alerts.Alert], dict[str, Any]]:
     return evaluate(ctx(plan, orders, **kw), state)
 
 
@@ -93,7 +108,9 @@ def test_material_arriving_after_it_is_needed() -> None:
     o = order(due=date(2026, 11, 26))
     plan = make_plan(1, [o], NOW, {"SO-1": 24 * 60})  # first op starts 11-27 15:00, a day late
     short = Shortage("PWD-7035", 5, ("PO-8",), date(2026, 11, 27))
-    found, state = run(plan, [o], None, availability={"SO-1": Availability("SO-1", short.available_on, (short,))})
+    found, state = run(
+        plan, [o], None, availability={"SO-1": Availability("SO-1", short.available_on, (short,))}
+    )
     assert [a.kind for a in found] == [AlertKind.NEW_LATE]  # the late alert names the material
     assert found[0].cause is not None and found[0].cause.kind == "material"
     assert [r.kind for r in found[0].remedies] == ["expedite", "rush"]

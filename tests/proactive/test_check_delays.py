@@ -29,14 +29,24 @@ def recipients(rows: list[dict[str, object]]) -> set[str]:
 
 
 async def test_alerts_fire_once_per_delay_and_once_back_on_time(
-        engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory) -> None:
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
+) -> None:
     clock = FakeClock(NOW)
     await seed(uow_factory, NOW)
     orders = (await open_orders(uow_factory))[:3]
     late, ok = orders[0], orders[1]
-    await save_plan(uow_factory, make_plan(1, orders[:2], NOW, {late.ref: 200, ok.ref: -100},
-                                           reason="change CR-3", bottleneck="POWDER",
-                                           diff={"slipped": [{"order": late.ref, "minutes": 200}]}))
+    await save_plan(
+        uow_factory,
+        make_plan(
+            1,
+            orders[:2],
+            NOW,
+            {late.ref: 200, ok.ref: -100},
+            reason="change CR-3",
+            bottleneck="POWDER",
+            diff={"slipped": [{"order": late.ref, "minutes": 200}]},
+        ),
+    )
     async with uow_factory() as uow:
         people = await uow.parties.people()
     supervisors = {p.id for p in people if p.role.value == "supervisor"}
@@ -61,7 +71,8 @@ async def test_alerts_fire_once_per_delay_and_once_back_on_time(
     assert await check_delays(uow_factory, clock, CONFIG) == []
     assert len(await outbox_rows(engine, "alert:")) == 2 * len(rows)
     async with uow_factory() as uow:
-        assert (await uow.state.get(STATE_KEY))["orders"] == {}
+        state = await uow.state.get(STATE_KEY)
+    assert state is not None and state["orders"] == {}
 
 
 async def test_no_plan_no_alerts(uow_factory: SqlUnitOfWorkFactory) -> None:

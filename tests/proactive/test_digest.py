@@ -13,7 +13,16 @@ from core.messages import reply_from_payload
 from core.model.plan import PlanVersion
 from core.services.proactive import ProactiveConfig, build_digest, send_digest
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import TZ, ZONE, FakeClock, make_plan, open_orders, outbox_rows, save_plan, seed
+from tests.proactive.helpers import (
+    TZ,
+    ZONE,
+    FakeClock,
+    make_plan,
+    open_orders,
+    outbox_rows,
+    save_plan,
+    seed,
+)
 
 UTC_EVENING = datetime.fromisoformat("2026-11-22T23:30:00+00:00")  # 07:30 on the 23rd in Shanghai
 
@@ -61,8 +70,9 @@ async def _shop(uow_factory: SqlUnitOfWorkFactory, now: datetime) -> tuple[str, 
             await uow.commit()
     orders = await open_orders(uow_factory)
     late = next(o for o in orders if o.ref != target.ref)
-    await save_plan(uow_factory, make_plan(1, orders[:10], now, {late.ref: 600},
-                                           bottleneck="POWDER"))
+    await save_plan(
+        uow_factory, make_plan(1, orders[:10], now, {late.ref: 600}, bottleneck="POWDER")
+    )
     return target.ref, late.ref
 
 
@@ -73,8 +83,9 @@ async def _png(plan: PlanVersion, now: datetime) -> bytes:
 async def test_supervisor_digest_uses_the_local_day(uow_factory: SqlUnitOfWorkFactory) -> None:
     clock = FakeClock(UTC_EVENING)
     due_today, late = await _shop(uow_factory, clock.now())
-    [first, *_] = await build_digest("supervisor", uow_factory, clock, ProactiveConfig(),
-                                     gantt=_png)
+    [first, *_] = await build_digest(
+        "supervisor", uow_factory, clock, ProactiveConfig(), gantt=_png
+    )
     text = first.reply.text
     assert "2026-11-23" in text.splitlines()[0]  # the Shanghai date, not the UTC one
     today_section = text.split("**本周到期")[0]
@@ -85,7 +96,8 @@ async def test_supervisor_digest_uses_the_local_day(uow_factory: SqlUnitOfWorkFa
 
 
 async def test_digest_is_queued_once_per_local_day(
-        engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory) -> None:
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
+) -> None:
     clock = FakeClock(UTC_EVENING)
     await _shop(uow_factory, clock.now())
     sent = await send_digest("supervisor", uow_factory, clock, ProactiveConfig(), gantt=_png)
@@ -93,8 +105,9 @@ async def test_digest_is_queued_once_per_local_day(
     clock.advance(hours=1)  # same local day, even though the UTC day changed
     await send_digest("supervisor", uow_factory, clock, ProactiveConfig(), gantt=_png)
     rows = await outbox_rows(engine, "digest:supervisor:")
-    assert len(rows) == 2 and all(r["dedupe_key"].startswith("digest:supervisor:2026-11-23")
-                                  for r in rows)
+    assert len(rows) == 2 and all(
+        r["dedupe_key"].startswith("digest:supervisor:2026-11-23") for r in rows
+    )
     assert reply_from_payload(rows[0]["payload"]).image_png == b"\x89PNG fake"
     clock.advance(days=1)
     await send_digest("supervisor", uow_factory, clock, ProactiveConfig(), gantt=_png)
@@ -102,7 +115,8 @@ async def test_digest_is_queued_once_per_local_day(
 
 
 async def test_sales_see_their_customers_and_customers_opt_in(
-        uow_factory: SqlUnitOfWorkFactory) -> None:
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
     clock = FakeClock(UTC_EVENING)
     _, late = await _shop(uow_factory, clock.now())
     async with uow_factory() as uow:
@@ -117,8 +131,11 @@ async def test_sales_see_their_customers_and_customers_opt_in(
     weekly = await build_digest("customer", uow_factory, clock)
     assert weekly and all(customers[m.person.customers[0]].weekly_summary for m in weekly)
     for m in weekly:
-        refs = [o.ref for o in await open_orders(uow_factory)
-                if o.customer_code != m.person.customers[0]]
+        refs = [
+            o.ref
+            for o in await open_orders(uow_factory)
+            if o.customer_code != m.person.customers[0]
+        ]
         assert not any(ref in m.reply.text for ref in refs)  # only their own orders
 
 

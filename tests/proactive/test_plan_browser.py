@@ -19,14 +19,24 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.plan_app import TOKEN, plan_app, seeded_plans
 
 CHROMIUM = Path(os.environ.get("GONGDAN_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-extensions",
+]
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"{CHROMIUM} missing: apt-get install chromium"),
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="playwright missing: pip install playwright (no browser download needed)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} missing: apt-get install chromium"
+    ),
+    pytest.mark.skipif(
+        importlib.util.find_spec("playwright") is None,
+        reason="playwright missing: pip install playwright (no browser download needed)",
+    ),
 ]
 
 
@@ -35,7 +45,7 @@ def coloured_pixels(png: bytes) -> tuple[int, int]:
     from matplotlib import image
 
     rgb = image.imread(io.BytesIO(png), format="png")[..., :3] * 255.0
-    late = np.array([int(LATE_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    late = np.array([int(LATE_COLOUR[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
     near_late = int((np.abs(rgb - late).max(axis=-1) < 24).sum())
     saturated = int((rgb.max(axis=-1) - rgb.min(axis=-1) > 40).sum())
     return near_late, saturated
@@ -60,13 +70,15 @@ async def test_plan_page_in_chromium(aiohttp_server, tmp_path: Path) -> None:  #
         try:
             context = await browser.new_context(
                 viewport={"width": 1280, "height": 900},
-                extra_http_headers={"Authorization": f"Bearer {TOKEN}"})
+                extra_http_headers={"Authorization": f"Bearer {TOKEN}"},
+            )
             page = await context.new_page()
             response = await page.goto(str(server.make_url("/plan?days=60")))
             assert response is not None and response.status == 200
             assert await page.locator("#gantt rect.bar").count() >= 12
             late_refs = await page.locator("#gantt rect.bar.late").evaluate_all(
-                "els => els.map(e => e.dataset.order)")
+                "els => els.map(e => e.dataset.order)"
+            )
             assert set(late_refs) == set(late)
             box = await page.locator("#gantt rect.bar.late").first.bounding_box()
             assert box is not None and box["width"] > 0 and box["height"] > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 
@@ -14,13 +15,13 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 async def test_plan_page(aiohttp_client, db_url: str, uow_factory: SqlUnitOfWorkFactory) -> None:  # type: ignore[no-untyped-def]
     late = await seeded_plans(uow_factory)
-    client: TestClient = await aiohttp_client(plan_app(db_url))
+    client: TestClient[Any, Any] = await aiohttp_client(plan_app(db_url))
     assert (await client.get("/plan")).status == 401
     response = await client.get("/plan?days=60", headers=AUTH)
     assert response.status == 200 and response.content_type == "text/html"
     html = await response.text()
     assert "<script" not in html
-    svg = html[html.index("<svg"):html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     bars = re.findall(r'<rect class="([^"]*)" data-order="([^"]*)"', svg)
     assert len(bars) >= 12
     assert {ref for cls, ref in bars if "late" in cls.split()} == set(late)
@@ -36,15 +37,23 @@ async def test_plan_page(aiohttp_client, db_url: str, uow_factory: SqlUnitOfWork
 
 
 async def test_metrics_count_requests(aiohttp_client, db_url: str) -> None:  # type: ignore[no-untyped-def]
-    client: TestClient = await aiohttp_client(plan_app(db_url))
+    client: TestClient[Any, Any] = await aiohttp_client(plan_app(db_url))
     await client.get("/healthz")
     await client.get("/no/such/page")
     response = await client.get("/metrics")
     assert response.status == 200 and response.content_type.startswith("text/plain")
     text = await response.text()
-    assert re.search(r'gongdan_http_requests_total\{method="GET",route="/healthz",status="200"\} '
-                     r"[1-9]", text)
+    assert re.search(
+        r'gongdan_http_requests_total\{method="GET",route="/healthz",status="200"\} '
+        r"[1-9]",
+        text,
+    )
     assert 'route="unmatched",status="404"' in text
-    for name in ("gongdan_parses_total", "gongdan_solves_total", "gongdan_pushes_total",
-                 "gongdan_solve_seconds_bucket", "gongdan_http_request_seconds_bucket"):
+    for name in (
+        "gongdan_parses_total",
+        "gongdan_solves_total",
+        "gongdan_pushes_total",
+        "gongdan_solve_seconds_bucket",
+        "gongdan_http_request_seconds_bucket",
+    ):
         assert name in text or name.replace("_total", "") in text

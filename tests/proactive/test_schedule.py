@@ -83,7 +83,8 @@ class _Recorder:
 
 
 async def test_a_digest_missed_while_down_runs_once_after_restart(
-        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = await _started(db_url)
     ensure_jobs(first, job_specs(digest_times("08:07"), TZ), "db")
     missed = datetime.now(first.timezone) - timedelta(minutes=30)
@@ -91,7 +92,7 @@ async def test_a_digest_missed_while_down_runs_once_after_restart(
     first.shutdown(wait=False)
 
     recorder = _Recorder()
-    monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)  # type: ignore[arg-type]
+    monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)
     second = await _started(db_url)
     second.resume()
     try:
@@ -117,6 +118,7 @@ async def test_leadership_is_exclusive_and_passes_on(engine: AsyncEngine) -> Non
 
 
 # two app instances on one database ----------------------------------------------
+
 
 async def _start(settings: Settings, clock: FakeClock) -> web.AppRunner:
     app = create_app(settings, clock=clock)
@@ -151,8 +153,9 @@ async def _fire(runtime: ProactiveRuntime, job_id: str) -> None:
 
 
 @pytest.fixture
-async def instances(db_url: str, uow_factory: SqlUnitOfWorkFactory
-                    ) -> AsyncIterator[tuple[list[web.AppRunner], FakeClock]]:
+async def instances(
+    db_url: str, uow_factory: SqlUnitOfWorkFactory
+) -> AsyncIterator[tuple[list[web.AppRunner], FakeClock]]:
     clock = FakeClock(NOW)
     await seed(uow_factory, NOW)
     settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0)
@@ -165,7 +168,8 @@ async def instances(db_url: str, uow_factory: SqlUnitOfWorkFactory
 
 
 async def test_two_instances_never_both_send_the_digest(
-        engine: AsyncEngine, instances: tuple[list[web.AppRunner], FakeClock]) -> None:
+    engine: AsyncEngine, instances: tuple[list[web.AppRunner], FakeClock]
+) -> None:
     runners, _ = instances
     leading = await _leaders(runners)
     await asyncio.sleep(0.6)  # several election rounds: still one leader
