@@ -44,6 +44,7 @@ _OP_MARKER = re.compile(r"工序|这道|那道|一道|工艺|\bstep\b|\bprocess\
 _NAME_BEFORE = re.compile(r"([\u3400-\u9fffA-Za-z ]+?)"
                           r"(?:这道工序|那道工序|这道|那道|工序|工艺|的)?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_ASKING = re.compile(r"什么|多少|吗|哪|几|[?？]|\bwhat\b|\bwhich\b", re.IGNORECASE)
 _OP_TAIL = re.compile(r"(?:这道工序|那道工序|这道|那道|工序|工艺|了)*")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
 _VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$"
@@ -224,8 +225,12 @@ def _spec_without_verb(scan: Scan, start: int, end: int,
     if verb is not None and len(last.text) > 1 and not clean_value(scan.work[last.end:end]):
         return last, (verb.end, last.start)  # 改用不锈钢材质
     head = scan.work[start:keys[0].start].replace("#", "").strip()
-    if not head and scan.order is not None and scan.work[keys[0].end:keys[0].end + 1] == " ":
-        return keys[0], (keys[0].end, end)  # SO-12 颜色 白色 / SO-12 color white
+    key = keys[0]
+    rest = scan.work[key.end:end]
+    if head or scan.order is None or _ASKING.search(rest) or len(key.text) < 2:
+        return None
+    if rest.startswith(" ") or (_CJK.match(rest) and _COLOUR_WORD.match(clean_value(rest))):
+        return key, (key.end, end)  # SO-12 颜色 白色 / color white / 颜色白色
     return None
 
 

@@ -28,7 +28,12 @@ _CLAUSE = re.compile(r"[,;，；。!！?？\n]+|\s+and\s+|\s+then\s+|然后|另�
                      r"|\s+(?=(?:数量|qty|quantity|交期|交货|货期|due|颜色|材质|材料|板材|尺寸"
                      r"|规格"
                      r"|表面处理|包装|说明书|标签|color|colou?r|material|size|finish|packaging)"
-                     r"(?![A-Za-z]))", re.IGNORECASE)
+                     r"(?![A-Za-z]))"
+                     # "颜色改成白色 500件": a count with its unit starts a new item,
+                     # unless a quantity verb comes right before it ("再加 100件")
+                     r"|(?<=[\u3400-\u9fff])(?<![加减要做补到成为改少多])\s+"
+                     r"(?=[0-9]+\s*(?:件|个|套|台))",
+                     re.IGNORECASE)
 #: Financial numerals (伍佰) read as ordinary ones; same length, so spans hold.
 _FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一二二三三四五六六七八九十百千")
 BLANK = "~"
