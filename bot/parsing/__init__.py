@@ -1,8 +1,13 @@
 """Reading free chat text into the contract's structured commands.
 
-Entry point: `parse_text(text, now, tz, vocabulary, order_pattern)`; see
-`parser.ParseResult` for what comes back and `conversation` (in `bot`) for
-multi-turn completion of incomplete commands.
+Entry point: `parse_text(text, now, tz="Asia/Shanghai", vocabulary=None,
+order_pattern=None) -> ParseResult` with `.command`, `.to_contract_dict()`
+(CONTRACT section 3), `.lang`, `.question` and `.issues`. `bot.conversation`
+completes incomplete commands over several messages.
+
+Layout: normalize (NFKC) -> orders (mask refs) -> scan (numbers, dates) ->
+intents / fields / report, all driven by the phrase tables in `synonyms`;
+`specs` matches typed values against the factory's `Vocabulary`.
 """
 
 from bot.parsing.command import Change, Command, Intent

@@ -221,4 +221,4 @@ def _report(scan: Scan, order_ref: str | None, lang: Lang) -> ParseResult:
     if found.quantity is None:
         question = ask("report_quantity", lang, order_ref, operation=found.operation)
         return ParseResult(command, lang, question, ("quantity_missing",))
-    return ParseResult(replace(command), lang)
+    return ParseResult(command, lang)
