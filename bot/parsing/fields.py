@@ -561,6 +561,10 @@ def _named_field(scan: Scan, start: int, end: int, result: FieldResult) -> str |
             syn.DATE_SET_LEX.search(scan.work, start, end)
             or syn.CHANGE_VERB_LEX.search(scan.work, start, end)):
         return "due_date"
+    if (scan.order is not None and syn.DUE_SHIFT_LEX.search(scan.work, start, end)
+            and not _ASKING.search(scan.work, start, end)
+            and "会不会" not in scan.work[start:end]):
+        return "due_date"  # "SO-12 尽量提前": earlier, but by how much? ("会延期吗" only asks)
     key = syn.SPEC_KEY_LEX.search(scan.work, start, end)
     if key and key.text != "色" and syn.CHANGE_VERB_LEX.search(scan.work, start, end):
         result.missing_key = key.tag

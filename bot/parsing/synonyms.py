@@ -119,6 +119,9 @@ DATE_SET = ["推到", "挪到", "放到", "延至", "改至", "改到", "改成"
 #: Any verb of changing; with an order but no readable field, the bot asks what to change.
 CHANGE_VERBS = ["翻倍", "翻番", "翻一番", "减半", "double", "halve", "改", "换", "调整", "变更",
                 "修改", "调", "change", "modify", "amend", "adjust"]
+#: Verbs that move the due date by themselves; without an amount the bot asks.
+DUE_SHIFT = ["提前", "推迟", "延后", "延期", "推后", "提早", "往后推", "往前挪", "postpone",
+             "delay"]
 #: English shifts of the stored due date ("push ... back by 3 days").
 SHIFT_EN = _tagged(
     later=["push back", "pushed back", "back", "delay", "postpone", "later", "extend"],
@@ -198,6 +201,7 @@ QTY_VERB_LEX = Lexicon(QTY_VERBS)
 DUE_CUE_LEX = Lexicon(DUE_CUES)
 DATE_SET_LEX = Lexicon(DATE_SET)
 CHANGE_VERB_LEX = Lexicon(CHANGE_VERBS)
+DUE_SHIFT_LEX = Lexicon(DUE_SHIFT)
 REPORT_EXPLICIT_LEX = Lexicon(REPORT_EXPLICIT)
 SHIFT_EN_LEX = Lexicon(SHIFT_EN)
 SPEC_KEY_LEX = Lexicon(SPEC_KEYS)
