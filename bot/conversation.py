@@ -65,7 +65,13 @@ CATALOG: dict[str, dict[str, str]] = {
 Kind = Literal["command", "question", "orders", "dropped", "unknown"]
 _DIGITS = re.compile(r"^\s*([0-9]{1,2})\s*[.。!！]?\s*$")
 _SPEC_WORD = {"color": "颜色", "material": "材质", "size": "尺寸", "finish": "表面处理",
-              "packaging": "包装", "other": "要求"}
+              "packaging": "包装", "other": "说明书"}
+_SPEC_WORD_EN = {"color": "color", "material": "material", "size": "size", "finish": "finish",
+                 "packaging": "packaging", "other": "label"}
+_ANSWER_PREFIX = {
+    "zh": {"due_date": "交期改到", "quantity": "数量改成", "change": ""},
+    "en": {"due_date": "due date to ", "quantity": "qty ", "change": ""},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,14 +289,20 @@ class Conversations:
             return _merge_report(command, kind, text, result)
         if _is_new_command(result) and result.command.order is not None:
             return None
-        prefix = {"due_date": "交期改到", "quantity": "数量改成", "change": ""}.get(kind)
+        # The answer is read as the rest of a sentence naming the field, in the
+        # answer's own language ("下周三" -> "交期改到下周三", "next friday" ->
+        # "due date to next friday").
+        english = result.lang == "en"
+        words = _ANSWER_PREFIX["en" if english else "zh"]
+        prefix = words.get(kind)
         if kind == "spec_value":
-            prefix = f"{_SPEC_WORD.get(question.key or 'other', '要求')}改成"
+            spec_word = (_SPEC_WORD_EN if english else _SPEC_WORD).get(question.key or "other")
+            prefix = (f"{spec_word} to " if english else f"{spec_word}改成") if spec_word else None
         if prefix is None:
             return None
         answer = self._parse(f"{prefix}{text}", now)
         if not answer.command.changes and kind == "change":
-            answer = self._parse(f"交期改到{text}", now)  # a bare date answers "what to change"
+            answer = self._parse(f"{words['due_date']}{text}", now)  # a bare date
         if not answer.command.changes:
             return None
         return replace(command, changes=command.changes + answer.command.changes)

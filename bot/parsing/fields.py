@@ -26,6 +26,8 @@ _PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|than
                         r"|订单号|订单|单号"
                         r"|\s+(?:for|on|of)?\s*order|\s+(?:for|on|of|in|to|at))+$",
                         re.IGNORECASE)
+#: What is left of "改下颜色", "换个颜色": no value at all.
+_EMPTY_VALUES = frozenset({"下", "个", "点", "一个", "一点", "一些", "it", "that", "this"})
 _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
 _NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜"
                             r"|x|\*|×|mm|cm)", re.IGNORECASE)
@@ -84,7 +86,7 @@ def clean_value(text: str) -> str:
     while prev != text:
         prev = text
         text = _PARTICLES.sub("", text).strip(_TRIM)
-    return text
+    return "" if text in _EMPTY_VALUES else text
 
 
 def extract_changes(scan: Scan) -> FieldResult:
@@ -552,21 +554,21 @@ def _named_field(scan: Scan, start: int, end: int, result: FieldResult) -> str |
     """"交期改一下" -> "due_date": the field is named, its value is not.
 
     A verb of changing must be there too: "数量是多少" asks, it changes nothing.
+    The verb may stand in an earlier clause ("change SO-12 | due date").
     """
-    if syn.QTY_CUE_LEX.search(scan.work, start, end) and (
-            any(h.tag != "none" for h in syn.QTY_VERB_LEX.finditer(scan.work, start, end))
-            or syn.CHANGE_VERB_LEX.search(scan.work, start, end)):
+    changing = syn.CHANGE_VERB_LEX.search(scan.work, 0, end) is not None
+    if syn.QTY_CUE_LEX.search(scan.work, start, end) and (changing or any(
+            h.tag != "none" for h in syn.QTY_VERB_LEX.finditer(scan.work, start, end))):
         return "quantity"
     if syn.DUE_CUE_LEX.search(scan.work, start, end) and (
-            syn.DATE_SET_LEX.search(scan.work, start, end)
-            or syn.CHANGE_VERB_LEX.search(scan.work, start, end)):
+            changing or syn.DATE_SET_LEX.search(scan.work, start, end)):
         return "due_date"
     if (scan.order is not None and syn.DUE_SHIFT_LEX.search(scan.work, start, end)
             and not _ASKING.search(scan.work, start, end)
             and "会不会" not in scan.work[start:end]):
         return "due_date"  # "SO-12 尽量提前": earlier, but by how much? ("会延期吗" only asks)
     key = syn.SPEC_KEY_LEX.search(scan.work, start, end)
-    if key and key.text != "色" and syn.CHANGE_VERB_LEX.search(scan.work, start, end):
+    if key and key.text != "色" and changing:
         result.missing_key = key.tag
         return "spec"
     return None

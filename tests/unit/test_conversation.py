@@ -214,3 +214,14 @@ async def test_bad_input_while_a_question_is_pending(conv: Conversations) -> Non
 async def test_report_keeps_work_order_as_written(conv: Conversations) -> None:
     out = await conv.interpret("wecom", "op1", "WO-15 折弯做完120个，报废3个", NOW)
     assert out.kind == "command" and out.command is not None and out.command.order == "WO-15"
+
+
+async def test_english_answers_are_read_in_english(conv: Conversations) -> None:
+    await conv.interpret("web", "sales2", "change SO-12 packaging", NOW)
+    done = await conv.interpret("web", "sales2", "wooden crate", NOW)
+    assert done.command is not None and done.lang == "en"
+    assert done.command.to_contract_dict()["changes"] == [
+        {"field": "spec", "key": "packaging", "value": "wooden crate"}]
+    await conv.interpret("web", "sales2", "SO-12 交期改一下", NOW)
+    later = await conv.interpret("web", "sales2", "next friday", NOW)
+    assert later.command is not None and later.command.changes[0].value == "2026-11-27"

@@ -124,6 +124,8 @@ def test_intents(text: str, intent: str, order: str | None) -> None:
     ("SO-12 交期提前", "due_date"),
     ("SO-12 尽量提前", "due_date"),
     ("postpone SO-12", "due_date"),
+    ("change SO-12 packaging", "spec_value"),
+    ("SO-12 换个颜色", "spec_value"),
     ("SO-12 交期改到2月30号", "due_date"),
     ("SO-12 交期改为下周", "due_date"),
     ("SO-12 交期推到下个月", "due_date"),
