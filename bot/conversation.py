@@ -27,6 +27,7 @@ from bot.parsing import Command, Intent, ParseResult, Question, Vocabulary, pars
 from bot.parsing.command import ORDER_INTENTS
 from bot.parsing.questions import ask, numbered
 from core.i18n import Lang, render
+from core.ports import Clock
 
 CATALOG: dict[str, dict[str, str]] = {
     "orders_header": {
@@ -131,10 +132,14 @@ class _Pending:
 class Conversations:
     """Pending questions per (channel, user), merged with the next answer."""
 
-    def __init__(self, directory: OrderDirectory, *, ttl: timedelta = timedelta(minutes=15),
-                 list_limit: int = 5, tz: str = "Asia/Shanghai",
-                 vocabulary: Vocabulary | None = None, order_pattern: str | None = None) -> None:
+    def __init__(self, directory: OrderDirectory, *, clock: Clock | None = None,
+                 ttl: timedelta = timedelta(minutes=15), list_limit: int = 5,
+                 tz: str = "Asia/Shanghai", vocabulary: Vocabulary | None = None,
+                 order_pattern: str | None = None) -> None:
+        """`clock` gives the time when `interpret` is called without `now`
+        (tests inject a fake one); `ttl` is how long a question stays open."""
         self._directory = directory
+        self._clock = clock
         self._ttl = ttl
         self._list_limit = list_limit
         self._tz = tz
@@ -145,12 +150,27 @@ class Conversations:
     def _parse(self, text: str, now: datetime) -> ParseResult:
         return parse_text(text, now, self._tz, self._vocabulary, self._pattern)
 
-    def pending(self, channel: str, user: str, now: datetime) -> Question | None:
+    def _now(self, now: datetime | None) -> datetime:
+        if now is not None:
+            return now
+        if self._clock is None:
+            raise ValueError("Conversations needs `now` or a clock")
+        return self._clock.now()
+
+    def pending(self, channel: str, user: str, now: datetime | None = None) -> Question | None:
         """The question still waiting for (channel, user), if not expired."""
+        now = self._now(now)
         entry = self._pending.get((channel, user))
         return entry.question if entry and now - entry.asked_at <= self._ttl else None
 
-    async def interpret(self, channel: str, user: str, text: str, now: datetime) -> Interpretation:
+    def forget(self, channel: str, user: str) -> None:
+        """Drop the pending question (e.g. the service layer handled it otherwise)."""
+        self._pending.pop((channel, user), None)
+
+    async def interpret(self, channel: str, user: str, text: str,
+                        now: datetime | None = None) -> Interpretation:
+        """Read one message of (channel, user); see the module docstring."""
+        now = self._now(now)
         key = (channel, user)
         entry = self._pending.pop(key, None)
         expired = entry is not None and now - entry.asked_at > self._ttl

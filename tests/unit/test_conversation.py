@@ -225,3 +225,28 @@ async def test_english_answers_are_read_in_english(conv: Conversations) -> None:
     await conv.interpret("web", "sales2", "SO-12 交期改一下", NOW)
     later = await conv.interpret("web", "sales2", "next friday", NOW)
     assert later.command is not None and later.command.changes[0].value == "2026-11-27"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+async def test_injected_clock_drives_expiry(directory: FakeOrderDirectory) -> None:
+    clock = FakeClock(NOW)
+    conv = Conversations(directory, clock=clock, ttl=timedelta(minutes=2))
+    await conv.interpret("wecom", "sales2", "SO-12 数量改一下")
+    clock.current += timedelta(minutes=1)
+    assert conv.pending("wecom", "sales2") is not None
+    done = await conv.interpret("wecom", "sales2", "500件")
+    assert done.kind == "command" and not done.expired
+    await conv.interpret("wecom", "sales2", "SO-12 数量改一下")
+    clock.current += timedelta(minutes=3)
+    late = await conv.interpret("wecom", "sales2", "500件")
+    # The old question is gone: "500件" is read afresh and the order is asked for.
+    assert late.expired and late.kind == "question" and "哪个订单" in (late.text or "")
