@@ -22,7 +22,8 @@ from bot.parsing.scan import BLANK, Scan
 from bot.parsing.specs import Match
 
 _TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
-_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|thanks|pls|please|一下"
+_PARTICLES = re.compile(r"(?:吧|了|啊|呀|哈|呢|哦|嘛|吗|的|谢谢|多谢|谢了|辛苦了|辛苦|一下"
+                        r"|\s*\b(?:thanks|thank you|thx|tks|ty|pls|plz|please)"
                         r"|订单号|订单|单号"
                         r"|\s+(?:for|on|of)?\s*order|\s+(?:for|on|of|in|to|at))+$",
                         re.IGNORECASE)
@@ -32,12 +33,14 @@ _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
 _NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜"
                             r"|x|\*|×|mm|cm)", re.IGNORECASE)
 _EN_SPAN = re.compile(
-    r"(?:by\s+)?(?P<n>\d+|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
-    r"\s*(?P<u>days?|weeks?)\b", re.IGNORECASE)
+    r"(?<![A-Za-z])(?:by\s+)?"
+    r"(?P<n>\d+|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\s*(?P<u>days?|weeks?)(?![A-Za-z])", re.IGNORECASE)
 _ISO = re.compile(r"(?<![0-9])(20[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})(?![0-9])")
 _SLASH = re.compile(r"(?<![0-9/#-])([0-9]{1,2})/([0-9]{1,2})(?![0-9/])")
 _OP_CUT = re.compile(r"#|这道|那道|一道|工序|工艺|这步|步骤"
-                     r"|\s+(?:from|to|for|on|in|of|step|process)\b"
+                     r"|\s+(?:from|to|for|on|in|of|step|process|thx|thanks|thank|pls|please|ty)\b"
+                     r"|谢谢|多谢|辛苦|麻烦"
                      r"|了|的|吧|[~;；.。!！?？]", re.IGNORECASE)
 # Used with match() at a position, so no "^".
 _OP_LEAD = re.compile(r"\s*(?:把|将|一道|个|道|上|一个|the|a|an)\s*", re.IGNORECASE)
@@ -299,8 +302,6 @@ def _due(scan: Scan, start: int, end: int, result: FieldResult, carry: str | Non
 
 def _english_shift(scan: Scan, start: int, end: int) -> int | None:
     """"push … back by 3 days" / "bring … forward a week" -> ±days."""
-    if scan.lang != "en":
-        return None
     hit = syn.SHIFT_EN_LEX.search(scan.work, start, end)
     span = _EN_SPAN.search(scan.work, start, end)
     if hit is None or span is None:
