@@ -50,7 +50,10 @@ def load_instance(path: str) -> PlanInput:
     n_machines = int(data["machines"])
     jobs = tuple(
         Job(
-            f"J{j}", int(x["r"]), int(x["d"]), int(x["w"]),
+            f"J{j}",
+            int(x["r"]),
+            int(x["d"]),
+            int(x["w"]),
             tuple(
                 Operation(f"J{j}.{o}", tuple(Alternative(f"M{m}", int(p)) for m, p in alts))
                 for o, alts in enumerate(x["ops"])
@@ -70,7 +73,9 @@ def generate(orders: int, seed: int) -> PlanInput:
     machines = tuple(Machine(f"M{c * 3 + k}", centres[c]) for c in range(10) for k in range(3))
     est_days = max(5, orders * 6 * 140 // (30 * 840) * 2)
     shifts = tuple(
-        w for d in range(est_days) if d % 7 != 6
+        w
+        for d in range(est_days)
+        if d % 7 != 6
         for w in ((d * DAY + 360, d * DAY + 720), (d * DAY + 780, d * DAY + 1320))
     )
     calendars = {
@@ -96,9 +101,14 @@ def generate(orders: int, seed: int) -> PlanInput:
             run = rng.randint(1, 6) * (2 if c in bottlenecks else 1)
             minutes = min(setup + qty * run, 330)
             alts = [k for k in range(3) if rng.random() < 0.6] or [rng.randrange(3)]
-            ops.append(Operation(key, tuple(
-                Alternative(f"M{c * 3 + k}", minutes + rng.randint(0, 20)) for k in alts
-            )))
+            ops.append(
+                Operation(
+                    key,
+                    tuple(
+                        Alternative(f"M{c * 3 + k}", minutes + rng.randint(0, 20)) for k in alts
+                    ),
+                )
+            )
             total += minutes
         release = rng.randint(0, span)
         rush = rng.random() < 0.05
@@ -121,7 +131,9 @@ def with_rush(inp: PlanInput, seed: int) -> tuple[PlanInput, str]:
 
 def rule_baselines(inp: PlanInput, params: SolveParams) -> tuple[int, int, str]:
     pb = compile_problem(inp)
-    scores = [(weighted_tardiness(pb, dispatch(pb, r)), r.name) for r in default_rules(params.atc_k)]
+    scores = [
+        (weighted_tardiness(pb, dispatch(pb, r)), r.name) for r in default_rules(params.atc_k)
+    ]
     edd = scores[0][0]
     best = min(scores)
     return edd, best[0], best[1]
@@ -130,8 +142,10 @@ def rule_baselines(inp: PlanInput, params: SolveParams) -> tuple[int, int, str]:
 def write_plan(path: str, inp: PlanInput, result: PlanResult) -> None:
     """Write the plan in the README's format: per job, per op, [start, machine number]."""
     rows = [
-        [[result.assignments[op.key].start, int(result.assignments[op.key].machine[1:])]
-         for op in job.ops]
+        [
+            [result.assignments[op.key].start, int(result.assignments[op.key].machine[1:])]
+            for op in job.ops
+        ]
         for job in inp.jobs
     ]
     with open(path, "w", encoding="utf-8") as f:
@@ -145,8 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--orders", type=int)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=30.0)
-    ap.add_argument("--rush-time-limit", type=float, default=1.5,
-                    help="whole budget of the rush replan, result included")
+    ap.add_argument(
+        "--rush-time-limit",
+        type=float,
+        default=1.5,
+        help="whole budget of the rush replan, result included",
+    )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--window", type=int, default=SolveParams.lns_window_ops)
     ap.add_argument("--plan-out")
@@ -155,8 +173,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     inp = load_instance(args.instance) if args.instance else generate(args.orders, args.seed)
-    params = SolveParams(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers,
-                         lns_window_ops=args.window)
+    params = SolveParams(
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        lns_window_ops=args.window,
+    )
     result = plan(inp, params)
     out: dict[str, object] = {
         "instance": args.instance or f"generated:{args.orders}:{args.seed}",
@@ -170,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         "violations": len(violations(inp, result)),
     }
     edd, best_rule, best_name = rule_baselines(inp, params)
-    out |= {"edd_weighted_tardiness": edd, "best_rule_weighted_tardiness": best_rule,
-            "best_rule": best_name,
-            "ratio_to_best_rule": round(result.objective / best_rule, 4) if best_rule else None}
+    out |= {
+        "edd_weighted_tardiness": edd,
+        "best_rule_weighted_tardiness": best_rule,
+        "best_rule": best_name,
+        "ratio_to_best_rule": round(result.objective / best_rule, 4) if best_rule else None,
+    }
     if args.plan_out and args.instance:
         write_plan(args.plan_out, inp, result)
     if not args.no_rush:

@@ -21,6 +21,7 @@ valid lower bound on weighted tardiness.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from dataclasses import dataclass
@@ -142,13 +143,15 @@ def _build(
     # the tail keeps its machine order (redundant with no-overlap, but prunes at once)
     for seq in sched.seqs:
         chain = [i for i in seq if i in tail]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             model.add(ops[b].start >= ops[a].end)
     tard_terms, secondary_terms, secondary_ub = _objective_terms(
         pb, sched, model, hints, ops, free, ub, previous_start, stability_weight
     )
     big_m = secondary_ub + 1
-    model.minimize(big_m * sum(tard_terms) + sum(secondary_terms))
+    model.minimize(
+        cp_model.LinearExpr.sum(tard_terms) * big_m + cp_model.LinearExpr.sum(secondary_terms)
+    )
     return _Built(model, ops, hints, big_m)
 
 

@@ -29,8 +29,13 @@ def compare(old: PlanResult, new: PlanResult) -> PlanDiff:
         (slipped if slip.delta > 0 else improved).append(slip)
     slipped.sort(key=lambda s: (-s.delta, s.ref))
     improved.sort(key=lambda s: (s.delta, s.ref))
-    return PlanDiff(tuple(moved), tuple(slipped), tuple(improved),
-                    slipped[0] if slipped else None, tuple(reordered(old, new)))
+    return PlanDiff(
+        tuple(moved),
+        tuple(slipped),
+        tuple(improved),
+        slipped[0] if slipped else None,
+        tuple(reordered(old, new)),
+    )
 
 
 def reordered(old: PlanResult, new: PlanResult) -> list[str]:
@@ -49,7 +54,9 @@ def reordered(old: PlanResult, new: PlanResult) -> list[str]:
         else:
             by_machine.setdefault(a.machine, []).append(k)
     for keys in by_machine.values():
-        old_pos = {k: r for r, k in enumerate(sorted(keys, key=lambda k: (old.assignments[k].start, k)))}
+        old_pos = {
+            k: r for r, k in enumerate(sorted(keys, key=lambda k: (old.assignments[k].start, k)))
+        }
         seq = [old_pos[k] for k in sorted(keys, key=lambda k: (new.assignments[k].start, k))]
         keep = _lis(seq)
         out.extend(k for k in keys if old_pos[k] not in keep)

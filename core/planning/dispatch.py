@@ -29,7 +29,9 @@ class Rule:
     def name(self) -> str:
         if self.kind == "edd":
             return "EDD"
-        return f"ATC(k={self.k:g})" if self.tail == 1.0 else f"ATC(k={self.k:g},tail={self.tail:g})"
+        return (
+            f"ATC(k={self.k:g})" if self.tail == 1.0 else f"ATC(k={self.k:g},tail={self.tail:g})"
+        )
 
 
 @dataclass
@@ -115,7 +117,7 @@ def dispatch(
     def select(m: int, t: int) -> int:
         q = queues[m]
         while q.by_tc and q.by_tc[0][0] <= t:
-            tc, i = heapq.heappop(q.by_tc)
+            _tc, i = heapq.heappop(q.by_tc)
             if not done[i]:
                 promoted.add((m, i))
                 p = pb.op_alts[i][m]

@@ -47,13 +47,23 @@ def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None
     method, best, best_rule = candidates[k]
     best_cost = costs[k]
     schedulable = sum(1 for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN)
-    if (params.use_cpsat and schedulable > params.monolithic_max_ops
-            and best_rule is not None and best_rule.kind == "atc"):
+    if (
+        params.use_cpsat
+        and schedulable > params.monolithic_max_ops
+        and best_rule is not None
+        and best_rule.kind == "atc"
+    ):
         # part of the time searches the rule (search.py), the rest polishes CP-SAT windows
         share = t0 + (deadline - t0) * params.search_share
         best, best_cost, stats = rule_search(
-            pb, best_rule, best, best_cost, deadline=share, seed=params.seed,
-            previous_start=prev_start, stability_weight=params.stability_weight,
+            pb,
+            best_rule,
+            best,
+            best_cost,
+            deadline=share,
+            seed=params.seed,
+            previous_start=prev_start,
+            stability_weight=params.stability_weight,
         )
         if stats.improved:
             method = f"{method}+search(k={stats.k:.2f},{stats.improved}/{stats.passes})"
@@ -74,8 +84,12 @@ def replan(
     pb = compile_problem(inp)
     prev_start = previous_starts(pb, previous.assignments)
     sched, redone = repair(pb, previous.assignments, changed)
-    focus = [i for j in redone for i in range(pb.job_first[j], pb.job_last[j])
-             if pb.op_kind[i] != FROZEN]
+    focus = [
+        i
+        for j in redone
+        for i in range(pb.job_first[j], pb.job_last[j])
+        if pb.op_kind[i] != FROZEN
+    ]
     first = time.monotonic() - t0
     return _optimize(pb, sched, "repair", params, deadline, t0, first, prev_start, focus)
 
@@ -99,8 +113,14 @@ def _optimize(
     if params.use_cpsat and schedulable and deadline - time.monotonic() > 0.05:
         if len(schedulable) <= params.monolithic_max_ops:
             sub = solve_window(
-                pb, sched, schedulable, time_limit_s=deadline - time.monotonic(), deadline=deadline,
-                seed=params.seed, workers=params.workers, previous_start=prev_start,
+                pb,
+                sched,
+                schedulable,
+                time_limit_s=deadline - time.monotonic(),
+                deadline=deadline,
+                seed=params.seed,
+                workers=params.workers,
+                previous_start=prev_start,
                 stability_weight=params.stability_weight,
             )
             if sub.schedule is not None:
@@ -113,16 +133,27 @@ def _optimize(
             # a replan polishes around the change with smaller windows: it must be fast
             shrink = 1 if focus is None else 3
             sched, _, stats = improve(
-                pb, sched, deadline=deadline, window_ops=params.lns_window_ops // shrink,
+                pb,
+                sched,
+                deadline=deadline,
+                window_ops=params.lns_window_ops // shrink,
                 tail_ops=params.lns_tail_ops // shrink,
-                step_s=params.lns_step_s, seed=params.seed, workers=params.workers,
-                previous_start=prev_start, stability_weight=params.stability_weight,
+                step_s=params.lns_step_s,
+                seed=params.seed,
+                workers=params.workers,
+                previous_start=prev_start,
+                stability_weight=params.stability_weight,
                 focus=focus,
             )
             if stats.windows:
                 status = "FEASIBLE"
                 method = f"{method}+lns({stats.improved}/{stats.windows})"
     return to_result(
-        pb, sched, status=status, lower_bound=bound, method=method,
-        seconds=time.monotonic() - t0, first_solution_seconds=first,
+        pb,
+        sched,
+        status=status,
+        lower_bound=bound,
+        method=method,
+        seconds=time.monotonic() - t0,
+        first_solution_seconds=first,
     )

@@ -22,7 +22,6 @@ from core.planning.objective import Cost, cost
 from core.planning.problem import FROZEN, Problem
 from core.planning.schedule import Schedule, job_end
 
-
 OVERHEAD_PER_OP = 1.5e-5  # measured: sorting, decoding and costing 30k ops take ~0.4 s
 
 
@@ -55,8 +54,10 @@ def improve(
     sweep_at = 0
     overhead = OVERHEAD_PER_OP * pb.n_ops  # model building and splicing of the last window
     while time.monotonic() + 0.05 < deadline:
-        order = sorted((i for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN),
-                       key=lambda i: (best.start[i], i))
+        order = sorted(
+            (i for i in range(pb.n_ops) if pb.op_kind[i] != FROZEN),
+            key=lambda i: (best.start[i], i),
+        )
         if not order:
             break
         centre, sweep_at = _pick_centre(
@@ -68,9 +69,17 @@ def improve(
             break  # building and splicing the window alone would overrun the deadline
         began = time.monotonic()
         sub = solve_window(
-            pb, best, free, tail=tail, time_limit_s=budget, seed=seed + windows, workers=workers,
-            previous_start=previous_start, stability_weight=stability_weight,
-            probing=len(free) < 150, deadline=deadline,
+            pb,
+            best,
+            free,
+            tail=tail,
+            time_limit_s=budget,
+            seed=seed + windows,
+            workers=workers,
+            previous_start=previous_start,
+            stability_weight=stability_weight,
+            probing=len(free) < 150,
+            deadline=deadline,
         )
         windows += 1
         overhead = max(0.0, time.monotonic() - began - sub.seconds)
@@ -101,8 +110,11 @@ def _pick_centre(
         if targets:
             return position[rng.choice(targets)], sweep_at
     if windows % 2 == 0:
-        late = [(pb.weight[j] * (job_end(pb, sched, j) - pb.due[j]), j)
-                for j in range(pb.n_jobs) if job_end(pb, sched, j) > pb.due[j]]
+        late = [
+            (pb.weight[j] * (job_end(pb, sched, j) - pb.due[j]), j)
+            for j in range(pb.n_jobs)
+            if job_end(pb, sched, j) > pb.due[j]
+        ]
         if late:
             total = sum(w for w, _ in late)
             pick = rng.uniform(0, total)
@@ -129,4 +141,4 @@ def _window(
     t0, t1 = starts[lo_k], starts[hi_k - 1]
     a = bisect_left(starts, t0)
     b = bisect_left(starts, t1 + 1)
-    return order[a:b], order[b:b + tail]
+    return order[a:b], order[b : b + tail]

@@ -79,8 +79,26 @@ def compile_problem(inp: PlanInput) -> Problem:
     worktime = [WorkTime.of(inp.calendars.get(wc)) for wc in work_center]
     blocked: list[list[tuple[int, int]]] = [[] for _ in machine_ids]
     pb = Problem(
-        inp, machine_ids, machine_index, work_center, worktime, blocked,
-        [], {}, [], [], [], [], [], [], [], [], [], [], [], [],
+        inp,
+        machine_ids,
+        machine_index,
+        work_center,
+        worktime,
+        blocked,
+        [],
+        {},
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
     )
     for j, job in enumerate(inp.jobs):
         pb.job_refs.append(job.ref)

@@ -35,6 +35,13 @@ def to_result(
     jobs = job_outcomes(pb.inp, assignments)
     k = kpis(pb.inp, assignments, jobs)
     return PlanResult(
-        assignments, jobs, status, k.weighted_tardiness, min(lower_bound, k.weighted_tardiness),
-        k, method, seconds, first_solution_seconds,
+        assignments,
+        jobs,
+        status,
+        k.weighted_tardiness,
+        min(lower_bound, k.weighted_tardiness),
+        k,
+        method,
+        seconds,
+        first_solution_seconds,
     )

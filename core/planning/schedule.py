@@ -8,6 +8,7 @@ unless something deliberately moved it.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -32,9 +33,7 @@ def job_end(pb: Problem, sched: Schedule, j: int) -> int:
 
 
 def weighted_tardiness(pb: Problem, sched: Schedule) -> int:
-    return sum(
-        pb.weight[j] * max(0, job_end(pb, sched, j) - pb.due[j]) for j in range(pb.n_jobs)
-    )
+    return sum(pb.weight[j] * max(0, job_end(pb, sched, j) - pb.due[j]) for j in range(pb.n_jobs))
 
 
 def flow(pb: Problem, sched: Schedule) -> int:
@@ -54,7 +53,7 @@ def decode(pb: Problem, mach: list[int], seqs: list[list[int]]) -> Schedule:
     indeg = [0] * n
     msucc = [-1] * n
     for seq in seqs:
-        for a, b in zip(seq, seq[1:]):
+        for a, b in itertools.pairwise(seq):
             mpred[b] = a
             msucc[a] = b
             indeg[b] += 1

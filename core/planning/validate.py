@@ -7,6 +7,8 @@ as a violation instead of a wrong ETA sent to a customer.
 
 from __future__ import annotations
 
+import itertools
+
 from core.planning.calendar import WorkTime
 from core.planning.types import Assignment, Operation, PlanInput, PlanResult
 
@@ -31,7 +33,7 @@ def violations(inp: PlanInput, result: PlanResult) -> list[str]:
     out.extend(f"{k}: planned but not in the input" for k in result.assignments if k not in known)
     for machine, spans in on_machine.items():
         spans.sort()
-        for (s1, e1, k1), (s2, e2, k2) in zip(spans, spans[1:]):
+        for (s1, e1, k1), (s2, e2, k2) in itertools.pairwise(spans):
             if s2 < e1 and e1 > s1 and e2 > s2:
                 out.append(f"{machine}: {k1} [{s1},{e1}) overlaps {k2} [{s2},{e2})")
     return out
@@ -68,6 +70,7 @@ def _check_op(
         out.append(f"{key}: unknown machine {a.machine}")
         return out
     if not worktimes[wc].fits(a.start, a.end, minutes[a.machine]):
-        out.append(f"{key}: [{a.start},{a.end}) breaks calendar of {wc} "
-                   f"for {minutes[a.machine]} min")
+        out.append(
+            f"{key}: [{a.start},{a.end}) breaks calendar of {wc} for {minutes[a.machine]} min"
+        )
     return out

@@ -30,10 +30,13 @@ def _brute_force_wt(jobs: list[tuple[str, int, int, int]]) -> int:
     return best
 
 
-@pytest.mark.parametrize("jobs", [
-    [("A", 30, 40, 1), ("B", 20, 25, 3), ("C", 50, 60, 2), ("D", 10, 30, 1), ("E", 40, 90, 4)],
-    [("A", 10, 5, 5), ("B", 60, 70, 1), ("C", 25, 20, 2), ("D", 35, 40, 3)],
-])
+@pytest.mark.parametrize(
+    "jobs",
+    [
+        [("A", 30, 40, 1), ("B", 20, 25, 3), ("C", 50, 60, 2), ("D", 10, 30, 1), ("E", 40, 90, 4)],
+        [("A", 10, 5, 5), ("B", 60, 70, 1), ("C", 25, 20, 2), ("D", 35, 40, 3)],
+    ],
+)
 def test_single_machine_reaches_the_known_optimum(jobs: list[tuple[str, int, int, int]]) -> None:
     inp = single_machine(jobs)
     result = plan(inp, ONE_WORKER)
@@ -50,7 +53,7 @@ def test_flexible_shop_optimum_and_outcomes() -> None:
     assert result.status == "OPTIMAL"
     assert result.objective == 0
     assert set(result.jobs) == {"WO-1", "WO-2", "WO-3"}
-    for ref, outcome in result.jobs.items():
+    for outcome in result.jobs.values():
         assert outcome.lateness == outcome.end - outcome.due
     assert result.kpis.orders_late == 0
     assert result.kpis.on_time_rate == 1.0
@@ -76,8 +79,14 @@ def test_fixed_seed_and_one_worker_is_deterministic() -> None:
 
 def test_generated_factory_with_lns_is_valid() -> None:
     inp = generated(80, 2)
-    params = SolveParams(time_limit_s=2.0, workers=1, monolithic_max_ops=50, lns_step_s=0.5,
-                         lns_window_ops=40, lns_tail_ops=60)
+    params = SolveParams(
+        time_limit_s=2.0,
+        workers=1,
+        monolithic_max_ops=50,
+        lns_step_s=0.5,
+        lns_window_ops=40,
+        lns_tail_ops=60,
+    )
     result = plan(inp, params)
     assert violations(inp, result) == []
     baseline = plan(inp, SolveParams(time_limit_s=0.0))
@@ -110,11 +119,17 @@ def test_calendars_with_and_without_pausing(can_pause: bool) -> None:
 
 def test_frozen_outsourced_and_release_dates() -> None:
     jobs = (
-        Job("WO-1", 0, 100, 1, (
-            op("WO-1.mill", frozen=Frozen("M1", -20, 30)),
-            op("WO-1.plate", lead_minutes=240),
-            op("WO-1.grind", ("M1", 20), ("M2", 20)),
-        )),
+        Job(
+            "WO-1",
+            0,
+            100,
+            1,
+            (
+                op("WO-1.mill", frozen=Frozen("M1", -20, 30)),
+                op("WO-1.plate", lead_minutes=240),
+                op("WO-1.grind", ("M1", 20), ("M2", 20)),
+            ),
+        ),
         Job("WO-2", 50, 200, 1, (op("WO-2.mill", ("M1", 40)), op("WO-2.grind", ("M2", 30)))),
         Job("WO-3", 0, 60, 5, (op("WO-3.mill", ("M1", 30)),)),
     )
@@ -123,7 +138,11 @@ def test_frozen_outsourced_and_release_dates() -> None:
         result = plan(inp, params)
         assert violations(inp, result) == []
         a = result.assignments
-        assert (a["WO-1.mill"].machine, a["WO-1.mill"].start, a["WO-1.mill"].end) == ("M1", -20, 30)
+        assert (a["WO-1.mill"].machine, a["WO-1.mill"].start, a["WO-1.mill"].end) == (
+            "M1",
+            -20,
+            30,
+        )
         assert a["WO-1.plate"].machine == ""
         assert (a["WO-1.plate"].start, a["WO-1.plate"].end) == (30, 270)
         assert a["WO-1.grind"].start >= 270
@@ -145,7 +164,9 @@ def test_order_without_operations_and_unknown_machines() -> None:
     inp = PlanInput((Job("EMPTY", 40, 30, 1, ()),), (Machine("M1", "WC"),), {}, 100)
     result = plan(inp, SolveParams(time_limit_s=0.5, workers=1))
     assert result.jobs["EMPTY"].end == 40 and result.jobs["EMPTY"].tardiness == 10
-    bad = PlanInput((Job("J", 0, 30, 1, (op("J.a", ("NOPE", 5)),)),), (Machine("M1", "WC"),), {}, 100)
+    bad = PlanInput(
+        (Job("J", 0, 30, 1, (op("J.a", ("NOPE", 5)),)),), (Machine("M1", "WC"),), {}, 100
+    )
     with pytest.raises(ValueError, match="unknown machine"):
         plan(bad, SolveParams(time_limit_s=0.0))
 

@@ -11,8 +11,14 @@ from core.planning.whatif import evaluate
 
 from .instances import generated, op
 
-PARAMS = SolveParams(time_limit_s=1.0, workers=1, monolithic_max_ops=60, lns_window_ops=40,
-                     lns_tail_ops=60, lns_step_s=0.4)
+PARAMS = SolveParams(
+    time_limit_s=1.0,
+    workers=1,
+    monolithic_max_ops=60,
+    lns_window_ops=40,
+    lns_tail_ops=60,
+    lns_step_s=0.4,
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +35,15 @@ def _with_job(inp: PlanInput, job: Job) -> PlanInput:
 
 
 def _scaled(job: Job, factor: float) -> Job:
-    ops = tuple(replace(o, alternatives=tuple(replace(a, minutes=int(a.minutes * factor))
-                                              for a in o.alternatives)) for o in job.ops)
+    ops = tuple(
+        replace(
+            o,
+            alternatives=tuple(
+                replace(a, minutes=int(a.minutes * factor)) for a in o.alternatives
+            ),
+        )
+        for o in job.ops
+    )
     return replace(job, ops=ops)
 
 
@@ -44,7 +57,9 @@ def test_diff_of_identical_plans_is_empty(shop: tuple[PlanInput, PlanResult]) ->
 def test_rush_order_is_inserted_with_few_moves(shop: tuple[PlanInput, PlanResult]) -> None:
     inp, current = shop
     model = inp.jobs[0]
-    rush = Job("RUSH", 0, 600, 50, tuple(replace(o, key=f"RUSH.{k}") for k, o in enumerate(model.ops)))
+    rush = Job(
+        "RUSH", 0, 600, 50, tuple(replace(o, key=f"RUSH.{k}") for k, o in enumerate(model.ops))
+    )
     hypothetical = _with_job(inp, rush)
     snapshot = copy.deepcopy(current)
     result, diff = evaluate(hypothetical, current, ["RUSH"], PARAMS)
@@ -73,7 +88,7 @@ def test_due_date_change_replans_validly(shop: tuple[PlanInput, PlanResult]) -> 
     inp, current = shop
     job = inp.jobs[5]
     earlier = _with_job(inp, replace(job, due=job.release + 60, weight=job.weight * 10))
-    result, diff = evaluate(earlier, current, [job.ref], PARAMS)
+    result, _diff = evaluate(earlier, current, [job.ref], PARAMS)
     assert violations(earlier, result) == []
     assert result.jobs[job.ref].due == job.release + 60
     assert result.jobs[job.ref].end <= current.jobs[job.ref].end + 1
@@ -82,8 +97,11 @@ def test_due_date_change_replans_validly(shop: tuple[PlanInput, PlanResult]) -> 
 def test_routing_change_and_cancellation(shop: tuple[PlanInput, PlanResult]) -> None:
     inp, current = shop
     job = inp.jobs[3]
-    new_ops = job.ops[:1] + (op(f"{job.ref}.extra", *[(a.machine, a.minutes) for a in
-                                                      job.ops[0].alternatives]),) + job.ops[1:]
+    new_ops = (
+        job.ops[:1]
+        + (op(f"{job.ref}.extra", *[(a.machine, a.minutes) for a in job.ops[0].alternatives]),)
+        + job.ops[1:]
+    )
     changed = _with_job(inp, replace(job, ops=new_ops))
     cancelled = inp.jobs[7].ref
     changed = replace(changed, jobs=tuple(j for j in changed.jobs if j.ref != cancelled))

@@ -29,14 +29,29 @@ def test_validator_catches_each_kind_of_violation() -> None:
     cut = result.assignments["WO-1.cut"]
     weld = result.assignments["WO-1.weld"]
     other = result.assignments["WO-2.weld"]
-    assert any("before predecessor" in v for v in
-               violations(inp, _broken(result, "WO-1.weld", Assignment("W1", cut.start, cut.start + 90))))
-    assert any("overlaps" in v for v in
-               violations(inp, _broken(result, "WO-2.weld", Assignment("W1", weld.start, weld.start + 40))))
-    assert any("not an alternative" in v for v in
-               violations(inp, _broken(result, "WO-2.weld", Assignment("C1", other.start, other.end))))
-    assert any("calendar" in v for v in
-               violations(inp, _broken(result, "WO-1.cut", Assignment("C1", 980, 1040))))
-    missing = replace(result, assignments={k: a for k, a in result.assignments.items()
-                                           if k != "WO-3.cut2"})
+    assert any(
+        "before predecessor" in v
+        for v in violations(
+            inp, _broken(result, "WO-1.weld", Assignment("W1", cut.start, cut.start + 90))
+        )
+    )
+    assert any(
+        "overlaps" in v
+        for v in violations(
+            inp, _broken(result, "WO-2.weld", Assignment("W1", weld.start, weld.start + 40))
+        )
+    )
+    assert any(
+        "not an alternative" in v
+        for v in violations(
+            inp, _broken(result, "WO-2.weld", Assignment("C1", other.start, other.end))
+        )
+    )
+    assert any(
+        "calendar" in v
+        for v in violations(inp, _broken(result, "WO-1.cut", Assignment("C1", 980, 1040)))
+    )
+    missing = replace(
+        result, assignments={k: a for k, a in result.assignments.items() if k != "WO-3.cut2"}
+    )
     assert any("not planned" in v for v in violations(inp, missing))
