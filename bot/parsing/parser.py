@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from bot.parsing import intents
 from bot.parsing import synonyms as syn
 from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
-from bot.parsing.fields import FieldResult, extract_changes, infer_spec
+from bot.parsing.fieldkit import FieldResult
+from bot.parsing.fields import extract_changes
+from bot.parsing.spec_field import infer_spec
 from bot.parsing.normalize import detect_lang, mask, normalize
 from bot.parsing.orders import (
     RefMention,

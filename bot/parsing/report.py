@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.parsing import synonyms as syn
-from bot.parsing.fields import clean_value
+from bot.parsing.fieldkit import clean_value
 from bot.parsing.numerals import NumberMention
 from bot.parsing.scan import Scan
 from bot.parsing.specs import DEFAULT_VOCABULARY, Match
