@@ -64,6 +64,7 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 Kind = Literal["command", "question", "orders", "dropped", "unknown"]
+_SHORT_ANSWERS = frozenset({Intent.CONFIRM, Intent.REJECT, Intent.UNKNOWN})
 _DIGITS = re.compile(r"^\s*([0-9]{1,2})\s*[.。!！]?\s*$")
 _SPEC_WORD = {"color": "颜色", "material": "材质", "size": "尺寸", "finish": "表面处理",
               "packaging": "包装", "other": "说明书"}
@@ -179,8 +180,10 @@ class Conversations:
         self._sweep(now)
         result = self._parse(text, now)
         lang: Lang = result.lang
-        if entry is not None and lang == "zh" and not _has_cjk(text):
-            lang = entry.lang  # "1", "SO-12": no words, keep the conversation's language
+        if entry is not None and not _has_cjk(text) and (
+                lang == "zh" or result.command.intent in _SHORT_ANSWERS):
+            # "1", "SO-12", "ok": too short to tell; keep the conversation's language
+            lang = entry.lang
         if entry is not None:
             merged = self._merge(entry, text, result, now)
             if merged is not None:

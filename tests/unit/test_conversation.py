@@ -250,3 +250,9 @@ async def test_injected_clock_drives_expiry(directory: FakeOrderDirectory) -> No
     late = await conv.interpret("wecom", "sales2", "500件")
     # The old question is gone: "500件" is read afresh and the order is asked for.
     assert late.expired and late.kind == "question" and "哪个订单" in (late.text or "")
+
+
+async def test_short_latin_answer_keeps_the_conversation_language(conv: Conversations) -> None:
+    await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
+    out = await conv.interpret("wecom", "sales2", "no", NOW)
+    assert out.kind == "dropped" and out.lang == "zh" and "不做了" in (out.text or "")
