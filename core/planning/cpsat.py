@@ -77,6 +77,7 @@ def solve_window(
     previous_start: dict[int, int] | None = None,
     stability_weight: int = 1,
     probing: bool = True,
+    redundant: bool = False,
     deadline: float | None = None,
 ) -> SubResult:
     """Re-optimize the operations in `free` (indices) and splice the result into `sched`.
@@ -84,7 +85,9 @@ def solve_window(
     `tail` ops follow the window: they keep their machine and order but their
     times float, so the model sees how a change in the window ripples on.
     """
-    built = _build(pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight)
+    built = _build(
+        pb, sched, set(free), set(tail or ()), previous_start or {}, stability_weight, redundant
+    )
     if deadline is not None:  # building the model took part of the budget
         time_limit_s = min(time_limit_s, deadline - time.monotonic())
         if time_limit_s <= 0.02:
@@ -119,6 +122,7 @@ def _build(
     tail: set[int],
     previous_start: dict[int, int],
     stability_weight: int,
+    redundant: bool,
 ) -> _Built:
     model = cp_model.CpModel()
     hints: list[tuple[cp_model.IntVar, int]] = []
@@ -136,6 +140,8 @@ def _build(
             if b > lo and a < ub:
                 ivs.append(model.new_fixed_size_interval_var(a, b - a, f"frozen_{m}_{k}"))
         model.add_no_overlap(ivs)
+    if redundant:
+        _add_center_cumulatives(pb, model, intervals)
     # precedence inside the free set (predecessors outside it are folded into bounds)
     for i in free:
         if i - 1 in free and pb.op_job[i - 1] == pb.op_job[i]:
@@ -153,6 +159,26 @@ def _build(
         cp_model.LinearExpr.sum(tard_terms) * big_m + cp_model.LinearExpr.sum(secondary_terms)
     )
     return _Built(model, ops, hints, big_m)
+
+
+def _add_center_cumulatives(
+    pb: Problem, model: cp_model.CpModel, intervals: dict[int, list[cp_model.IntervalVar]]
+) -> None:
+    """Redundant: a work center runs at most as many ops at once as it has machines.
+
+    Implied by the machines' no-overlaps, but it lets CP-SAT reason about the
+    center as a whole (energy and LP relaxation) before machines are chosen.
+    Off by default: on three generated 60-order shops (8-10 s, 2 workers) it
+    gave weighted tardiness 184/3,475/537 against 152/3,468/537 without it.
+    """
+    centers: dict[str, list[int]] = {}
+    for m in intervals:
+        centers.setdefault(pb.work_center[m], []).append(m)
+    for ms in centers.values():
+        if len(ms) < 2:
+            continue
+        ivs = [iv for m in ms for iv in intervals[m]]
+        model.add_cumulative(ivs, [1] * len(ivs), len(ms))
 
 
 def _machine_bounds(

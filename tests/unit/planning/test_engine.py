@@ -196,3 +196,17 @@ def test_plans_run_concurrently_in_worker_threads() -> None:
         assert violations(inp, b) == []
         assert a.objective == b.objective
         assert a.assignments == b.assignments
+
+
+def test_redundant_center_cumulative_keeps_the_optimum() -> None:
+    from core.planning.cpsat import solve_window
+    from core.planning.dispatch import Rule, dispatch
+    from core.planning.problem import compile_problem
+
+    pb = compile_problem(small_shop())
+    sched = dispatch(pb, Rule("edd"))
+    free = list(range(pb.n_ops))
+    plain = solve_window(pb, sched, free, time_limit_s=2.0, seed=0, workers=1)
+    extra = solve_window(pb, sched, free, time_limit_s=2.0, seed=0, workers=1, redundant=True)
+    assert plain.status == extra.status == "OPTIMAL"
+    assert plain.wt_bound == extra.wt_bound
