@@ -23,7 +23,7 @@ _EMPTY_VALUES = frozenset({"下", "个", "点", "一个", "一点", "一些", "i
 _EMOJI = re.compile(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]+")
 ASKING = re.compile(r"什么|多少|吗|哪|几|[?？]|\bwhat\b|\bwhich\b", re.IGNORECASE)
 _NEGATION = re.compile(r"(?:不|别|不要|不必|无需|无须|不需要|不用|没必要|甭|don't|dont|do not"
-                       r"|no need to|not)"
+                       r"|no need to|not|no longer|isn't|is not|not so|not that)"
                        r"\s*$", re.IGNORECASE)
 
 

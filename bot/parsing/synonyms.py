@@ -64,13 +64,13 @@ WHAT_IF = _tagged(
 )
 CANCEL = ["cancelled", "canceled", "cancellation", "取消订单", "取消", "作废", "撤单", "不要了",
           "不做了", "撤销", "退单", "cancel", "call off", "drop the order"]
-QUERY = ["是多少", "多少", "数量是", "延期了吗", "会延期吗", "会晚吗", "准时吗", "能准时",
-         "没发货", "发了没", "出货没", "什么情况", "进展", "几号能", "哪天能", "交期是",
-         "还要多久", "多久能", "能按时", "按时交", "做好没", "好了吗", "完成了吗", "check",
-         "when can", "when is", "how long", "到哪", "进度", "什么时候", "啥时候", "怎么样",
-         "几时", "状态", "查下", "查一下", "能好", "做好了吗", "发货了吗", "出货了吗", "好了没",
-         "where is", "where's", "status", "update", "progress", "when will", "eta", "how is",
-         "how's", "track"]
+QUERY = ["shipped yet", "delivered yet", "ready yet", "done yet", "shipped", "是多少", "多少",
+         "数量是", "延期了吗", "会延期吗", "会晚吗", "准时吗", "能准时", "没发货", "发了没",
+         "出货没", "什么情况", "进展", "几号能", "哪天能", "交期是", "还要多久", "多久能",
+         "能按时", "按时交", "做好没", "好了吗", "完成了吗", "check", "when can", "when is",
+         "how long", "到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下",
+         "查一下", "能好", "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's",
+         "status", "update", "progress", "when will", "eta", "how is", "how's", "track"]
 MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "我负责的", "我跟的单",
              "我跟进的", "我所有的订单", "my orders", "my order", "all my orders"]
 #: Cues that make a message a report even before a count is given.
