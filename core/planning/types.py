@@ -111,7 +111,7 @@ class SolveParams:
     lns_step_s: float = 1.5
     search_share: float = 0.7
     stability_weight: int = 1
-    atc_k: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+    atc_k: tuple[float, ...] = (2.0, 4.0, 1.0, 8.0, 0.5)  # first ones run even at limit 0
     use_cpsat: bool = True
 
 
