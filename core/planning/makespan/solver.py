@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.planning.makespan import cpsat
 from core.planning.makespan.dispatch import best_dispatch
@@ -24,6 +24,12 @@ from core.planning.makespan.schedule import MakespanResult, Schedule
 from core.planning.makespan.tabu import TabuSettings, tabu_search
 
 Stats = list[tuple[str, float]]
+
+# Moves without a new best after which the tabu search hands over to CP-SAT.
+# On 15x15 shops it stalls for good within a few thousand moves (la36 held
+# 1296 from move 2,400 to 13,000), while on 50x15 and 100x20 shops it still
+# improves every few dozen moves and keeps the time.
+STALL_HANDOVER = 4000
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,10 @@ class SolveOptions:
     plain: bool = False
     tabu: bool = True
     portfolio_share: float | None = None
-    portfolio_cpsat_max_ops: int = 150
-    tabu_settings: TabuSettings = field(default_factory=TabuSettings)
+    portfolio_cpsat_max_ops: int = 0
+    tabu_settings: TabuSettings = field(
+        default_factory=lambda: TabuSettings(stop_after_stall=STALL_HANDOVER)
+    )
     lns: bool = False
     lns_settings: LnsSettings = field(default_factory=LnsSettings)
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -69,8 +77,9 @@ def _phase_share(instance: ShopInstance, options: SolveOptions) -> float:
 
 
 def _params(options: SolveOptions, time_limit: float, workers: int) -> cpsat.SolverParams:
+    """In deterministic mode the wall clock is only a far backstop; work units decide."""
     return cpsat.SolverParams(
-        time_limit=time_limit,
+        time_limit=10 * time_limit + 1 if options.deterministic else time_limit,
         seed=options.seed,
         num_workers=workers,
         deterministic_limit=time_limit if options.deterministic else None,
@@ -98,10 +107,7 @@ def _tabu(
     if options.deterministic:
         share = _phase_share(instance, options)
         budget = int(options.tabu_iterations_per_second * options.time_limit * share)
-        settings = TabuSettings(
-            budget, settings.tenure_base, settings.tenure_span,
-            settings.restart_after, settings.kick_moves,
-        )
+        settings = replace(settings, max_iterations=budget)
         deadline = float("inf")
     outcome = tabu_search(instance, start, lower_bound, deadline, options.seed, settings)
     stats += [("tabu_makespan", outcome.schedule.makespan), ("tabu_iterations", outcome.iterations)]
@@ -112,12 +118,14 @@ def _portfolio(
     instance: ShopInstance, start: Schedule, lower_bound: int, deadline: float,
     options: SolveOptions, stats: Stats,
 ) -> tuple[Schedule, int]:
-    """Tabu search here and, on small shops, CP-SAT in a thread (it releases the GIL).
+    """Tabu search, with CP-SAT in a thread (it releases the GIL) on shops of at most
+    `portfolio_cpsat_max_ops` operations.
 
-    On ft10 the tabu search stalls at 937-946 while CP-SAT alone reaches 930
-    in 10 s; on 15x15 and larger CP-SAT from the dispatch hint trailed the
-    tabu search (la40: 1307 vs 1229) and only took its CPU, so it runs there
-    after the tabu search, from its schedule, instead.
+    Off by default: on the shared 2-core machine a CP-SAT thread started
+    beside the tabu search reached only 1258-1379 on la36/la38/ta01/ta02
+    (10 s, 60 % share) and took the tabu search's CPU; CP-SAT pays after the
+    tabu search, from its schedule. Helper tabu processes with other seeds
+    were tried too and halved each run's moves for no gain, so they went.
     """
     workers = options.num_workers or cpsat.default_workers()
     found: list[cpsat.RawSolve] = []
@@ -125,7 +133,7 @@ def _portfolio(
     if workers > 1 and instance.num_operations <= options.portfolio_cpsat_max_ops:
         params = _params(options, deadline - time.monotonic(), workers)
         thread = threading.Thread(
-            target=lambda: found.append(_full_solve(instance, options, start, params))
+            target=lambda: found.append(_full_solve(instance, options, None, params))
         )
         thread.start()
     best = _tabu(instance, start, lower_bound, deadline, options, stats) if options.tabu else start
@@ -176,10 +184,11 @@ def solve_makespan(instance: ShopInstance, options: SolveOptions = SolveOptions(
         best = improve(instance, best, lower_bound, lns_end, options.seed, options.lns_settings).schedule
         stats.append(("lns_makespan", best.makespan))
     remaining = options.time_limit - (time.monotonic() - started)
+    if options.deterministic:
+        remaining = options.time_limit * (1 - share)
     if best.makespan <= lower_bound or remaining < 0.2:
         return _finish(started, best, lower_bound, "FEASIBLE", stats)
 
-    remaining = options.time_limit - (time.monotonic() - started)
     raw = _full_solve(instance, options, best, _params(options, remaining, options.num_workers))
     lower_bound = max(lower_bound, raw.lower_bound)
     status = raw.status

@@ -32,6 +32,7 @@ class TabuSettings:
     tenure_span: int = 8
     restart_after: int = 2000
     kick_moves: int = 0
+    stop_after_stall: int | None = None
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,7 @@ def tabu_search(
     tabu: dict[tuple[object, ...], int] = {}
     jobs = len(schedule.ops)
     tenure = settings.tenure_base + jobs // max(instance.num_machines, 1)
-    it = improvements = last_gain = 0
+    it = improvements = last_gain = best_it = 0
     while best_cmax > lower_bound:
         if settings.max_iterations is not None and it >= settings.max_iterations:
             break
@@ -427,8 +428,10 @@ def tabu_search(
         tabu[_apply(graph, chosen)] = it + tenure + rng.randrange(settings.tenure_span)
         cmax = graph.makespan()
         if cmax < best_cmax:
-            best_cmax, best_seqs, last_gain = cmax, graph.snapshot(), it
+            best_cmax, best_seqs, last_gain, best_it = cmax, graph.snapshot(), it, it
             improvements += 1
+        elif settings.stop_after_stall is not None and it - best_it > settings.stop_after_stall:
+            break
         elif it - last_gain > settings.restart_after:
             graph.restore(best_seqs)
             tabu.clear()

@@ -58,7 +58,7 @@ def test_tiny_fjsp_reaches_the_hand_optimum() -> None:
 
 def test_mk01_schedule_is_feasible_and_near_optimal() -> None:
     instance = parse_brandimarte(FJSP_DIR / "mk01.txt")
-    result = solve_makespan(instance, SolveOptions(time_limit=2.0, seed=1))
+    result = solve_makespan(instance, SolveOptions(time_limit=2.0, seed=1, num_workers=2))
     assert result.schedule is not None
     assert violations(instance, result.schedule) == []
     assert result.makespan is not None and 40 <= result.makespan <= 42
@@ -79,10 +79,14 @@ def test_dispatch_schedules_are_feasible() -> None:
 
 
 def test_same_seed_and_one_worker_give_the_same_schedule() -> None:
-    instance = parse_jsplib(JSP_DIR / "ft06")
-    first = solve_makespan(instance, ONE_WORKER)
-    second = solve_makespan(instance, ONE_WORKER)
+    instance = parse_jsplib(JSP_DIR / "la16")
+    options = SolveOptions(time_limit=1.0, seed=11, num_workers=1, deterministic=True)
+    first = solve_makespan(instance, options)
+    second = solve_makespan(instance, options)
+    assert first.schedule is not None
+    assert violations(instance, first.schedule) == []
     assert first.schedule == second.schedule
+    assert first.stats == second.stats
 
 
 def test_the_checker_catches_an_overlap() -> None:
