@@ -85,15 +85,23 @@ def replan(
     deadline = t0 + params.time_limit_s
     pb = compile_problem(inp)
     prev_start = previous_starts(pb, previous.assignments)
-    sched, redone = repair(pb, previous.assignments, changed)
+    sched, redone = repair(pb, previous.assignments, changed, reinsert_changed=False)
+    method = "repair"
+    refs = set(changed)
+    touched = {j for j, ref in enumerate(pb.job_refs) if ref in refs} | set(redone)
+    if touched - set(redone):  # some changed jobs kept their places: try re-inserting them
+        other, _ = repair(pb, previous.assignments, changed, reinsert_changed=True)
+        sw = params.stability_weight
+        if cost(pb, other, prev_start, sw) < cost(pb, sched, prev_start, sw):
+            sched, method = other, "repair(reinserted)"
     focus = [
         i
-        for j in redone
+        for j in sorted(touched)
         for i in range(pb.job_first[j], pb.job_last[j])
         if pb.op_kind[i] != FROZEN
     ]
     first = time.monotonic() - t0
-    return _optimize(pb, sched, "repair", params, deadline, t0, first, prev_start, focus)
+    return _optimize(pb, sched, method, params, deadline, t0, first, prev_start, focus)
 
 
 def _optimize(

@@ -26,18 +26,36 @@ def previous_starts(pb: Problem, previous: Mapping[str, Assignment]) -> dict[int
     }
 
 
-def repair(
-    pb: Problem, previous: Mapping[str, Assignment], changed: Collection[str]
-) -> tuple[Schedule, list[int]]:
-    """A complete schedule keeping previous sequences, and the jobs re-inserted."""
-    redo = {j for j, ref in enumerate(pb.job_refs) if ref in set(changed)}
+def unplaceable_jobs(pb: Problem, previous: Mapping[str, Assignment]) -> set[int]:
+    """Jobs with an op the previous plan cannot place (new op, machine no longer allowed)."""
+    out: set[int] = set()
     for i, key in enumerate(pb.op_keys):
         if pb.op_kind[i] <= 0:
             continue
         old = previous.get(key)
         m = pb.machine_index.get(old.machine, -1) if old is not None else -1
         if m not in pb.op_alts[i]:
-            redo.add(pb.op_job[i])
+            out.add(pb.op_job[i])
+    return out
+
+
+def repair(
+    pb: Problem,
+    previous: Mapping[str, Assignment],
+    changed: Collection[str],
+    *,
+    reinsert_changed: bool = True,
+) -> tuple[Schedule, list[int]]:
+    """A complete schedule keeping previous sequences, and the jobs re-inserted.
+
+    Jobs the previous plan cannot place are always re-inserted. Changed jobs
+    that it can place are re-inserted only with `reinsert_changed`; otherwise
+    they keep their queue positions (right for a bigger quantity, wrong for a
+    rush), and the caller keeps whichever variant costs less.
+    """
+    redo = unplaceable_jobs(pb, previous)
+    if reinsert_changed:
+        redo |= {j for j, ref in enumerate(pb.job_refs) if ref in set(changed)}
     mach = [-1] * pb.n_ops
     seqs: list[list[int]] = [[] for _ in pb.machine_ids]
     for i, key in enumerate(pb.op_keys):
