@@ -86,6 +86,24 @@ LEADER = Gauge(
     "gongdan_scheduler_leader", "1 while this process runs the scheduled jobs", registry=REGISTRY
 )
 
+def observe_parse(intent: str, seconds: float) -> None:
+    """One chat message parsed (hook: bot/parsing or the pipeline, after parse_text)."""
+    PARSES.labels(intent).inc()
+    PARSE_SECONDS.observe(seconds)
+
+
+def observe_solve(status: str, method: str, seconds: float) -> None:
+    """One plan made (hook: after Planner.replan_in, from version.status/method/kpis)."""
+    SOLVES.labels(status, method).inc()
+    SOLVE_SECONDS.observe(seconds)
+
+
+def observe_push(channel: str, outcome: str, seconds: float) -> None:
+    """One delivery attempt; outcome is "sent", "retry" or "dead" (hook: bot/outbox_worker)."""
+    PUSHES.labels(channel, outcome).inc()
+    PUSH_SECONDS.labels(channel).observe(seconds)
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

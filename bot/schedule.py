@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -115,6 +116,10 @@ def sync_url(async_url: str) -> str:
     if backend == "sqlite":
         return url.set(drivername="sqlite").render_as_string(hide_password=False)
     if backend == "postgresql":
+        if importlib.util.find_spec("psycopg") is None:
+            raise ConfigError(
+                "the PostgreSQL job store needs psycopg: pip install 'psycopg[binary]'"
+            )
         return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     raise ConfigError(f"no job store for database {backend!r}")
 

@@ -57,3 +57,18 @@ async def test_metrics_count_requests(aiohttp_client, db_url: str) -> None:  # t
         "gongdan_http_request_seconds_bucket",
     ):
         assert name in text or name.replace("_total", "") in text
+
+
+def test_hooks_count_parse_solve_and_push() -> None:
+    from bot import metrics
+
+    def sample(name: str, **labels: str) -> float:
+        return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = sample("gongdan_solves_total", status="OPTIMAL", method="cpsat")
+    metrics.observe_solve("OPTIMAL", "cpsat", 1.5)
+    metrics.observe_parse("change", 0.002)
+    metrics.observe_push("wecom", "sent", 0.05)
+    assert sample("gongdan_solves_total", status="OPTIMAL", method="cpsat") == before + 1
+    assert sample("gongdan_parses_total", intent="change") >= 1
+    assert sample("gongdan_pushes_total", channel="wecom", outcome="sent") >= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -29,12 +30,25 @@ from bot.settings import Settings
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
 
+NO_PSYCOPG = importlib.util.find_spec("psycopg") is None
+
+
+@pytest.fixture(autouse=True)
+def _job_store_driver(request: pytest.FixtureRequest) -> None:
+    """PostgreSQL job stores need psycopg (a dependency of Gongdan); say so when it is missing."""
+    url = request.getfixturevalue("db_url") if "db_url" in request.fixturenames else ""
+    if url.startswith("postgresql") and NO_PSYCOPG:
+        pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
+
+
 NOW = datetime.fromisoformat("2026-11-23T00:07:00+00:00")  # 08:07 in Shanghai
 JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check"}
 
 
 def test_sync_url_for_the_job_store() -> None:
     assert sync_url("sqlite+aiosqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+    if NO_PSYCOPG:
+        pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
     assert sync_url("postgresql+asyncpg://u:p@h:5432/db") == "postgresql+psycopg://u:p@h:5432/db"
 
 
