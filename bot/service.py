@@ -7,15 +7,18 @@ to the core use case for it. Channels call it through `MessageHandler`.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import Container
+from bot.conversation import Conversations
+from bot.directory import SqlOrderDirectory, load_vocabulary
 from bot.pipeline import TaskTracker
 from core.i18n import render
 from core.messages import ChatMessage, Reply
 from core.model.parties import Person
-from core.services.progress import my_orders, order_progress
+from core.services.progress import order_progress
 from core.services.reporting import report_progress
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,8 @@ class ChatService:
     def __init__(self, container: Container, tasks: TaskTracker | None = None) -> None:
         self._c = container
         self._tasks = tasks or TaskTracker()
+        self._directory = SqlOrderDirectory(container.uow_factory, container.settings.tz)
+        self._conversations: Conversations | None = None
 
     async def __call__(self, message: ChatMessage) -> list[Reply]:
         async with self._c.uow_factory() as uow:
@@ -81,67 +86,55 @@ class ChatService:
         return outcome.replies
 
     async def _handle(self, person: Person, message: ChatMessage) -> list[Reply]:
-        from bot.parsing import parse_text
-
-        tz = self._c.settings.tz
-        now = message.at.astimezone(ZoneInfo(tz))
-        parsed = parse_text(message.text or "", now, tz)
-        lang = parsed.lang
-        if parsed.question:
-            return [_text("text", parsed.question)]
-        cmd = parsed.to_contract_dict()
+        conversations = await self._ensure_conversations()
+        now = message.at.astimezone(ZoneInfo(self._c.settings.tz))
+        seen = await conversations.interpret(message.channel.value, person.id, message.text, now)
+        lang = seen.lang
+        if seen.kind != "command" or seen.command is None:
+            text = seen.text or render(TEXTS, "unknown", lang)
+            return [_text("text", text)]
+        cmd = seen.command.to_contract_dict()
         intent = cmd["intent"]
         if intent == "help":
             return [_text("text", render(TEXTS, "help", lang))]
         if intent == "query_progress":
-            return [_text("text", await self._progress(person, cmd.get("order"), lang))]
+            return [_text("text", await self._progress(person, cmd["order"], lang))]
         if intent == "report":
             return [_text("text", await self._report(person, cmd, now, lang))]
         if intent in ("change", "cancel", "what_if"):
-            if cmd.get("order"):
-                async with self._c.uow_factory() as uow:
-                    cmd["order"] = await _resolve_ref(uow, cmd["order"])
             outcome = await self._c.changes.request(person, cmd, message.text, lang)
             return outcome.replies
         if intent in BUTTON_INTENTS:
             return await self._decision(person, intent, cmd.get("ref"), lang)
         return [_text("text", render(TEXTS, "unknown", lang))]
 
-    async def _progress(self, person: Person, ref: str | None, lang: str) -> str:
-        tz = self._c.settings.tz
-        async with self._c.uow_factory() as uow:
-            if ref is None:
-                return (await my_orders(uow, person, lang, tz)).text
-            resolved = await _resolve_ref(uow, ref)
-            return (await order_progress(uow, person, resolved, lang, tz)).text
+    async def _ensure_conversations(self) -> Conversations:
+        """Built on first use, with the shop's colours, materials and operation names."""
+        if self._conversations is None:
+            settings = self._c.settings
+            self._conversations = Conversations(
+                self._directory, clock=self._c.clock,
+                ttl=timedelta(minutes=settings.question_timeout_minutes), tz=settings.tz,
+                vocabulary=await load_vocabulary(self._c.uow_factory))
+        return self._conversations
 
-    async def _report(self, person: Person, cmd: dict, now: datetime, lang: str) -> str:  # type: ignore[type-arg]
+    async def _progress(self, person: Person, ref: str, lang: str) -> str:
         async with self._c.uow_factory() as uow:
-            ref = await _resolve_ref(uow, cmd["order"]) if cmd.get("order") else None
-            result = await report_progress(uow, person, ref, cmd.get("operation") or "",
+            return (await order_progress(uow, person, ref, lang, self._c.settings.tz)).text
+
+    async def _report(self, person: Person, cmd: dict[str, Any], now: datetime, lang: str) -> str:
+        async with self._c.uow_factory() as uow:
+            ref = cmd.get("order")
+            if ref:
+                matches = await self._directory.resolve(ref, person.id)
+                ref = matches[0] if len(matches) == 1 else ref
+            result = await report_progress(uow, person, ref, cmd.get("operation_canonical")
+                                           or cmd.get("operation") or "",
                                            int(cmd.get("quantity") or 0), int(cmd.get("scrap") or 0),
                                            now, lang)
         if result.recorded and result.order_ref:
             self._tasks.spawn(self._c.planner.replan(f"report {result.order_ref}", [result.order_ref]))
         return result.text
-
-
-async def _resolve_ref(uow, written: str) -> str:  # type: ignore[no-untyped-def]
-    """Exact, then normalised (SO077 and SO-77 are the same order)."""
-    if await uow.orders.get(written) is not None:
-        return written
-    key = _norm(written)
-    for ref in await uow.orders.all_refs():
-        if _norm(ref) == key:
-            return ref
-    return written
-
-
-def _norm(ref: str) -> str:
-    letters = "".join(ch for ch in ref.upper() if ch.isalpha())
-    digits = "-".join(str(int(part)) for part in "".join(
-        ch if ch.isdigit() else " " for ch in ref).split())
-    return f"{letters}{digits}"
 
 
 def _guess_lang(text: str) -> str:

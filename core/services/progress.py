@@ -27,12 +27,6 @@ TEXTS = {
     "op_next": {"zh": "• {name} 计划 {start} – {end}（{machine}）", "en": "• {name} planned {start} – {end} ({machine})"},
     "op_unplanned": {"zh": "• {name} 待排", "en": "• {name} not yet scheduled"},
     "closed": {"zh": "订单已{status}。", "en": "The order is {status}."},
-    "list_header": {"zh": "您的订单（共 {n} 张，按风险排序，显示前 {k} 张）：",
-                    "en": "Your orders ({n} in all, by risk, first {k}):"},
-    "list_line": {"zh": "{mark} {ref} {product}×{qty} 交期 {due} 预计 {eta}",
-                  "en": "{mark} {ref} {product}×{qty} due {due} ETA {eta}"},
-    "list_empty": {"zh": "您名下没有进行中的订单。", "en": "You have no open orders."},
-    "list_more": {"zh": "发送“查 单号”看详情。", "en": "Send \"where is REF\" for details."},
 }
 
 STATUS_TEXT = {
@@ -41,7 +35,6 @@ STATUS_TEXT = {
     "en": {"draft": "draft", "released": "released", "in_progress": "in production", "done": "done",
            "shipped": "shipped", "cancelled": "cancelled"},
 }
-LIST_LIMIT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,34 +98,3 @@ def describe(order: WorkOrder, planned_ops: list[PlannedOperation] | None, eta: 
         lines.insert(1, render(TEXTS, key, lang, eta=_fmt(eta.eta, tz), due=order.due_date.isoformat(),
                                late=_duration(eta.lateness_minutes, lang)))
     return lines
-
-
-async def my_orders(uow: UnitOfWork, person: Person, lang: str, tz: str) -> Answer:
-    """A short list sorted by risk (latest first), not one message per order."""
-    if person.sees_every_order:
-        orders = await uow.orders.list(open_only=True)
-    else:
-        orders = await uow.orders.list(open_only=True, customers=list(person.customers))
-    if not orders:
-        return Answer([render(TEXTS, "list_empty", lang)])
-    number = await uow.plans.latest_number()
-    etas = await uow.plans.etas_for(number, [o.ref for o in orders]) if number else {}
-
-    def risk(o: WorkOrder) -> tuple[int, str]:
-        e = etas.get(o.ref)
-        return (-(e.lateness_minutes if e else 0), o.due_date.isoformat())
-
-    ranked = sorted(orders, key=risk)
-    lines = [render(TEXTS, "list_header", lang, n=len(ranked), k=min(LIST_LIMIT, len(ranked)))]
-    for o in ranked[:LIST_LIMIT]:
-        e = etas.get(o.ref)
-        mark = "⚠️" if e and e.late else "✅"
-        lines.append(render(TEXTS, "list_line", lang, mark=mark, ref=o.ref, product=o.product_code,
-                            qty=o.quantity, due=o.due_date.isoformat(),
-                            eta=_fmt(e.eta, tz) if e else "-"))
-    lines.append(render(TEXTS, "list_more", lang))
-    return Answer(lines)
-
-
-def is_open(order: WorkOrder) -> bool:
-    return order.status not in (OrderStatus.DONE, OrderStatus.SHIPPED, OrderStatus.CANCELLED)

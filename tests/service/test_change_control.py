@@ -151,8 +151,11 @@ async def test_customer_sees_only_own_orders_and_cannot_probe(shop: Shop) -> Non
     other = await shop.say("cust.lijia", "SO-77 到哪一步了")
     missing = await shop.say("cust.lijia", "SO-99999 到哪一步了")
     assert other[0].text.replace("SO-77", "X") == missing[0].text.replace("SO-99999", "X")
-    assert "SO-77" not in (await shop.say("cust.lijia", "SO-77 数量改成5件"))[0].text.replace(
-        "订单 SO-77", "")
+    other_change = await shop.say("cust.lijia", "SO-77 数量改成5件")
+    shop.clock.advance(minutes=20)  # let the pending question lapse
+    missing_change = await shop.say("cust.lijia", "SO-99999 数量改成5件")
+    assert other_change[0].text.replace("SO-77", "X") == missing_change[0].text.replace("SO-99999", "X")
+    assert "SO-2026-0002" not in other_change[0].text  # only the contact's own orders are offered
 
 
 async def test_unknown_user_gets_only_a_registration_hint(shop: Shop) -> None:
@@ -200,3 +203,31 @@ async def _conflicting_confirms(db_url: str) -> None:
 
 async def test_conflicting_confirms_exactly_one_applies(db_url: str) -> None:
     await _conflicting_confirms(db_url)
+
+
+async def test_missing_piece_is_asked_and_the_answer_completes_it(shop: Shop) -> None:
+    question = await shop.say(SALES_C13, "SO-31 交期改一下")
+    assert question[0].kind == "text" and "?" in question[0].text or "？" in question[0].text
+    replies = await shop.say(SALES_C13, "推迟一周")
+    assert replies[0].kind == "card" and "SO-31" in replies[0].title
+
+
+async def test_pending_question_expires(shop: Shop) -> None:
+    await shop.say(SALES_C13, "SO-31 交期改一下")
+    shop.clock.advance(minutes=16)
+    replies = await shop.say(SALES_C13, "推迟一周")
+    assert replies[0].kind != "card"
+
+
+async def test_my_orders_is_one_short_list(shop: Shop) -> None:
+    replies = await shop.say(SUPERVISOR, "我的订单")
+    assert len(replies) == 1
+    lines = replies[0].text.splitlines()
+    assert len(lines) <= 10 and "SO-" in replies[0].text
+    picked = await shop.say(SUPERVISOR, "1")
+    assert "预计完工" in picked[0].text or "ETA" in picked[0].text
+
+
+async def test_english_message_gets_english_reply(shop: Shop) -> None:
+    replies = await shop.say(SALES_C13, "where is SO-31")
+    assert "ETA" in replies[0].text and "预计" not in replies[0].text
