@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -93,7 +92,3 @@ class Leadership:
                 await asyncio.shield(conn.close())
             except (SQLAlchemyError, OSError, asyncio.CancelledError):
                 pass
-
-
-def describe(leadership: Leadership) -> dict[str, Any]:
-    return {"held": leadership.held, "local": leadership._local}

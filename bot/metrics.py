@@ -86,6 +86,7 @@ LEADER = Gauge(
     "gongdan_scheduler_leader", "1 while this process runs the scheduled jobs", registry=REGISTRY
 )
 
+
 def observe_parse(intent: str, seconds: float) -> None:
     """One chat message parsed (hook: bot/parsing or the pipeline, after parse_text)."""
     PARSES.labels(intent).inc()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.alerts import STATE_KEY, Alert, AlertContext, evaluate, render_alert
@@ -29,10 +29,6 @@ from core.supply import allocate
 
 CHECKED_KEY = "proactive.checked_plan"  # the plan number the last check looked at
 GanttRenderer = Callable[[PlanVersion, datetime], Awaitable[bytes | None]]
-
-
-class AppliedBetween(Protocol):
-    async def applied_between(self, start: datetime, end: datetime) -> list[ChangeRequest]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ def _job_store_driver(request: pytest.FixtureRequest) -> None:
         pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
 
 
-NOW = datetime.fromisoformat("2026-11-23T00:07:00+00:00")  # 08:07 in Shanghai
+NOW = datetime.fromisoformat("2026-11-22T23:50:00+00:00")  # 07:50 on the 23rd in Shanghai
 JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check"}
 
 
@@ -197,6 +197,7 @@ async def test_two_instances_never_both_send_the_digest(
     assert _runtime(follower).runs == [] and _runtime(follower).scheduler is None
     rows = await outbox_rows(engine, "digest:supervisor:")
     assert len(rows) == 2  # one per supervisor, once
+    assert {r["dedupe_key"].rsplit(":", 1)[0] for r in rows} == {"digest:supervisor:2026-11-23"}
 
     await leader.cleanup()  # the leader goes away; the other takes over the stored jobs
     runners.remove(leader)
