@@ -116,10 +116,8 @@ class ChangeControl:
         snapshot = await load_snapshot(uow, epoch_today)
         extra = {(order.product_code, applied.routing.version): applied.routing} if applied.routing else None
         hypothetical = with_overrides(snapshot, {order.ref: applied.order}, extra)
-        plan_ctx: PlanContext | None = None
-        if latest is not None:
-            wi = await self._planner.what_if(hypothetical, latest, [order.ref])
-            plan_ctx = PlanContext(wi.epoch, wi.before, wi.after, wi.diff)
+        wi = await self._planner.what_if(snapshot, hypothetical, latest, [order.ref])
+        plan_ctx = PlanContext(wi.epoch, wi.before, wi.after, wi.diff)
         items = await uow.catalog.items()
         pos = await uow.catalog.purchase_orders()
         others = [o for o in snapshot.orders if o.ref != order.ref]

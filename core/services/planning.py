@@ -16,7 +16,7 @@ from core.model.plan import PlanVersion
 from core.model.products import Routing
 from core.model.work_order import WorkOrder
 from core.planning import diff as plan_diff
-from core.planning import engine, whatif
+from core.planning import engine
 from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.scheduling import (
@@ -138,16 +138,32 @@ class Planner:
             await uow.plans.add(version)
             return PlanOutcome(version, result, diff)
 
-    async def what_if(self, snapshot: ShopSnapshot, latest: PlanVersion | None,
-                      changed: Collection[str]) -> WhatIf:
-        """Evaluate a hypothetical shop against the current plan, off the event loop."""
+    async def what_if(self, current: ShopSnapshot, hypothetical: ShopSnapshot,
+                      latest: PlanVersion | None, changed: Collection[str]) -> WhatIf:
+        """The change's own effect on the plan, evaluated off the event loop; nothing is saved.
+
+        Both the shop as it is and the shop as it would be are repaired from the
+        latest plan the same deterministic way (no solver search), and compared
+        with each other. Comparing with the stored plan directly would blame the
+        change for whatever time passing or solver noise moved; the repair keeps
+        every other order's machine sequence, so only what the change displaces
+        moves. The real replan on apply can only do better.
+        """
         epoch = local_epoch(self._clock.now(), self._tz)
-        inp = build_input(snapshot, epoch)
-        if latest is None:
-            before = await asyncio.to_thread(self._solve, inp, None, None, self.what_if_params)
-        else:
-            before = previous_result(latest, epoch)
-        after, diff = await asyncio.to_thread(whatif.evaluate, inp, before, changed, self.what_if_params)
+        base_inp = build_input(current, epoch)
+        new_inp = build_input(hypothetical, epoch)
+        previous = previous_result(latest, epoch) if latest is not None else None
+        params = replace(self.what_if_params, use_cpsat=False, workers=1)
+
+        def evaluate() -> tuple[PlanResult, PlanResult, PlanDiff]:
+            if previous is None:
+                before = engine.plan(base_inp, params)
+            else:
+                before = engine.replan(base_inp, previous, changed, params)
+            after = engine.replan(new_inp, before, changed, params)
+            return before, after, plan_diff.compare(before, after)
+
+        before, after, diff = await asyncio.to_thread(evaluate)
         return WhatIf(epoch, before, after, diff)
 
     @staticmethod
