@@ -11,13 +11,17 @@ from bot.api import people_view, setup_api
 from bot.bootstrap import Container, build_container
 from bot.dingtalk.routes import setup_dingtalk
 from bot.keys import container_key, settings_key
+from bot.metrics import observe_solve
 from bot.outbox_worker import setup_dispatcher
 from bot.pipeline import ChannelDeps, TaskTracker
+from bot.schedule import config_from, setup_proactive
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.webchat.routes import setup_webchat
 from bot.wecom.routes import setup_wecom
 from core.ports import Clock
+from core.services.planning import PlanOutcome
+from core.services.proactive import check_delays
 from storage.standalone import SqlInboxService, SqlOutboxService
 
 
@@ -30,6 +34,23 @@ class _People:
     async def list_people(self) -> Sequence[Mapping[str, Any]]:
         async with self._app[container_key].uow_factory() as uow:
             return people_view(await uow.parties.people())
+
+
+def watch_plans(container: Container, settings: Settings) -> None:
+    """After every committed plan: record the solve in /metrics and check for new delays.
+
+    The scheduler also polls for new plan versions, so an alert missed here (a
+    crash between commit and check) still goes out; stored state and dedupe
+    keys keep the two from announcing anything twice.
+    """
+    config = config_from(settings)
+
+    async def after_replan(outcome: PlanOutcome) -> None:
+        version = outcome.version
+        observe_solve(version.status, version.method, float(version.kpis.get("solve_seconds", 0.0)))
+        await check_delays(container.uow_factory, container.clock, config)
+
+    container.planner.on_replanned(after_replan)
 
 
 def create_app(settings: Settings, clock: Clock | None = None,
@@ -51,6 +72,7 @@ def create_app(settings: Settings, clock: Clock | None = None,
         app[container_key] = c
         deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
                   outbox=SqlOutboxService(c.uow_factory), clock=c.clock)
+        watch_plans(c, settings)
         try:
             yield
         finally:
@@ -69,5 +91,6 @@ def create_app(settings: Settings, clock: Clock | None = None,
     if settings.dingtalk_enabled:
         setup_dingtalk(app, deps)
     setup_webchat(app, deps, _People(app))
+    setup_proactive(app)
     setup_dispatcher(app, deps)
     return app

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.digest_cli import add_digest_parser, cmd_digest
 from bot.settings import Settings
 from core.errors import CoreError
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import orders, BOMs, routings, stock from .xlsx or .csv")
     imp.add_argument("file")
     imp.add_argument("--db")
+
+    add_digest_parser(sub)
 
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
@@ -187,6 +190,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "serve": cmd_serve,
     "db": cmd_db_upgrade,
+    "digest": cmd_digest,
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import suppress
 from datetime import timedelta
@@ -23,6 +24,7 @@ from aiohttp import web
 
 from bot.dingtalk.client import DingTalkClient
 from bot.dingtalk.sender import DingTalkSender
+from bot.metrics import observe_push
 from bot.pipeline import ChannelDeps
 from bot.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
 from bot.settings import Settings
@@ -113,6 +115,13 @@ class OutboxDispatcher:
                     return
 
     async def _deliver(self, row: OutboxMessage) -> bool:
+        """Send one row and record the outcome, with its latency, in /metrics."""
+        started = time.perf_counter()
+        delivered = await self._attempt(row)
+        observe_push(row.channel, "sent" if delivered else "failed", time.perf_counter() - started)
+        return delivered
+
+    async def _attempt(self, row: OutboxMessage) -> bool:
         assert row.id is not None
         sender = self.senders.get(row.channel)
         if sender is None:

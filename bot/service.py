@@ -7,6 +7,7 @@ to the core use case for it. Channels call it through `MessageHandler`.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import Container
 from bot.conversation import Conversations
 from bot.directory import SqlOrderDirectory, load_vocabulary
+from bot.metrics import observe_parse
 from bot.pipeline import TaskTracker
 from core.i18n import render
 from core.messages import ChatMessage, Reply
@@ -88,7 +90,9 @@ class ChatService:
     async def _handle(self, person: Person, message: ChatMessage) -> list[Reply]:
         conversations = await self._ensure_conversations()
         now = message.at.astimezone(ZoneInfo(self._c.settings.tz))
+        started = time.perf_counter()
         seen = await conversations.interpret(message.channel.value, person.id, message.text, now)
+        observe_parse(seen.command.intent.value if seen.command else seen.kind, time.perf_counter() - started)
         lang = seen.lang
         if seen.kind != "command" or seen.command is None:
             text = seen.text or render(TEXTS, "unknown", lang)

@@ -41,6 +41,7 @@ class Settings:
     approval_risk_threshold: str = "high"
     delay_alert_threshold_minutes: int = 480
     digest_time: str = "08:07"
+    digest_times: str = ""  # per role, e.g. "sales=07:43,customer=fri 16:07"
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
 

@@ -336,6 +336,7 @@ class ChangeControl:
             await uow.outbox.add(await self._notifications(uow, cr, order, applied, assessment.impact,
                                                            plan.version.etas, actor, now))
             await uow.commit()
+        await self._planner.announce(plan)
         text = render(T, "applied", lang, cr=cr.ref, ref=order.ref, plan=plan.version.number)
         eta = plan.version.etas.get(order.ref)
         if eta is not None:

@@ -7,7 +7,8 @@ diffed against the one before it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,8 @@ from core.scheduling import (
     to_plan_version,
 )
 from core.supply import allocate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,19 @@ class Planner:
         self.params = params
         self.what_if_params = what_if_params or replace(params, time_limit_s=min(params.time_limit_s, 1.5))
         self._lock = asyncio.Lock()
+        self._listeners: list[Callable[[PlanOutcome], Awaitable[None]]] = []
+
+    def on_replanned(self, listener: Callable[[PlanOutcome], Awaitable[None]]) -> None:
+        """Call `listener` after every committed plan version (delay alerts, metrics)."""
+        self._listeners.append(listener)
+
+    async def announce(self, outcome: PlanOutcome) -> None:
+        """Tell the listeners; a failing listener is logged and never undoes the plan."""
+        for listener in self._listeners:
+            try:
+                await listener(outcome)
+            except Exception:
+                log.exception("plan listener failed after plan version %s", outcome.version.number)
 
     @property
     def tz(self) -> str:
@@ -111,7 +127,8 @@ class Planner:
         async with self._uow_factory() as uow:
             outcome = await self.replan_in(uow, reason, changed)
             await uow.commit()
-            return outcome
+        await self.announce(outcome)
+        return outcome
 
     async def replan_in(self, uow: UnitOfWork, reason: str, changed: Collection[str] | None = None,
                         orders: Override | None = None,
