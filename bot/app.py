@@ -54,10 +54,12 @@ def watch_plans(container: Container, settings: Settings) -> None:
 
 
 def create_app(settings: Settings, clock: Clock | None = None,
-               container: Container | None = None) -> web.Application:
+               container: Container | None = None,
+               leader_retry_seconds: float = 15.0) -> web.Application:
     """Build the app; the container (engine, planner ...) lives as long as the app.
 
-    Order of the cleanup contexts matters: the container comes first and goes
+    `leader_retry_seconds` is how often a follower process tries to take over
+    the scheduled jobs. Order of the cleanup contexts matters: the container comes first and goes
     last; the outbox dispatcher comes last and stops first, after the message
     handlers have drained their replies into the outbox.
     """
@@ -91,6 +93,6 @@ def create_app(settings: Settings, clock: Clock | None = None,
     if settings.dingtalk_enabled:
         setup_dingtalk(app, deps)
     setup_webchat(app, deps, _People(app))
-    setup_proactive(app)
+    setup_proactive(app, retry_seconds=leader_retry_seconds)
     setup_dispatcher(app, deps)
     return app

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from core.i18n import render
 from core.model.parties import Person
 from core.model.plan import OrderEta, PlannedOperation
-from core.model.work_order import OrderStatus, WorkOrder
+from core.model.work_order import WorkOrder
 from core.ports import UnitOfWork
 from core.services.visibility import may_see
 

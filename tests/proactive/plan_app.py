@@ -8,7 +8,6 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.app import create_app
-from bot.schedule import setup_proactive
 from bot.settings import Settings
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.helpers import ZONE, FakeClock, make_plan, open_orders, save_plan, seed
@@ -41,6 +40,5 @@ async def seeded_plans(uow_factory: SqlUnitOfWorkFactory) -> list[str]:
 
 def plan_app(db_url: str) -> web.Application:
     settings = replace(Settings(), db_url=db_url, admin_token=TOKEN, plan_time_limit=1.0)
-    app = create_app(settings, clock=FakeClock(NOW))
-    setup_proactive(app, retry_seconds=30)
+    app = create_app(settings, clock=FakeClock(NOW), leader_retry_seconds=30)
     return app

@@ -23,7 +23,6 @@ from bot.schedule import (
     job_specs,
     make_scheduler,
     proactive_key,
-    setup_proactive,
     sync_url,
 )
 from bot.settings import Settings
@@ -135,8 +134,7 @@ async def test_leadership_is_exclusive_and_passes_on(engine: AsyncEngine) -> Non
 
 
 async def _start(settings: Settings, clock: FakeClock) -> web.AppRunner:
-    app = create_app(settings, clock=clock)
-    setup_proactive(app, retry_seconds=0.2)
+    app = create_app(settings, clock=clock, leader_retry_seconds=0.2)
     runner = web.AppRunner(app)
     await runner.setup()
     return runner
