@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.shared import CORPUS as CORPUS_DIR
 from bot.parsing import parse_text
 
-CORPUS = Path("/work/shared/corpus/chat_dev.jsonl")
+CORPUS = CORPUS_DIR / "chat_dev.jsonl"
 #: Keys compared besides intent and order, per the corpus README.
 COMPARED = ("changes", "operation", "quantity", "scrap", "ref")
 #: Change-item keys that belong to the contract (extras such as `canonical` are ignored).

@@ -8,18 +8,18 @@ import random
 import re
 import timeit
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.shared import CORPUS as CORPUS_DIR
 from bot.parsing.dates import DateMention, find_dates, parse_date
 from bot.parsing.numerals import find_numbers
 
 TZ = ZoneInfo("Asia/Shanghai")
 WED = datetime(2026, 11, 18, 9, 30, tzinfo=TZ)  # a Wednesday
 SUN = datetime(2026, 12, 27, 15, 0, tzinfo=TZ)  # a Sunday, end of year
-CHAT_DEV = Path("/work/shared/corpus/chat_dev.jsonl")
+CHAT_DEV = CORPUS_DIR / "chat_dev.jsonl"
 
 
 def at(y: int, m: int, d: int, hour: int = 10) -> datetime:

@@ -17,14 +17,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.shared import CORPUS as CORPUS_DIR
 from bot.parsing.dates import parse_date
 
-CASES_PATH = Path("/work/shared/corpus/time_peer_cases.jsonl")
+CASES_PATH = CORPUS_DIR / "time_peer_cases.jsonl"
 FACTORY_TZ = ZoneInfo("Asia/Shanghai")
 TARGET_RATE = 0.90
 
