@@ -7,7 +7,7 @@ dataclasses, and `best_dispatch` for a quick heuristic schedule.
 from core.planning.makespan.dispatch import DispatchResult, best_dispatch
 from core.planning.makespan.instance import Alternative, Operation, ShopInstance, job_shop
 from core.planning.makespan.model import ModelOptions
-from core.planning.makespan.schedule import MakespanResult, ScheduledOp, Schedule
+from core.planning.makespan.schedule import MakespanResult, Schedule, ScheduledOp
 from core.planning.makespan.solver import SolveOptions, solve_makespan
 
 __all__ = [
@@ -16,8 +16,8 @@ __all__ = [
     "MakespanResult",
     "ModelOptions",
     "Operation",
-    "ScheduledOp",
     "Schedule",
+    "ScheduledOp",
     "ShopInstance",
     "SolveOptions",
     "best_dispatch",

@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from core.planning.makespan.instance import ShopInstance
 from core.planning.makespan.model import MakespanModel
-from core.planning.makespan.schedule import ScheduledOp, Schedule
+from core.planning.makespan.schedule import Schedule, ScheduledOp
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.schedule import ScheduledOp, Schedule
+from core.planning.makespan.schedule import Schedule, ScheduledOp
 
 # priority(job, index, duration, rng) -> larger runs first
 Priority = Callable[[int, int, int, random.Random], float]

@@ -82,7 +82,5 @@ def job_shop(name: str, num_machines: int, jobs: list[list[tuple[int, int]]]) ->
     return ShopInstance(
         name=name,
         num_machines=num_machines,
-        jobs=tuple(
-            tuple(Operation((Alternative(m, d),)) for m, d in route) for route in jobs
-        ),
+        jobs=tuple(tuple(Operation((Alternative(m, d),)) for m, d in route) for route in jobs),
     )

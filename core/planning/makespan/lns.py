@@ -15,14 +15,19 @@ thousands of tabu moves in the same time.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
 
 from core.planning.makespan import cpsat
 from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.model import ModelOptions, add_schedule_hint, build_model
-from core.planning.makespan.model import MakespanModel
+from core.planning.makespan.model import (
+    MakespanModel,
+    ModelOptions,
+    add_schedule_hint,
+    build_model,
+)
 from core.planning.makespan.neighbourhoods import CHOOSERS, OpKey
 from core.planning.makespan.schedule import Schedule
 
@@ -65,7 +70,7 @@ def hold_outside(
                 model.add(alt.presence == (alt.machine == op.machine))
     for seq in incumbent.machine_sequences(instance.num_machines):
         held = [op for op in seq if (op.job, op.index) not in free]
-        for before, after in zip(held, held[1:]):
+        for before, after in itertools.pairwise(held):
             model.add(
                 built.ops[after.job][after.index].start >= built.ops[before.job][before.index].end
             )

@@ -6,6 +6,7 @@ problem, so the full solve and the LNS sub-solves share one formulation.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -129,11 +130,11 @@ def _add_machine_groups(
             if len(op.alternatives) > 1:
                 key = frozenset(a.machine for a in op.alternatives)
                 groups.setdefault(key, [])
-    for key in groups:
+    for key, members in groups.items():
         for job, job_vars in zip(instance.jobs, ops):
             for op, op_vars in zip(job, job_vars):
                 if {a.machine for a in op.alternatives} <= key:
-                    groups[key].append(op_vars.interval)
+                    members.append(op_vars.interval)
     for key, intervals in groups.items():
         if len(intervals) > len(key):
             model.add_cumulative(intervals, [1] * len(intervals), len(key))
@@ -148,7 +149,7 @@ def build_model(
     makespan = model.new_int_var(instance.trivial_lower_bound(), horizon, "makespan")
 
     for job_vars in ops:
-        for before, after in zip(job_vars, job_vars[1:]):
+        for before, after in itertools.pairwise(job_vars):
             model.add(after.start >= before.end)
     for intervals in _machine_intervals(ops, instance.num_machines):
         if len(intervals) > 1:

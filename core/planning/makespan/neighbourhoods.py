@@ -7,11 +7,12 @@ reproducible for a fixed seed.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 
 from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.schedule import ScheduledOp, Schedule
+from core.planning.makespan.schedule import Schedule, ScheduledOp
 
 OpKey = tuple[int, int]
 Chooser = Callable[[ShopInstance, Schedule, int, random.Random], frozenset[OpKey]]
@@ -77,7 +78,7 @@ def critical_path(instance: ShopInstance, schedule: Schedule) -> list[ScheduledO
     """Walk back from the last operation through tight job or machine predecessors."""
     machine_prev: dict[OpKey, ScheduledOp] = {}
     for seq in schedule.machine_sequences(instance.num_machines):
-        for before, after in zip(seq, seq[1:]):
+        for before, after in itertools.pairwise(seq):
             machine_prev[(after.job, after.index)] = before
     current = max(_all_ops(schedule), key=lambda o: o.end)
     path = [current]

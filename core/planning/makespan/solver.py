@@ -93,7 +93,10 @@ def _params(options: SolveOptions, time_limit: float, workers: int) -> cpsat.Sol
 
 
 def _full_solve(
-    instance: ShopInstance, options: SolveOptions, hint: Schedule | None, params: cpsat.SolverParams
+    instance: ShopInstance,
+    options: SolveOptions,
+    hint: Schedule | None,
+    params: cpsat.SolverParams,
 ) -> cpsat.RawSolve:
     """The whole model; with a hint its horizon is the hint's makespan, which prunes at once."""
     model_options = ModelOptions(False, False) if options.plain else options.model
@@ -105,8 +108,12 @@ def _full_solve(
 
 
 def _tabu(
-    instance: ShopInstance, start: Schedule, lower_bound: int, deadline: float,
-    options: SolveOptions, stats: Stats,
+    instance: ShopInstance,
+    start: Schedule,
+    lower_bound: int,
+    deadline: float,
+    options: SolveOptions,
+    stats: Stats,
 ) -> Schedule:
     settings = options.tabu_settings
     if not instance.is_flexible and settings.stop_after_stall is None:
@@ -117,13 +124,20 @@ def _tabu(
         settings = replace(settings, max_iterations=budget)
         deadline = float("inf")
     outcome = tabu_search(instance, start, lower_bound, deadline, options.seed, settings)
-    stats += [("tabu_makespan", outcome.schedule.makespan), ("tabu_iterations", outcome.iterations)]
+    stats += [
+        ("tabu_makespan", outcome.schedule.makespan),
+        ("tabu_iterations", outcome.iterations),
+    ]
     return outcome.schedule
 
 
 def _portfolio(
-    instance: ShopInstance, start: Schedule, lower_bound: int, deadline: float,
-    options: SolveOptions, stats: Stats,
+    instance: ShopInstance,
+    start: Schedule,
+    lower_bound: int,
+    deadline: float,
+    options: SolveOptions,
+    stats: Stats,
 ) -> tuple[Schedule, int]:
     """Tabu search, with CP-SAT in a thread (it releases the GIL) on shops of at most
     `portfolio_cpsat_max_ops` operations.
@@ -171,13 +185,17 @@ def _finish(
     )
 
 
-def solve_makespan(instance: ShopInstance, options: SolveOptions = SolveOptions()) -> MakespanResult:
+def solve_makespan(
+    instance: ShopInstance, options: SolveOptions = SolveOptions()
+) -> MakespanResult:
     """Best schedule found within `options.time_limit` seconds, with its proven bound."""
     started = time.monotonic()
     stats: Stats = []
     lower_bound = instance.trivial_lower_bound()
     if options.plain:
-        raw = _full_solve(instance, options, None, _params(options, options.time_limit, options.num_workers))
+        raw = _full_solve(
+            instance, options, None, _params(options, options.time_limit, options.num_workers)
+        )
         return _finish(started, raw.schedule, max(lower_bound, raw.lower_bound), raw.status, stats)
 
     best = best_dispatch(instance, options.seed, noisy_runs=0).schedule
@@ -188,7 +206,9 @@ def solve_makespan(instance: ShopInstance, options: SolveOptions = SolveOptions(
         best, lower_bound = _portfolio(instance, best, lower_bound, phase_end, options, stats)
     if options.lns and best.makespan > lower_bound:
         lns_end = started + options.time_limit * (1 + share) / 2
-        best = improve(instance, best, lower_bound, lns_end, options.seed, options.lns_settings).schedule
+        best = improve(
+            instance, best, lower_bound, lns_end, options.seed, options.lns_settings
+        ).schedule
         stats.append(("lns_makespan", best.makespan))
     remaining = options.time_limit - (time.monotonic() - started)
     if options.deterministic:

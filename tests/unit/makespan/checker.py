@@ -4,6 +4,8 @@ never the solver's model, so a modelling slip cannot hide behind itself.
 
 from __future__ import annotations
 
+import itertools
+
 from core.planning.makespan import Schedule, ShopInstance
 
 
@@ -36,7 +38,7 @@ def violations(instance: ShopInstance, schedule: Schedule) -> list[str]:
             )
     for machine, slots in by_machine.items():
         slots.sort()
-        for (s1, e1, a), (s2, _, b) in zip(slots, slots[1:]):
+        for (s1, e1, a), (s2, _, b) in itertools.pairwise(slots):
             if s2 < e1:
                 found.append(f"machine {machine}: {a} [{s1},{e1}) overlaps {b} from {s2}")
     return found

@@ -43,12 +43,15 @@ def test_brandimarte_text_matches_its_json_twin(k: int) -> None:
     expected = [
         [[(a["machine"], a["processing"]) for a in op] for op in job] for job in twin["jobs"]
     ]
-    got = [[[(a.machine, a.duration) for a in op.alternatives] for op in job] for job in instance.jobs]
+    got = [
+        [[(a.machine, a.duration) for a in op.alternatives] for op in job] for job in instance.jobs
+    ]
     assert got == expected
 
 
 def test_known_bounds_prefer_the_merged_table() -> None:
-    assert known_bounds("ft10") is not None and known_bounds("ft10").upper == 930  # type: ignore[union-attr]
+    ft10 = known_bounds("ft10")
+    assert ft10 is not None and ft10.upper == 930
     ta41 = known_bounds("ta41")
     assert ta41 is not None and ta41.lower < ta41.upper
     assert known_bounds("no-such") is None
@@ -56,6 +59,11 @@ def test_known_bounds_prefer_the_merged_table() -> None:
 
 def test_set_ranges_expand_with_their_width() -> None:
     assert expand_set("la36-la38,ta01-ta02,ft10", []) == [
-        "la36", "la37", "la38", "ta01", "ta02", "ft10",
+        "la36",
+        "la37",
+        "la38",
+        "ta01",
+        "ta02",
+        "ft10",
     ]
     assert expand_set("all", ["a", "b"]) == ["a", "b"]
