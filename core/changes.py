@@ -25,6 +25,7 @@ from core.errors import ValidationError
 from core.model.capacity import WorkCenter
 from core.model.products import Bom, Product, Routing
 from core.model.work_order import OperationProgress, Priority, WorkOrder
+from core.variants import normalise_spec
 
 ChangeItem = Mapping[str, Any]
 WorkCenters = Mapping[str, WorkCenter] | Iterable[WorkCenter]
@@ -327,12 +328,6 @@ def canonical_spec_value(product: Product, key: str, value: str) -> str:
     options = product.spec_options.get(key, [])
     norm = normalise_spec(value)
     return next((opt for opt in options if normalise_spec(opt) == norm), value)
-
-
-def normalise_spec(value: str) -> str:
-    """Compare spec values loosely: salespeople write 胡桃木 and 胡桃木色 for the same colour."""
-    v = value.strip().lower().replace(" ", "")
-    return v[:-1] if v.endswith("色") and len(v) > 1 else v
 
 
 def _as_int(ref: str, what: str, value: object) -> int:

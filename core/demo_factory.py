@@ -18,6 +18,7 @@ from core.model.materials import Item, PurchaseOrder
 from core.model.parties import ContractPolicy, Customer, FreezePoint, Person, Role, Tier
 from core.model.products import Bom, BomLine, Product, Routing, RoutingStep
 from core.model.work_order import OperationProgress, OrderStatus, Priority, WorkOrder
+from core.variants import line_item
 
 FACTORY_TZ = ZoneInfo("Asia/Shanghai")
 SEED = 20261122
@@ -657,28 +658,15 @@ _SUPPLIERS = {
 def open_demand(demo: DemoFactory) -> dict[str, float]:
     """Material still needed by open orders, with colour/material-following lines resolved."""
     need: dict[str, float] = {}
+    items = {i.code: i for i in demo.items}
     for order in demo.orders:
         if not order.status.is_open:
             continue
         for line in demo.bom(order.product_code, order.bom_version).lines:
-            code = resolve_item(line, order.specs, demo.items)
+            code = line_item(line, order.specs, items)
             qty = line.qty_per * order.quantity * (1 + line.scrap_rate)
             need[code] = need.get(code, 0.0) + qty
     return need
-
-
-def resolve_item(line: BomLine, specs: dict[str, str], items: list[Item]) -> str:
-    """The variant of a spec-following line's item that matches the order's spec, if any."""
-    if line.spec_key is None or line.spec_key not in specs:
-        return line.item_code
-    base = next((i for i in items if i.code == line.item_code), None)
-    family = (base.attributes or {}).get("family") if base else None
-    wanted = specs[line.spec_key]
-    for item in items:
-        attrs = item.attributes or {}
-        if family and attrs.get("family") == family and attrs.get(line.spec_key) == wanted:
-            return item.code
-    return line.item_code
 
 
 def _stock_levels(demo: DemoFactory, today: date, rng: random.Random) -> None:

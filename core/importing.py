@@ -25,7 +25,6 @@ from core.model.materials import Item, ItemKind, PurchaseOrder
 from core.model.products import Bom, BomLine, Product, Routing, RoutingStep
 from core.model.work_order import SPEC_KEYS, OperationProgress, OrderStatus, Priority, WorkOrder
 
-
 T = TypeVar("T")
 
 

@@ -53,7 +53,6 @@ class OutboxStore(Protocol):
 # tests may implement them in memory.
 
 from collections.abc import Callable  # noqa: E402
-
 from types import TracebackType  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -113,7 +112,10 @@ class ChangeRequestRepository(Protocol):
 
 class PlanRepository(Protocol):
     async def next_number(self) -> int: ...
-    async def add(self, plan: PlanVersion) -> None: ...
+    async def add(self, plan: PlanVersion) -> None:
+        """Store the plan and set plan.number from the database's sequence."""
+        ...
+
     async def latest(self) -> PlanVersion | None: ...
     async def get(self, number: int) -> PlanVersion | None: ...
     async def history(self, limit: int = 20) -> list[dict[str, Any]]: ...

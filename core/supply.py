@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from core.model.materials import Item, PurchaseOrder
 from core.model.products import Bom
 from core.model.work_order import Priority, WorkOrder
+from core.variants import line_item
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,18 @@ class _Supply:
     incoming: list[tuple[date, float, str]]  # (expected, remaining qty, po ref)
 
 
-def material_need(order: WorkOrder, bom: Bom) -> dict[str, float]:
-    """What the order still has to draw: nothing once its first operation has started."""
+def material_need(order: WorkOrder, bom: Bom, items: Mapping[str, Item]) -> dict[str, float]:
+    """What the order still has to draw, colour and material variants resolved.
+
+    Nothing once its first operation has started: the material was issued.
+    """
     if any(op.started for op in order.operations):
         return {}
-    return bom.requirement(order.quantity)
+    need: dict[str, float] = {}
+    for line in bom.lines:
+        code = line_item(line, order.specs, items)
+        need[code] = need.get(code, 0.0) + line.qty_per * order.quantity * (1 + line.scrap_rate)
+    return need
 
 
 def allocate(
@@ -61,7 +69,7 @@ def allocate(
     result: dict[str, Availability] = {}
     for order in ranked:
         bom = boms.get((order.product_code, order.bom_version))
-        need = material_need(order, bom) if bom else {}
+        need = material_need(order, bom, items) if bom else {}
         shortages = [s for code, qty in need.items()
                      if (s := _draw(supply, items, code, qty, today)) is not None]
         ready = max((s.available_on for s in shortages), default=today)

@@ -209,7 +209,7 @@ audit_log = Table(
 
 plans = Table(
     "plans", metadata,
-    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("number", Integer, primary_key=True, autoincrement=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("epoch", UtcDateTime, nullable=False),
     Column("status", String(16), nullable=False),

@@ -14,12 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from core.changes import normalise_spec
 from core.impact.types import MaterialImpact, MaterialLine, PurchaseAction
 from core.model.materials import Item, PurchaseOrder
 from core.model.products import Bom, BomLine
 from core.model.work_order import WorkOrder
 from core.supply import Availability, material_need
+from core.variants import resolve_item
 
 EPS = 1e-9
 NEW_ITEM_LEAD_DAYS = 14
@@ -83,27 +83,6 @@ def _line_item(
     return code
 
 
-def resolve_item(base: Item | None, key: str, value: str, items: Mapping[str, Item]) -> str | None:
-    """The item like `base` but with attribute `key` = `value` (胡桃木 matches 胡桃木色)."""
-    if base is not None and _attr_matches(base, key, value):
-        return base.code
-    template = dict(base.attributes or {}) if base is not None else {}
-    template.pop(key, None)
-    for code in sorted(items):
-        item = items[code]
-        attrs = item.attributes or {}
-        if not _attr_matches(item, key, value):
-            continue
-        if all(normalise_spec(attrs.get(k, "")) == normalise_spec(v) for k, v in template.items()):
-            return code
-    return None
-
-
-def _attr_matches(item: Item, key: str, value: str) -> bool:
-    attr = (item.attributes or {}).get(key)
-    return attr is not None and normalise_spec(attr) == normalise_spec(value)
-
-
 # supply left for this order ----------------------------------------------------------------------
 
 
@@ -125,7 +104,7 @@ def _take_promised(free: dict[str, _Free], other: WorkOrder, ctx: SupplyContext)
         return
     avail = ctx.availability.get(other.ref)  # none known: assume it holds stock for all it needs
     missing = {s.item_code: s for s in avail.shortages} if avail else {}
-    for code, qty in material_need(other, bom).items():
+    for code, qty in material_need(other, bom, ctx.items).items():
         src = free.get(code)
         if src is None:
             continue

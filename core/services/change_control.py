@@ -312,9 +312,11 @@ class ChangeControl:
             applied = assessment.applied
             new_order = applied.order
             new_order.version = order.version
-            if applied.routing is not None:
-                await uow.catalog.add_routing(applied.routing)
-                await uow.catalog.lock_routing(order.product_code, applied.routing.version)
+            routings = ({(order.product_code, applied.routing.version): applied.routing}
+                        if applied.routing else None)
+            # solve first, write after: the database's write lock is never held during a solve
+            plan = await self._planner.replan_in(uow, f"{cr.ref} {order.ref}", [order.ref],
+                                                 {order.ref: new_order}, routings)
             try:
                 await uow.orders.save(new_order)
             except VersionConflict:
@@ -322,10 +324,9 @@ class ChangeControl:
                 fresh = await uow.orders.get(cr.order_ref)
                 assert fresh is not None
                 return await self._reassess(uow, cr, fresh, actor, lang)
-            routings = ({(order.product_code, applied.routing.version): applied.routing}
-                        if applied.routing else None)
-            plan = await self._planner.replan_in(uow, f"{cr.ref} {order.ref}", [order.ref],
-                                                 {order.ref: new_order}, routings)
+            if applied.routing is not None:
+                await uow.catalog.add_routing(applied.routing)
+                await uow.catalog.lock_routing(order.product_code, applied.routing.version)
             now = self._clock.now()
             before = len(cr.audit)
             cr.impact = assessment.impact.to_dict()

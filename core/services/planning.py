@@ -149,10 +149,9 @@ class Planner:
             previous = previous_result(latest, epoch) if latest else None
             result = await asyncio.to_thread(self._solve, inp, previous, changed, self.params)
             diff = plan_diff.compare(previous, result) if previous else None
-            number = await uow.plans.next_number()
-            version = to_plan_version(number, result, snapshot, epoch, now, reason,
+            version = to_plan_version(0, result, snapshot, epoch, now, reason,
                                       diff_summary(diff, epoch))
-            await uow.plans.add(version)
+            await uow.plans.add(version)  # numbers the version
             return PlanOutcome(version, result, diff)
 
     async def what_if(self, current: ShopSnapshot, hypothetical: ShopSnapshot,

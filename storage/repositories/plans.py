@@ -20,10 +20,16 @@ class SqlPlanRepository:
         return int(current or 0) + 1
 
     async def add(self, plan: PlanVersion) -> None:
-        await self._conn.execute(insert(plans).values(
-            number=plan.number, created_at=plan.created_at, epoch=plan.epoch, status=plan.status,
+        """Insert and number the plan from the database's sequence.
+
+        Two processes (or two concurrent changes) planning at once each get
+        their own number; counting max+1 would hand both the same one.
+        """
+        result = await self._conn.execute(insert(plans).values(
+            created_at=plan.created_at, epoch=plan.epoch, status=plan.status,
             method=plan.method, objective=plan.objective, lower_bound=plan.lower_bound,
-            kpis=plan.kpis, reason=plan.reason, diff=plan.diff))
+            kpis=plan.kpis, reason=plan.reason, diff=plan.diff).returning(plans.c.number))
+        plan.number = int(result.scalar_one())
         if plan.operations:
             await self._conn.execute(insert(plan_operations), [
                 {"plan_number": plan.number, "order_ref": op.order_ref, "seq": op.seq, "name": op.name,

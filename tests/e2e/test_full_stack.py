@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from datetime import date
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 

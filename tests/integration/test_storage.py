@@ -216,3 +216,25 @@ async def test_change_request_audit_and_plan_round_trip(uow_factory: SqlUnitOfWo
         assert latest.operations[0].end - latest.operations[0].start == timedelta(hours=4)
         assert not latest.etas["SO-1"].late
         assert await uow.plans.next_number() == 2
+
+
+async def test_concurrent_plans_get_distinct_numbers(uow_factory: SqlUnitOfWorkFactory) -> None:
+    def version() -> PlanVersion:
+        return PlanVersion(0, NOW, NOW, "HEURISTIC", "edd", 0, 0, {}, "race")
+
+    started = asyncio.Event()
+
+    async def plan(slow: bool) -> PlanVersion:
+        v = version()
+        async with uow_factory() as uow:
+            if not slow:
+                await started.wait()
+            await uow.plans.add(v)
+            if slow:
+                started.set()
+                await asyncio.sleep(0.2)  # the other writer inserts before this one commits
+            await uow.commit()
+        return v
+
+    first, second = await asyncio.gather(plan(True), plan(False))
+    assert sorted([first.number, second.number]) == [1, 2]
