@@ -60,6 +60,9 @@ class _Token:
         return self.value if self.value and self.now() < self.expires_at else None
 
 
+MAX_IMAGE_BYTES = 2 * 1024 * 1024  # WeCom's limit for image media
+
+
 class WeComClient:
     def __init__(
         self,
@@ -119,11 +122,11 @@ class WeComClient:
 
     async def _request(
         self, method: str, path: str, *, params: dict[str, str] | None = None,
-        json: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None, data: aiohttp.FormData | None = None,
     ) -> dict[str, Any]:
         try:
             async with self.session.request(method, self.base + path, params=params, json=json,
-                                            timeout=self.timeout) as resp:
+                                            data=data, timeout=self.timeout) as resp:
                 if resp.status >= 500:
                     raise WeComTransportError(f"HTTP {resp.status} from {path}")
                 data = await resp.json(content_type=None)
@@ -133,12 +136,19 @@ class WeComClient:
             raise WeComTransportError(f"{path}: answer is not a JSON object")
         return data
 
-    async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST an API call with the token; one refetch-and-retry on 40014/42001."""
+    async def call(self, path: str, body: dict[str, Any] | None = None,
+                   form: Callable[[], aiohttp.FormData] | None = None,
+                   params: dict[str, str] | None = None) -> dict[str, Any]:
+        """POST an API call with the token; one refetch-and-retry on 40014/42001.
+
+        `form` builds a multipart body afresh for each attempt (a FormData is
+        consumed by sending it).
+        """
         self._respect_cooldown()
         for attempt in (1, 2):
             token = await self.access_token()
-            data = await self._request("POST", path, params={"access_token": token}, json=body)
+            data = await self._request("POST", path, params={"access_token": token, **(params or {})},
+                                       json=body, data=form() if form else None)
             errcode = int(data.get("errcode", 0))
             if errcode in TOKEN_ERRORS and attempt == 1:
                 log.info("wecom token rejected (%d); refetching once", errcode)
@@ -194,6 +204,23 @@ class WeComClient:
             }
             results.append(await self.call("message/send", full))
         return results
+
+    async def upload_image(self, content: bytes, filename: str = "plan.png") -> str:
+        """Upload a PNG or JPG as temporary media (valid three days); returns its media_id."""
+        if len(content) > MAX_IMAGE_BYTES:
+            raise WeComApiError(40009, f"image of {len(content)} bytes is over {MAX_IMAGE_BYTES}")
+        kind = "image/png" if content[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+
+        def form() -> aiohttp.FormData:
+            data = aiohttp.FormData()
+            data.add_field("media", content, filename=filename, content_type=kind)
+            return data
+
+        answer = await self.call("media/upload", form=form, params={"type": "image"})
+        media_id = answer.get("media_id")
+        if not media_id:
+            raise WeComApiError(-1, "media/upload answered without a media_id")
+        return str(media_id)
 
     async def update_template_card(
         self,

@@ -43,6 +43,9 @@ class WeComSender:
         bodies = wecom_messages(reply, task_id_for(reply, message.dedupe_key))
         age = (self.clock.now() - message.created_at).total_seconds()
         try:
+            if reply.image_png:  # the digest's Gantt: upload, then send it as an image message
+                media_id = await self.client.upload_image(reply.image_png)
+                bodies = [*bodies, {"msgtype": "image", "image": {"media_id": media_id}}]
             await self.client.send(message.address, bodies,
                                    int(max(0.0, age)) + DUPLICATE_MARGIN_SECONDS)
         except MemberRateLimited as exc:

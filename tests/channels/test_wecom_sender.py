@@ -219,3 +219,34 @@ async def test_same_text_later_is_delivered_but_a_resend_is_not(wecom_api: Any) 
     await sender.send(again)
     assert len(stub.delivered) == 2
     assert stub.requests[-1]["duplicate_check_interval"] == 60
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_picture_is_uploaded_then_sent_as_image(wecom_api: Any) -> None:
+    stub, client, _ = wecom_api
+    reply = Reply(kind="markdown", text="生产日报", image_png=PNG)
+    await WeComSender(client()).send(row(reply, key="digest:supervisor:2026-11-23"))
+    assert list(stub.media.values()) == [PNG]
+    kinds = [d["msgtype"] for d in stub.delivered]
+    assert kinds[-1] == "image" and stub.delivered[-1]["image"]["media_id"] in stub.media
+
+
+async def test_upload_refetches_an_expired_token_once(wecom_api: Any) -> None:
+    stub, client, _ = wecom_api
+    c = client()
+    await c.access_token()
+    stub.invalidate_tokens()
+    media_id = await c.upload_image(PNG)
+    assert media_id in stub.media and stub.gettoken_calls == 2
+
+
+async def test_oversized_or_foreign_pictures_are_refused(wecom_api: Any) -> None:
+    stub, client, _ = wecom_api
+    with pytest.raises(WeComApiError) as err:
+        await client().upload_image(b"GIF89a" + b"\x00" * 10)
+    assert err.value.errcode == 40005
+    with pytest.raises(WeComApiError):
+        await client().upload_image(PNG + b"\x00" * (2 * 1024 * 1024))
+    assert stub.media == {}

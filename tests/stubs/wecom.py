@@ -122,6 +122,7 @@ class WeComStub:
     dropped: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     card_updates: list[dict[str, Any]] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)
     _inject: deque[int] = field(default_factory=deque)
     _response_codes: set[str] = field(default_factory=set)
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
@@ -133,6 +134,7 @@ class WeComStub:
         app.router.add_get("/cgi-bin/gettoken", self.gettoken)
         app.router.add_post("/cgi-bin/message/send", self.message_send)
         app.router.add_post("/cgi-bin/message/update_template_card", self.update_card)
+        app.router.add_post("/cgi-bin/media/upload", self.media_upload)
         return app
 
     # test controls
@@ -244,6 +246,32 @@ class WeComStub:
         self.card_updates.append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []})
 
+    async def media_upload(self, request: web.Request) -> web.Response:
+        """Temporary media: multipart field "media"; images are PNG/JPG up to 2 MB."""
+        error = self._check_token(request)
+        if error:
+            return web.json_response(error)
+        kind = request.query.get("type")
+        if kind not in ("image", "voice", "video", "file"):
+            return web.json_response({"errcode": 40004, "errmsg": "invalid media type"})
+        try:
+            form = await request.post()
+        except ValueError:
+            return web.json_response({"errcode": 41005, "errmsg": "media data missing"})
+        field_ = form.get("media")
+        if not hasattr(field_, "file"):
+            return web.json_response({"errcode": 41005, "errmsg": "media data missing"})
+        content = field_.file.read()  # type: ignore[union-attr]
+        if kind == "image":
+            if not (content.startswith(b"\x89PNG\r\n\x1a\n") or content.startswith(b"\xff\xd8")):
+                return web.json_response({"errcode": 40005, "errmsg": "invalid file type"})
+            if len(content) > 2 * 1024 * 1024:
+                return web.json_response({"errcode": 40009, "errmsg": "invalid image size"})
+        media_id = self._id("media-")
+        self.media[media_id] = content
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind,
+                                  "media_id": media_id, "created_at": str(int(self.clock()))})
+
     def allow_response_code(self, code: str) -> None:
         """A code from a click event (the stub did not issue it through send)."""
         self._response_codes.add(code)
@@ -271,6 +299,9 @@ def _validate(body: dict[str, Any], agent_id: int) -> tuple[int, str] | None:
             return 45002, "textcard too long"
     elif msgtype == "template_card":
         return _validate_card(part)
+    elif msgtype == "image":
+        if not part.get("media_id"):
+            return 40007, "invalid media_id"
     else:
         return 40008, f"stub does not take msgtype {msgtype}"
     return None
