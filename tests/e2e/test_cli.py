@@ -41,6 +41,8 @@ def test_parse_unknown_text_exits_zero_with_unknown() -> None:
         (("plan", "--time-limit", "-1"), "--time-limit"),
         (("import", "/nonexistent/orders.xlsx"), "no such file"),
         (("demo", "--port", "70000"), "--port"),
+        (("serve", "--config", "/nonexistent/gongdan.toml"), "config file not found"),
+        (("digest", "--role", "boss"), "unknown role"),
         (("db", "upgrade", "--db", "postgresql+asyncpg://nobody@127.0.0.1:1/none"), "unavailable"),
     ],
 )
