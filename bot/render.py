@@ -8,14 +8,14 @@ split on character (preferably line) boundaries rather than truncated.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from typing import Any
 from urllib.parse import quote
 
 from core.i18n import render
-from core.messages import Button, Reply
+from core.messages import Reply, reply_to_payload
+from core.messages import reply_from_payload as payload_to_reply
 
 WECOM_TEXT_LIMIT = 2048  # bytes, text and markdown content (90236)
 WECOM_PASSIVE_LIMIT = 2048  # bytes, passive text reply Content (90241)
@@ -34,37 +34,9 @@ TEXTS = {
 _TASK_ID_BAD = re.compile(r"[^0-9A-Za-z_\-@]")
 
 
-# --- outbox payload ---------------------------------------------------------
-
-def reply_to_payload(reply: Reply) -> dict[str, Any]:
-    """A JSON-safe dict for `OutboxMessage.payload`."""
-    payload: dict[str, Any] = {
-        "kind": reply.kind,
-        "text": reply.text,
-        "title": reply.title,
-        "buttons": [{"key": b.key, "text": b.text, "style": b.style} for b in reply.buttons],
-        "fallback_text": reply.fallback_text,
-        "card_id": reply.card_id,
-    }
-    if reply.image_png is not None:
-        payload["image_png_b64"] = base64.b64encode(reply.image_png).decode("ascii")
-    return payload
-
-
-def payload_to_reply(payload: dict[str, Any]) -> Reply:
-    image = payload.get("image_png_b64")
-    return Reply(
-        kind=str(payload.get("kind", "text")),
-        text=str(payload.get("text", "")),
-        title=str(payload.get("title", "")),
-        buttons=tuple(
-            Button(key=str(b["key"]), text=str(b["text"]), style=int(b.get("style", 1)))
-            for b in payload.get("buttons", ())
-        ),
-        fallback_text=str(payload.get("fallback_text", "")),
-        card_id=payload.get("card_id"),
-        image_png=base64.b64decode(image) if image else None,
-    )
+# The outbox payload codec (reply_to_payload, payload_to_reply) lives beside Reply
+# in core.messages, so core use cases can queue messages too; it is re-exported here.
+__all__ = ["payload_to_reply", "reply_to_payload"]
 
 
 # --- text helpers -----------------------------------------------------------
