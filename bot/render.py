@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from core.i18n import render
 from core.messages import Reply, reply_to_payload
-from core.messages import reply_from_payload as payload_to_reply
+from core.messages import reply_from_payload as payload_to_reply  # noqa: F401  (re-exported)
 
 WECOM_TEXT_LIMIT = 2048  # bytes, text and markdown content (90236)
 WECOM_PASSIVE_LIMIT = 2048  # bytes, passive text reply Content (90241)
@@ -32,11 +32,6 @@ TEXTS = {
 }
 
 _TASK_ID_BAD = re.compile(r"[^0-9A-Za-z_\-@]")
-
-
-# The outbox payload codec (reply_to_payload, payload_to_reply) lives beside Reply
-# in core.messages, so core use cases can queue messages too; it is re-exported here.
-__all__ = ["payload_to_reply", "reply_to_payload"]
 
 
 # --- text helpers -----------------------------------------------------------
