@@ -60,6 +60,8 @@ class SolveOptions:
     model: ModelOptions = field(default_factory=ModelOptions)
     deterministic: bool = False
     final_hint: bool = True
+    cpsat_first_min_ops: int = 150
+    cpsat_first_max_ops: int = 0
     tabu_iterations_per_second: int = 2000
     log: bool = False
 
@@ -185,6 +187,54 @@ def _finish(
     )
 
 
+def _cpsat_first(instance: ShopInstance, options: SolveOptions) -> bool:
+    """Small job shops start with CP-SAT on its own and let the tabu search polish.
+
+    Measured at 10 s on the shared machine: tabu first then CP-SAT from its
+    schedule ended ta01/ta07/ta10/la36 at 1253/1253/1287/1296, the textbook
+    model alone at 1241/1249/1261/1301, and CP-SAT unhinted for 6.5 s then
+    tabu from its schedule at 1231/1251/1281/1274. On 20x20 and wider the
+    tabu search leads (ta21: 1708 against 1801 for the textbook model), and
+    on flexible shops it leads by far, so they keep the tabu-first order.
+    So does ft10 (100 operations): tabu first reached 930 in 5 of 6 runs,
+    CP-SAT first in 2 of 5.
+
+    Off by default (`cpsat_first_max_ops=0`): those four instances had been
+    picked for doing badly tabu-first, and over all fifteen 15x15 shops of
+    the benchmark set CP-SAT first summed to 27.3 gap points against 21.6
+    for tabu first (one 10 s run each, shared machine). The path stays for
+    measurement.
+    """
+    return (
+        not instance.is_flexible
+        and options.cpsat_first_min_ops < instance.num_operations <= options.cpsat_first_max_ops
+        and options.tabu
+    )
+
+
+def _cpsat_then_tabu(
+    instance: ShopInstance,
+    options: SolveOptions,
+    start: Schedule,
+    lower_bound: int,
+    started: float,
+    stats: Stats,
+) -> MakespanResult:
+    share = options.portfolio_share if options.portfolio_share is not None else 0.65
+    limit = options.time_limit * share
+    raw = _full_solve(instance, options, None, _params(options, limit, options.num_workers))
+    lower_bound = max(lower_bound, raw.lower_bound)
+    best = start
+    if raw.schedule is not None and raw.schedule.makespan < best.makespan:
+        best = raw.schedule
+    stats.append(("cpsat_makespan", best.makespan))
+    if best.makespan > lower_bound:
+        polish = replace(options, stall_handover=None, portfolio_share=1 - share)
+        best = _tabu(instance, best, lower_bound, started + options.time_limit, polish, stats)
+    status = "OPTIMAL" if best.makespan <= lower_bound else "FEASIBLE"
+    return _finish(started, best, lower_bound, status, stats)
+
+
 def solve_makespan(
     instance: ShopInstance, options: SolveOptions = SolveOptions()
 ) -> MakespanResult:
@@ -200,6 +250,8 @@ def solve_makespan(
 
     best = best_dispatch(instance, options.seed, noisy_runs=0).schedule
     stats.append(("dispatch_makespan", best.makespan))
+    if _cpsat_first(instance, options):
+        return _cpsat_then_tabu(instance, options, best, lower_bound, started, stats)
     share = _phase_share(instance, options)
     phase_end = started + options.time_limit * share
     if best.makespan > lower_bound:

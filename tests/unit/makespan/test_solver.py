@@ -106,3 +106,14 @@ def test_ft10_reaches_930_within_ten_seconds() -> None:
     assert result.schedule is not None
     assert violations(instance, result.schedule) == []
     assert result.makespan == 930
+
+
+def test_cpsat_first_order_returns_a_checked_schedule() -> None:
+    instance = parse_jsplib(JSP_DIR / "la16")
+    options = SolveOptions(time_limit=2.0, seed=4, cpsat_first_min_ops=0, cpsat_first_max_ops=500)
+    result = solve_makespan(instance, options)
+    assert result.schedule is not None
+    assert violations(instance, result.schedule) == []
+    assert result.makespan is not None
+    assert dict(result.stats)["cpsat_makespan"] >= result.makespan
+    assert result.lower_bound <= 945 <= result.makespan  # la16's optimum
