@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bench.instances import FJSP_DIR, JSP_DIR, parse_brandimarte, parse_jsplib
 from core.planning.makespan import (
     Alternative,
@@ -97,15 +95,6 @@ def test_the_checker_catches_an_overlap() -> None:
     moved = (type(job0[0])(0, 0, job0[0].machine, job0[0].start + 1, job0[0].duration),)
     broken = type(result.schedule)((moved + job0[1:],) + result.schedule.ops[1:])
     assert violations(instance, broken) != []
-
-
-@pytest.mark.slow
-def test_ft10_reaches_930_within_ten_seconds() -> None:
-    instance = parse_jsplib(JSP_DIR / "ft10")
-    result = solve_makespan(instance, SolveOptions(time_limit=10.0, seed=0))
-    assert result.schedule is not None
-    assert violations(instance, result.schedule) == []
-    assert result.makespan == 930
 
 
 def test_cpsat_first_order_returns_a_checked_schedule() -> None:

@@ -6,8 +6,7 @@ import json
 import os
 import random
 import re
-import timeit
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -325,42 +324,3 @@ def test_never_raises_on_odd_input() -> None:
         find_dates(text, WED)
         parse_date(text, WED)
         find_numbers(text)
-
-
-def test_speed_of_a_typical_message() -> None:
-    text = "SO-12 数量改成五百件，交期改到下周三"
-    runs = 500
-    # Best of five: the machine is shared, and the minimum is the code's own cost.
-    seconds = min(timeit.repeat(lambda: (find_dates(text, WED), find_numbers(text)),
-                                number=runs, repeat=5))
-    per_call_ms = seconds / runs * 1000
-    print(f"\nfind_dates + find_numbers on {len(text)} chars: {per_call_ms:.3f} ms")
-    assert per_call_ms < 1.0  # budget is 0.2 ms; loose here because cores are shared
-
-
-def _maybe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def test_week_and_month_day_rules_hold_on_every_day_of_two_years() -> None:
-    """The contract's week and month-day rules, checked from every base day."""
-    names = "一二三四五六日"
-    start = date(2026, 1, 1)
-    for offset in range(0, 731, 3):
-        today = start + timedelta(days=offset)
-        now = datetime(today.year, today.month, today.day, 12, tzinfo=TZ)
-        monday = today - timedelta(days=today.weekday())
-        for i, name in enumerate(names):
-            assert parse_date(f"周{name}", now) == monday + timedelta(days=i)
-            assert parse_date(f"下周{name}", now) == monday + timedelta(days=7 + i)
-            assert parse_date(f"下下周{name}", now) == monday + timedelta(days=14 + i)
-        for month, day in ((1, 3), (2, 29), (6, 30), (12, 31)):
-            got = parse_date(f"{month}月{day}号", now)
-            assert got is not None and got >= today and (got.month, got.day) == (month, day)
-            for year in range(today.year, got.year):  # no earlier such day was skipped
-                earlier = _maybe_date(year, month, day)
-                assert earlier is None or earlier < today
-        assert parse_date("三天后", now) == today + timedelta(days=3)
