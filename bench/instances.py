@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.shared import BENCH
 from core.planning.makespan import (
     Alternative,
     ModelOptions,
@@ -21,7 +22,7 @@ from core.planning.makespan import (
     solve_makespan,
 )
 
-BENCH_ROOT = Path("/work/shared/bench")
+BENCH_ROOT = BENCH
 JSP_DIR = BENCH_ROOT / "jsp"
 FJSP_DIR = BENCH_ROOT / "fjsp" / "brandimarte"
 

@@ -3,7 +3,7 @@
     python -m bench.shop --instance FILE --time-limit S [--plan-out FILE]
     python -m bench.shop --orders N --seed K --time-limit S
 
-The first form reads a `gongdan-shop-1` instance (see /work/shared/bench/README.md);
+The first form reads a `gongdan-shop-1` instance (see shared/bench/README.md beside the checkout);
 the second generates a factory with shift calendars (some work centres may
 pause over a break), material release dates, customer-tier and rush weights
 and outsourced steps. Either way it prints one JSON line: the plan's weighted
