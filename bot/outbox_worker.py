@@ -184,7 +184,7 @@ def build_senders(
     if settings.dingtalk_app_secret and settings.dingtalk_robot_code:
         senders["dingtalk"] = DingTalkSender(DingTalkClient(
             session, settings.dingtalk_api_base, settings.dingtalk_robot_code,
-            settings.dingtalk_app_secret), clock)
+            settings.dingtalk_app_secret, oapi_base=settings.dingtalk_oapi_base), clock)
     return senders
 
 

@@ -39,11 +39,13 @@ class DingTalkClient:
         app_key: str,
         app_secret: str,
         *,
+        oapi_base: str | None = None,
         timeout: float = 10.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session
         self.base = api_base.rstrip("/")
+        self.oapi_base = (oapi_base or api_base).rstrip("/")
         self.app_key = app_key
         self.app_secret = app_secret
         self.timeout = aiohttp.ClientTimeout(total=timeout)
@@ -83,6 +85,35 @@ class DingTalkClient:
             if status != 200:
                 raise _api_error(status, data)
             return data
+        raise AssertionError("unreachable")
+
+    async def upload_image(self, content: bytes, filename: str = "plan.png") -> str:
+        """Upload a picture on the legacy media API; returns its media_id for sampleImageMsg.
+
+        The app's access token serves the legacy (oapi) endpoints as well.
+        """
+        kind = "image/png" if content[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+        for attempt in (1, 2):
+            token = await self.access_token()
+            form = aiohttp.FormData()
+            form.add_field("media", content, filename=filename, content_type=kind)
+            try:
+                async with self.session.post(f"{self.oapi_base}/media/upload",
+                                             params={"access_token": token, "type": "image"},
+                                             data=form, timeout=self.timeout) as resp:
+                    if resp.status >= 500:
+                        raise DingTalkTransportError(f"HTTP {resp.status} from media/upload")
+                    data = await resp.json(content_type=None)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                raise DingTalkTransportError(f"{type(exc).__name__}: {exc}") from None
+            errcode = int(data.get("errcode", 0)) if isinstance(data, dict) else -1
+            if errcode in (40014, 42001) and attempt == 1:
+                if self._token == token:
+                    self._token = None
+                continue
+            if errcode != 0 or not data.get("media_id"):
+                raise DingTalkApiError(200, str(errcode), str(data.get("errmsg", "")))
+            return str(data["media_id"])
         raise AssertionError("unreachable")
 
     async def session_send(self, webhook: str, body: dict[str, Any]) -> None:

@@ -30,15 +30,21 @@ class DingTalkSender:
     async def send(self, message: OutboxMessage) -> None:
         reply = payload_to_reply(message.payload)
         try:
+            answered = False
             if message.reply_hint and self.clock.now() - message.created_at < WEBHOOK_FRESH:
                 try:
                     for body in dingtalk_session_bodies(reply):
                         await self.client.session_send(message.reply_hint, body)
-                    return
+                    answered = True
                 except DingTalkApiError as exc:  # session gone: the API still reaches them
                     log.info("sessionWebhook refused (%s); using the robot API", exc)
-            for key, param in dingtalk_robot_messages(reply):
-                await self.client.batch_send([message.address], key, param)
+            if not answered:
+                for key, param in dingtalk_robot_messages(reply):
+                    await self.client.batch_send([message.address], key, param)
+            if reply.image_png:  # the digest's Gantt: upload, then send it as a picture
+                media_id = await self.client.upload_image(reply.image_png)
+                await self.client.batch_send([message.address], "sampleImageMsg",
+                                             {"photoURL": media_id})
         except DingTalkTransportError as exc:
             raise RetryLater(str(exc)) from None
         except DingTalkApiError as exc:

@@ -217,3 +217,20 @@ async def test_qps_limit_is_retry_later(ding: Any) -> None:
     with pytest.raises(RetryLater):
         await sender.send(_row(Reply(kind="text", text="b")))
     assert stub.throttled == 1
+
+
+async def test_digest_picture_is_uploaded_and_sent_as_an_image(ding: Any) -> None:
+    _, _, stub, _, _, sender = ding
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await sender.send(_row(Reply(kind="markdown", text="**日报**", title="日报", image_png=png)))
+    assert [s["msgKey"] for s in stub.sent] == ["sampleMarkdown", "sampleImageMsg"]
+    media_id = stub.sent[1]["msgParam"]["photoURL"]
+    assert stub.media[media_id] == png
+
+
+async def test_picture_upload_refetches_an_expired_token(ding: Any) -> None:
+    _, _, stub, _, _, sender = ding
+    await sender.client.access_token()
+    stub.expire_tokens()
+    media_id = await sender.client.upload_image(b"\xff\xd8\xff" + b"\x00" * 16)
+    assert media_id in stub.media and stub.token_calls == 2

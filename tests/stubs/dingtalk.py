@@ -17,6 +17,7 @@ MSG_KEYS = {
     "sampleText": {"content"},
     "sampleMarkdown": {"title", "text"},
     "sampleActionCard": {"title", "text", "singleTitle", "singleURL"},
+    "sampleImageMsg": {"photoURL"},
 }
 
 
@@ -52,12 +53,14 @@ class DingTalkStub:
     _tokens: dict[str, float] = field(default_factory=dict)
     _recent: deque[float] = field(default_factory=deque)
     _n: int = 0
+    media: dict[str, bytes] = field(default_factory=dict)
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1.0/oauth2/accessToken", self.access_token)
         app.router.add_post("/v1.0/robot/oToMessages/batchSend", self.batch_send)
         app.router.add_post("/robot/sendBySession", self.send_by_session)
+        app.router.add_post("/media/upload", self.media_upload)  # the legacy (oapi) host
         return app
 
     def expire_tokens(self) -> None:
@@ -100,6 +103,26 @@ class DingTalkStub:
         return web.json_response({"processQueryKey": f"pqk-{len(self.sent)}",
                                   "invalidStaffIdList": [u for u in users if u not in self.staff],
                                   "flowControlledStaffIdList": []})
+
+    async def media_upload(self, request: web.Request) -> web.Response:
+        """Legacy media upload: token in the query, multipart field "media"."""
+        token = request.query.get("access_token", "")
+        if self._tokens.get(token, 0.0) <= time.monotonic():
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if request.query.get("type") not in ("image", "voice", "file"):
+            return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        form = await request.post()
+        part = form.get("media")
+        if not hasattr(part, "file"):
+            return web.json_response({"errcode": 41005, "errmsg": "缺少多媒体文件数据"})
+        content = part.file.read()  # type: ignore[union-attr]
+        if not (content.startswith(b"\x89PNG\r\n\x1a\n") or content.startswith(b"\xff\xd8")):
+            return web.json_response({"errcode": 40005, "errmsg": "不合法的文件类型"})
+        self._n += 1
+        media_id = f"@lADPstub{self._n}"
+        self.media[media_id] = content
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image",
+                                  "media_id": media_id, "created_at": int(time.time() * 1000)})
 
     async def send_by_session(self, request: web.Request) -> web.Response:
         session = request.query.get("session", "")
