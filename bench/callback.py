@@ -6,7 +6,10 @@ encrypted text messages at a fixed rate (open loop: latency is measured from
 each message's scheduled time, so a stalled server cannot hide its backlog)
 and prints one JSON line with p50/p99 ack latency.
 
-    python -m bench.callback [--rate 200] [--seconds 10]
+    python -m bench.callback [--rate 200] [--seconds 10] [--sql NEW_FILE.db]
+
+With --sql the dedupe inbox and the outbox (passive replies are recorded as
+sent) are the real SQL stores on SQLite, so each message costs two commits.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import statistics
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -88,9 +92,30 @@ def _percentiles(ms: list[float]) -> dict[str, float | None]:
             "max_ms": round(ms[-1], 2)}
 
 
-def _serve(port: int) -> None:
+def _stores(sql: str | None) -> tuple[Any, Any]:
+    """In-memory stores, or the real SQL inbox and outbox on a migrated SQLite file."""
+    if sql is None:
+        return _Inbox(), _Outbox()
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+    from storage.standalone import SqlInboxService, SqlOutboxService
+    from storage.uow import SqlUnitOfWorkFactory
+
+    engine = create_engine(f"sqlite+aiosqlite:///{sql}")
+
+    async def migrate() -> None:
+        await upgrade(engine)
+        await engine.dispose()  # no pooled connection may outlive this event loop
+
+    asyncio.run(migrate())
+    factory = SqlUnitOfWorkFactory(engine)
+    return SqlInboxService(factory), SqlOutboxService(factory)
+
+
+def _serve(port: int, sql: str | None = None) -> None:
     settings = Settings(wecom_corp_id=CORP, wecom_token=TOKEN, wecom_aes_key=AES_KEY)
-    deps = ChannelDeps(handler=_fast_handler, inbox=_Inbox(), outbox=_Outbox(),
+    inbox, outbox = _stores(sql)
+    deps = ChannelDeps(handler=_fast_handler, inbox=inbox, outbox=outbox,
                        clock=_Clock(), settings=settings)
     handling: list[float] = []
 
@@ -202,9 +227,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--sql", metavar="PATH",
+                        help="use the real inbox and outbox on a new SQLite file at PATH")
     args = parser.parse_args(argv)
+    if args.sql and os.path.exists(args.sql):
+        parser.error(f"{args.sql} exists; give a new file")
     port = _free_port()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port,),
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.sql),
                                                           daemon=True)
     server.start()
     try:
@@ -213,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         server.terminate()
         server.join(5)
+    result["stores"] = "sqlite" if args.sql else "memory"
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -34,8 +34,7 @@ class SqlUnitOfWork:
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        self._conn = await self._engine.connect()
-        await self._conn.begin()
+        self._conn = await self._engine.connect()  # the first statement begins the transaction
         conn = self._conn
         self.orders = SqlWorkOrderRepository(conn)
         self.catalog = SqlCatalogRepository(conn)
@@ -59,14 +58,13 @@ class SqlUnitOfWork:
             self._conn = None
 
     async def commit(self) -> None:
+        """Commit; the next statement begins a new transaction by itself (autobegin)."""
         assert self._conn is not None
         await self._conn.commit()
-        await self._conn.begin()
 
     async def rollback(self) -> None:
         assert self._conn is not None
         await self._conn.rollback()
-        await self._conn.begin()
 
 
 class SqlUnitOfWorkFactory:

@@ -12,7 +12,15 @@ from core.model.capacity import WorkCenter
 from core.model.materials import Item, ItemKind, PurchaseOrder
 from core.model.products import Bom, BomLine, Product, Routing, RoutingStep
 from storage.codecs import calendar_from_json, calendar_to_json
-from storage.tables import bom_lines, boms, items, products, purchase_orders, routing_steps, routings
+from storage.tables import (
+    bom_lines,
+    boms,
+    items,
+    products,
+    purchase_orders,
+    routing_steps,
+    routings,
+)
 from storage.tables import work_centers as wc_t
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model.change_request import AuditEntry, ChangeRequest, CRStatus
-from storage.tables import audit_log, change_requests as cr_t
+from storage.tables import audit_log
+from storage.tables import change_requests as cr_t
 
 
 class SqlChangeRequestRepository:

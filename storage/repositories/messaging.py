@@ -31,6 +31,14 @@ class SqlInbox:
             _insert_ignore(self._conn, inbox).values(channel=channel, key=key, seen_at=at))
         return result.rowcount == 1
 
+    async def first_seen_many(self, entries: Sequence[tuple[str, str, datetime]]) -> set[tuple[str, str]]:
+        """Record many keys in one statement; returns the (channel, key) pairs that were new."""
+        if not entries:
+            return set()
+        rows = [{"channel": c, "key": k, "seen_at": at} for c, k, at in entries]
+        stmt = _insert_ignore(self._conn, inbox).values(rows).returning(inbox.c.channel, inbox.c.key)
+        return {(r[0], r[1]) for r in await self._conn.execute(stmt)}
+
 
 class SqlOutbox:
     def __init__(self, conn: AsyncConnection) -> None:

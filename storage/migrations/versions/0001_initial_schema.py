@@ -6,10 +6,10 @@ Create Date: 2026-11-22 04:29:39.275510
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.types
+from alembic import op
 
+import storage.types
 
 revision = '0001'
 down_revision = None
