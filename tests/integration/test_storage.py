@@ -238,3 +238,20 @@ async def test_concurrent_plans_get_distinct_numbers(uow_factory: SqlUnitOfWorkF
 
     first, second = await asyncio.gather(plan(True), plan(False))
     assert sorted([first.number, second.number]) == [1, 2]
+
+
+async def test_inbox_service_group_commit_answers_each_caller(uow_factory: SqlUnitOfWorkFactory) -> None:
+    from storage.standalone import SqlInboxService, SqlOutboxService
+
+    inbox = SqlInboxService(uow_factory)
+    keys = [f"m{i % 40}" for i in range(120)]  # every key three times, all at once
+    answers = await asyncio.gather(*[inbox.first_seen("wecom", k, NOW) for k in keys])
+    firsts = {k for k, new in zip(keys, answers, strict=True) if new}
+    assert firsts == set(keys) and sum(answers) == 40
+    assert await inbox.first_seen("wecom", "m1", NOW) is False
+
+    outbox = SqlOutboxService(uow_factory)
+    await asyncio.gather(*[outbox.add([OutboxMessage("web", "u", {"kind": "text", "text": str(i)},
+                                                     f"o{i}", NOW)]) for i in range(30)])
+    async with uow_factory() as uow:
+        assert len(await uow.outbox.all()) == 30
