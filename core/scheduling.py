@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.model.capacity import WorkCenter
+from core.model.materials import Item, PurchaseOrder
 from core.model.parties import Customer, Tier
 from core.model.plan import OrderEta, PlannedOperation, PlanVersion
-from core.model.products import Routing, RoutingStep
+from core.model.products import Bom, Routing, RoutingStep
 from core.model.work_order import OperationProgress, Priority, WorkOrder
 from core.planning.types import (
     Alternative,
@@ -49,6 +50,9 @@ class ShopSnapshot:
     routings: Mapping[tuple[str, int], Routing]
     work_centers: Mapping[str, WorkCenter]
     availability: Mapping[str, Availability]
+    boms: Mapping[tuple[str, int], Bom] = field(default_factory=dict)
+    items: Mapping[str, Item] = field(default_factory=dict)
+    purchase_orders: tuple[PurchaseOrder, ...] = ()
 
 
 def op_key(ref: str, seq: int) -> str:

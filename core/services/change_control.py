@@ -35,7 +35,6 @@ from core.services.planning import Planner, load_snapshot, with_overrides
 from core.services.progress import STATUS_TEXT
 from core.services.texts import CHANGE_TEXTS as T
 from core.services.visibility import may_change, may_see
-from core.supply import allocate
 
 RISK_ORDER = {"low": 0, "medium": 1, "high": 2, "blocked": 3}
 CHANGE_INTENTS = ("change", "cancel", "what_if")
@@ -103,31 +102,23 @@ class ChangeControl:
 
     async def _assess(self, uow: UnitOfWork, order: WorkOrder,
                       changes: list[dict[str, Any]]) -> _Assessment:
-        products = await uow.catalog.products()
-        product = products[order.product_code]
-        routings = await uow.catalog.routings()
-        routing = routings[(order.product_code, order.routing_version)]
-        boms = await uow.catalog.boms()
-        bom = boms[(order.product_code, order.bom_version)]
-        work_centers = await uow.catalog.work_centers()
-        applied = apply_changes(order, product, routing, changes, "assessment", work_centers, bom)
-        latest = await uow.plans.latest()
         epoch_today = self._clock.now().astimezone(ZoneInfo(self._planner.tz)).date()
-        snapshot = await load_snapshot(uow, epoch_today)
+        snap = await load_snapshot(uow, epoch_today)
+        product = (await uow.catalog.products())[order.product_code]
+        routing = snap.routings[(order.product_code, order.routing_version)]
+        bom = snap.boms[(order.product_code, order.bom_version)]
+        applied = apply_changes(order, product, routing, changes, "assessment", snap.work_centers, bom)
         extra = {(order.product_code, applied.routing.version): applied.routing} if applied.routing else None
-        hypothetical = with_overrides(snapshot, {order.ref: applied.order}, extra)
-        wi = await self._planner.what_if(snapshot, hypothetical, latest, [order.ref])
-        plan_ctx = PlanContext(wi.epoch, wi.before, wi.after, wi.diff)
-        items = await uow.catalog.items()
-        pos = await uow.catalog.purchase_orders()
-        others = [o for o in snapshot.orders if o.ref != order.ref]
-        supply = SupplyContext(items, pos, epoch_today, others, boms,
-                               allocate(snapshot.orders, boms, items, pos, epoch_today))
-        customer = await uow.parties.customer(order.customer_code)
-        assert customer is not None
-        impact = assess(before=order, after=applied.order, changes=changes, customer=customer,
-                        product=product, bom_before=bom, routing=routing, supply=supply,
-                        plan=plan_ctx, work_centers=work_centers)
+        hypothetical = with_overrides(snap, {order.ref: applied.order}, extra)
+        wi = await self._planner.what_if(snap, hypothetical, await uow.plans.latest(), [order.ref])
+        others = [o for o in snap.orders if o.ref != order.ref]
+        supply = SupplyContext(snap.items, snap.purchase_orders, epoch_today, others, snap.boms,
+                               snap.availability)
+        impact = assess(before=order, after=applied.order, changes=changes,
+                        customer=snap.customers[order.customer_code], product=product,
+                        bom_before=bom, routing=routing, supply=supply,
+                        plan=PlanContext(wi.epoch, wi.before, wi.after, wi.diff),
+                        work_centers=snap.work_centers)
         return _Assessment(applied, impact)
 
     async def _open_request(self, uow: UnitOfWork, person: Person, order: WorkOrder,
@@ -185,7 +176,8 @@ class ChangeControl:
                 return problem
             if await self._expire_if_due(uow, cr, lang):
                 return _say(render(T, "expired", lang, cr=cr.ref))
-            customer = await uow.parties.customer((await uow.orders.get(cr.order_ref)).customer_code)  # type: ignore[union-attr]
+            order = await uow.orders.get(cr.order_ref)
+            customer = await uow.parties.customer(order.customer_code) if order else None
             needs_approval = (RISK_ORDER.get(cr.risk, 0) >= RISK_ORDER[self._settings.approval_threshold]
                               or (customer is not None and customer.policy.approval_always))
             if needs_approval:

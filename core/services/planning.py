@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from core.model.plan import PlanVersion
@@ -40,17 +40,21 @@ class PlanOutcome:
     diff: PlanDiff | None
 
 
-async def load_snapshot(uow: UnitOfWork, today: Any) -> ShopSnapshot:
+async def load_snapshot(uow: UnitOfWork, today: date) -> ShopSnapshot:
+    """Everything planning and impact need, read once in one transaction."""
     orders = open_orders(await uow.orders.list(open_only=True))
     boms = await uow.catalog.boms()
-    availability = allocate(orders, boms, await uow.catalog.items(),
-                            await uow.catalog.purchase_orders(), today)
+    items = await uow.catalog.items()
+    purchase_orders = tuple(await uow.catalog.purchase_orders())
     return ShopSnapshot(
         orders=orders,
         customers=await uow.parties.customers(),
         routings=await uow.catalog.routings(),
         work_centers=await uow.catalog.work_centers(),
-        availability=availability,
+        availability=allocate(orders, boms, items, purchase_orders, today),
+        boms=boms,
+        items=items,
+        purchase_orders=purchase_orders,
     )
 
 
