@@ -12,6 +12,7 @@ from bot.settings import Settings
 DEMO_BANNER = """\
 Gongdan demo factory is running.
   web chat     http://{host}:{port}/        pick a person and type, e.g. "SO-31 数量改成500件"
+  plan         http://{host}:{port}/plan         Gantt by work center, KPIs, plan history
   orders       http://{host}:{port}/api/orders
   people       http://{host}:{port}/api/people
   health       http://{host}:{port}/healthz
