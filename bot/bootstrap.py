@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -12,7 +13,6 @@ from core.planning.types import SolveParams
 from core.ports import Clock
 from core.services.change_control import ChangeControl, ChangeSettings
 from core.services.planning import Planner
-from datetime import timedelta
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory

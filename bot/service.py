@@ -16,6 +16,7 @@ from bot.bootstrap import Container
 from bot.conversation import Conversations
 from bot.directory import SqlOrderDirectory, load_vocabulary
 from bot.metrics import observe_parse
+from bot.parsing.normalize import detect_lang
 from bot.pipeline import TaskTracker
 from core.i18n import render
 from core.messages import ChatMessage, Reply
@@ -60,7 +61,7 @@ class ChatService:
     async def __call__(self, message: ChatMessage) -> list[Reply]:
         async with self._c.uow_factory() as uow:
             person = await uow.parties.person_by_platform(message.channel.value, message.user_id)
-        lang = _guess_lang(message.text)
+        lang = detect_lang(message.text)
         if person is None:
             log.info("unknown %s user %s", message.channel.value, message.user_id)
             return [_text("text", render(TEXTS, "unknown_user", lang))]
@@ -139,9 +140,3 @@ class ChatService:
         if result.recorded and result.order_ref:
             self._tasks.spawn(self._c.planner.replan(f"report {result.order_ref}", [result.order_ref]))
         return result.text
-
-
-def _guess_lang(text: str) -> str:
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        return "zh"
-    return "en" if any(ch.isascii() and ch.isalpha() for ch in text) else "zh"

@@ -8,7 +8,6 @@ dated plan the bot quotes.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from core.model.parties import Customer, Tier
 from core.model.plan import OrderEta, PlannedOperation, PlanVersion
 from core.model.products import Bom, Routing, RoutingStep
 from core.model.work_order import OperationProgress, Priority, WorkOrder
+from core.planning.calendar import WorkTime
 from core.planning.types import (
     Alternative,
     Assignment,
@@ -151,7 +151,7 @@ def _operation(
     if progress.started:
         minutes = max(1, int(round(step.minutes_per_unit * remaining)))
         machine = progress.machine if progress.machine in wc.machines else wc.machines[0]
-        end = _advance(calendars[wc.code], 0, minutes)
+        end = WorkTime.of(calendars[wc.code]).end_after(0, minutes)
         return Operation(key, (Alternative(machine, minutes),), frozen=Frozen(machine, 0, end),
                          name=step.name)
     minutes = max(1, step.minutes_for(remaining))
@@ -162,25 +162,6 @@ def _operation(
             slow = int(round(minutes * ALTERNATIVE_SLOWDOWN))
             alts.extend(Alternative(m, slow) for m in alt_wc.machines)
     return Operation(key, tuple(alts), name=step.name)
-
-
-def _advance(cal: Calendar, start: int, minutes: int) -> int:
-    """When `minutes` of work started at `start` finish, counting only working time."""
-    if cal.windows is None:
-        return start + minutes
-    left = minutes
-    i = max(0, bisect_right([w[0] for w in cal.windows], start) - 1)
-    t = start
-    for ws, we in cal.windows[i:]:
-        t = max(t, ws)
-        if t >= we:
-            continue
-        take = min(left, we - t)
-        left -= take
-        t += take
-        if left == 0:
-            return t
-    return t + left
 
 
 def to_plan_version(

@@ -11,9 +11,9 @@ SO-53 can never become a quantity of 53 or the year 1953.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Iterable
 from functools import lru_cache
 
 #: Letters-digits with hyphens; "so 88" (two letters, one space) is accepted

@@ -21,7 +21,6 @@ from bot.parsing import synonyms as syn
 from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
 from bot.parsing.fieldkit import FieldResult
 from bot.parsing.fields import extract_changes
-from bot.parsing.spec_field import infer_spec
 from bot.parsing.normalize import detect_lang, mask, normalize
 from bot.parsing.orders import (
     RefMention,
@@ -33,9 +32,9 @@ from bot.parsing.orders import (
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
+from bot.parsing.spec_field import infer_spec
 from bot.parsing.specs import DEFAULT_VOCABULARY, Vocabulary
 from core.i18n import Lang
-
 
 _PREFIX = re.compile(r"[A-Z]*")
 #: Answers and help requests are short; longer messages skip those tables.

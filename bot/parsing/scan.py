@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.parsing.dates import DateMention, find_dates
-from bot.parsing.numerals import NumberMention, find_numbers
 from bot.parsing.normalize import mask
+from bot.parsing.numerals import NumberMention, find_numbers
 from bot.parsing.orders import RefMention
 from bot.parsing.specs import Vocabulary
 from core.i18n import Lang

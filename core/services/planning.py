@@ -58,7 +58,7 @@ async def load_snapshot(uow: UnitOfWork, today: date) -> ShopSnapshot:
     )
 
 
-def diff_summary(diff: PlanDiff | None, epoch: datetime) -> dict[str, Any]:
+def diff_summary(diff: PlanDiff | None) -> dict[str, Any]:
     """The stored, JSON form of a plan diff: counts and the orders that slipped."""
     if diff is None:
         return {}
@@ -154,7 +154,7 @@ class Planner:
             result = await asyncio.to_thread(self._solve, inp, previous, changed, self.params)
             diff = plan_diff.compare(previous, result) if previous else None
             version = to_plan_version(0, result, snapshot, epoch, now, reason,
-                                      diff_summary(diff, epoch))
+                                      diff_summary(diff))
             await uow.plans.add(version)  # numbers the version
             return PlanOutcome(version, result, diff)
 

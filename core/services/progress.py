@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.i18n import render
+from core.impact.text import duration
 from core.model.parties import Person
 from core.model.plan import OrderEta, PlannedOperation
 from core.model.work_order import WorkOrder
@@ -50,14 +51,6 @@ def _fmt(at: datetime, tz: str) -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M")
 
 
-def _duration(minutes: int, lang: str) -> str:
-    days, rem = divmod(max(0, minutes), 24 * 60)
-    hours = rem // 60
-    if lang == "en":
-        return f"{days}d {hours}h" if days else f"{hours}h"
-    return f"{days}天{hours}小时" if days else f"{hours}小时"
-
-
 async def order_progress(uow: UnitOfWork, person: Person, ref: str, lang: str, tz: str) -> Answer:
     order = await uow.orders.get(ref)
     if order is None or not may_see(person, order):
@@ -96,5 +89,5 @@ def describe(order: WorkOrder, planned_ops: list[PlannedOperation] | None, eta: 
     if eta is not None:
         key = "eta_late" if eta.late else "eta_on_time"
         lines.insert(1, render(TEXTS, key, lang, eta=_fmt(eta.eta, tz), due=order.due_date.isoformat(),
-                               late=_duration(eta.lateness_minutes, lang)))
+                               late=duration(eta.lateness_minutes, lang)))
     return lines

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.errors import ValidationError
 from core.model.capacity import WorkCenter
 from core.model.materials import Item, ItemKind, PurchaseOrder
 from core.model.products import Bom, BomLine, Product, Routing, RoutingStep
@@ -141,10 +140,7 @@ class SqlCatalogRepository:
         out: dict[tuple[str, int], Routing] = {}
         for h in heads:
             key = (h["product_code"], h["version"])
-            try:
-                out[key] = Routing(key[0], key[1], tuple(grouped.get(key, [])), h["locked"])
-            except ValidationError:
-                raise
+            out[key] = Routing(key[0], key[1], tuple(grouped.get(key, [])), h["locked"])
         return out
 
 

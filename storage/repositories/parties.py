@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import RowMapping, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model.parties import Customer, Person, Role, Tier
@@ -53,18 +53,10 @@ class SqlPartyRepository:
             people.c.role.in_([r.value for r in roles]), people.c.active.is_(True)))).mappings()
         return [_person(r) for r in rows]
 
-    async def by_ids(self, ids: list[str]) -> list[Person]:
-        if not ids:
-            return []
-        rows = (await self._conn.execute(select(people).where(
-            or_(people.c.id.in_(ids))))).mappings()
-        return [_person(r) for r in rows]
 
-
-def _person(r: object) -> Person:
-    m = r  # a RowMapping
+def _person(m: RowMapping) -> Person:
     return Person(
-        id=m["id"], name=m["name"], role=Role(m["role"]), wecom_userid=m["wecom_userid"],  # type: ignore[index]
-        dingtalk_staff_id=m["dingtalk_staff_id"], customers=tuple(m["customers"] or ()),  # type: ignore[index]
-        work_center=m["work_center"], lang=m["lang"], active=m["active"],  # type: ignore[index]
+        id=m["id"], name=m["name"], role=Role(m["role"]), wecom_userid=m["wecom_userid"],
+        dingtalk_staff_id=m["dingtalk_staff_id"], customers=tuple(m["customers"] or ()),
+        work_center=m["work_center"], lang=m["lang"], active=m["active"],
     )
