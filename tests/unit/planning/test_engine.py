@@ -77,7 +77,8 @@ def test_fixed_seed_and_one_worker_is_deterministic() -> None:
     assert a.objective == b.objective
 
 
-def test_generated_factory_with_lns_is_valid() -> None:
+def test_large_shop_path_searches_and_stays_valid() -> None:
+    # above monolithic_max_ops a plan is rule search plus queue descent, not one model
     inp = generated(80, 2)
     params = SolveParams(
         time_limit_s=2.0,
@@ -89,6 +90,7 @@ def test_generated_factory_with_lns_is_valid() -> None:
     )
     result = plan(inp, params)
     assert violations(inp, result) == []
+    assert "descent" in result.method
     baseline = plan(inp, SolveParams(time_limit_s=0.0))
     assert result.objective <= baseline.objective
 
