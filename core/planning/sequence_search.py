@@ -346,10 +346,15 @@ def _swaps(pb: Problem, st: _State, b: int, r: int) -> list[Move]:
 
 
 def _alt_place(pb: Problem, st: _State, i: int, m2: int, r: int) -> Move | None:
-    """Insert i on machine m2 after the last op that starts before i could."""
+    """Insert i on machine m2 where it now starts on its own machine.
+
+    Not where it could first start: in a loaded center that jumps a whole
+    queue, and on shop_1000_s1 such moves were kept 2 times in 727.
+    """
     a = st.head[m2]
     prev = -1
-    while a >= 0 and st.start[a] < r:
+    at = max(r, st.start[i])
+    while a >= 0 and st.start[a] < at:
         prev, a = a, st.msucc[a]
     if prev >= 0 and st.start[prev] >= st.end[i]:
         return None  # could sit after work downstream of i: a cycle
