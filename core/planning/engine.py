@@ -143,40 +143,45 @@ def _optimize(
                     sched, method = sub.schedule, f"{method}+cpsat"
                 status = "OPTIMAL" if sub.status == "OPTIMAL" else "FEASIBLE"
                 bound = max(bound, sub.wt_bound)
-        elif focus is None:
-            # a whole plan: CP-SAT windows barely move weighted tardiness at this size
-            # (on shop_1000_s1, 197,314 -> 197,216 in 30 s), moving late orders'
-            # operations ahead in their queues does (186,784 in 10 s from 189,700)
-            sched, _, dstats = descend(
-                pb,
-                sched,
-                cost(pb, sched, None, 0),
-                deadline=deadline,
-                seed=params.seed,
-                wt_only=prev_start is not None,
-            )
-            if dstats.tried:
-                status = "FEASIBLE"
-                method = f"{method}+descent({dstats.kept}/{dstats.tried})"
         else:
-            # a replan polishes around the change with small windows: it must be fast
-            shrink = 3
-            sched, _, stats = improve(
-                pb,
-                sched,
-                deadline=deadline,
-                window_ops=params.lns_window_ops // shrink,
-                tail_ops=params.lns_tail_ops // shrink,
-                step_s=params.lns_step_s,
-                seed=params.seed,
-                workers=params.workers,
-                previous_start=prev_start,
-                stability_weight=params.stability_weight,
-                focus=focus,
-            )
-            if stats.windows:
-                status = "FEASIBLE"
-                method = f"{method}+lns({stats.improved}/{stats.windows})"
+            if focus is not None:
+                # a replan first polishes CP-SAT windows centred on the change, small
+                # ones as it must be fast, then the queue descent takes the rest
+                share = (
+                    time.monotonic() + (deadline - time.monotonic()) * params.replan_window_share
+                )
+                shrink = 3
+                sched, _, stats = improve(
+                    pb,
+                    sched,
+                    deadline=share,
+                    window_ops=params.lns_window_ops // shrink,
+                    tail_ops=params.lns_tail_ops // shrink,
+                    step_s=params.lns_step_s,
+                    seed=params.seed,
+                    workers=params.workers,
+                    previous_start=prev_start,
+                    stability_weight=params.stability_weight,
+                    focus=focus,
+                )
+                if stats.windows:
+                    status = "FEASIBLE"
+                    method = f"{method}+lns({stats.improved}/{stats.windows})"
+            # CP-SAT windows barely move weighted tardiness at this size (on
+            # shop_1000_s1, 197,314 -> 197,216 in 30 s); moving late orders'
+            # operations ahead in their queues does (186,784 in 10 s from 189,700)
+            if deadline - time.monotonic() > 0.05:
+                sched, _, dstats = descend(
+                    pb,
+                    sched,
+                    cost(pb, sched, None, 0),
+                    deadline=deadline,
+                    seed=params.seed,
+                    wt_only=prev_start is not None,
+                )
+                if dstats.tried:
+                    status = "FEASIBLE"
+                    method = f"{method}+descent({dstats.kept}/{dstats.tried})"
     return to_result(
         pb,
         sched,
