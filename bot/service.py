@@ -54,7 +54,7 @@ def _text(kind: str, text: str) -> Reply:
 class ChatService:
     def __init__(self, container: Container, tasks: TaskTracker | None = None) -> None:
         self._c = container
-        self._tasks = tasks or TaskTracker()
+        self._tasks = tasks if tasks is not None else TaskTracker()  # an empty one is falsy
         self._directory = SqlOrderDirectory(container.uow_factory, container.settings.tz)
         self._conversations: Conversations | None = None
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.bootstrap import Container, build_container
+from bot.pipeline import TaskTracker
 from bot.service import ChatService
 from bot.settings import Settings
 from core.messages import Channel, ChatMessage, Reply
@@ -33,6 +34,13 @@ class Shop:
     service: ChatService
     clock: MovableClock
     say: Callable[..., Awaitable[list[Reply]]]
+    tasks: TaskTracker
+
+    async def close(self) -> None:
+        """Let background work (the replan after a progress report) finish first:
+        a connection still checked out when the engine is disposed is never closed."""
+        await self.tasks.drain()
+        await self.container.close()
 
 
 _ids = itertools.count()
@@ -44,13 +52,14 @@ async def make_shop(db_url: str) -> Shop:
     container = await build_container(settings, clock)
     await seed_demo(container.uow_factory, datetime(2026, 11, 18).date(), clock.now())
     await container.planner.replan("test start")
-    service = ChatService(container)
+    tasks = TaskTracker()
+    service = ChatService(container, tasks)
 
     async def say(user: str, text: str = "", button: str | None = None) -> list[Reply]:
         msg = ChatMessage(Channel.WEB, user, f"m{next(_ids)}", clock.now(), text, button)
         return await service(msg)
 
-    return Shop(container, service, clock, say)
+    return Shop(container, service, clock, say, tasks)
 
 
 @pytest.fixture
@@ -59,4 +68,4 @@ async def shop(tmp_path: object) -> AsyncIterator[Shop]:
     try:
         yield s
     finally:
-        await s.container.close()
+        await s.close()

@@ -176,6 +176,13 @@ async def test_progress_report_records_and_replans(shop: Shop) -> None:
     op = order.operation("开料")
     assert op is not None and (op.qty_done, op.qty_scrap) == (50, 2) and op.started
     assert "只有车间" in (await shop.say(SALES_C13, "SO-31 开料 完成5件"))[0].text
+    # the replan runs in the background on the tracker the caller handed in (the
+    # server drains it at shutdown), even though that tracker started empty
+    assert len(shop.tasks) == 1
+    await shop.tasks.drain()
+    async with shop.container.uow_factory() as uow:
+        latest = await uow.plans.latest()
+    assert latest is not None and latest.reason == "report SO-31"
 
 
 async def _conflicting_confirms(db_url: str) -> None:
@@ -202,7 +209,7 @@ async def _conflicting_confirms(db_url: str) -> None:
         assert order is not None and order.change_count == 1
         assert (order.due_date - original).days in (7, 14)
     finally:
-        await shop.container.close()
+        await shop.close()
 
 
 async def test_conflicting_confirms_exactly_one_applies(db_url: str) -> None:
