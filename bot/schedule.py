@@ -251,7 +251,12 @@ class ProactiveRuntime:
         # creating the job table is blocking DDL: keep it off the loop
         await asyncio.to_thread(store.jobs_t.create, store.engine, True)
         scheduler.start(paused=True)
-        ensure_jobs(scheduler, job_specs(self.times, self.config.tz), self.db_key)
+        # the job store is synchronous: on SQLite its INSERT waits for the write lock,
+        # and on the loop it would wait for a transaction that needs the loop to commit
+        # (the demo's first replan: "database is locked" after 10 s of a frozen loop)
+        await asyncio.to_thread(
+            ensure_jobs, scheduler, job_specs(self.times, self.config.tz), self.db_key
+        )
         scheduler.add_job(
             self.run,
             IntervalTrigger(seconds=WATCH_EVERY_SECONDS),
