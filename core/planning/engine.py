@@ -15,11 +15,12 @@ change (lns.py).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Collection
 
 from core.planning.cpsat import solve_window
-from core.planning.dispatch import Rule, default_rules, dispatch
+from core.planning.dispatch import Rule, capacity_rules, default_rules, dispatch
 from core.planning.lns import improve
 from core.planning.objective import cost
 from core.planning.problem import FROZEN, Problem, compile_problem
@@ -43,7 +44,8 @@ def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None
     candidates: list[tuple[str, Schedule, Rule | None]] = []
     if previous is not None:
         candidates.append(("repair", repair(pb, previous.assignments, ())[0], None))
-    for n, rule in enumerate(default_rules(params.atc_k)):
+    rules = default_rules(params.atc_k) + capacity_rules(params.atc_k[:1])
+    for n, rule in enumerate(rules):
         if n >= 2 and time.monotonic() >= deadline:
             break  # EDD and the first ATC always run; more rules only within the limit
         candidates.append((rule.name, dispatch(pb, rule), rule))
@@ -72,7 +74,8 @@ def plan(inp: PlanInput, params: SolveParams, previous: PlanResult | None = None
             stability_weight=params.stability_weight,
         )
         if stats.improved:
-            method = f"{method}+search(k={stats.k:.2f},{stats.improved}/{stats.passes})"
+            alt = "" if stats.alt_slack == math.inf else f",alt={stats.alt_slack:g}"
+            method = f"{method}+search(k={stats.k:.2f}{alt},{stats.improved}/{stats.passes})"
     return _optimize(pb, best, method, params, deadline, t0, first, prev_start, None)
 
 

@@ -8,10 +8,13 @@ routing, which no window sees at once. So the global search happens one level
 up, over the rule itself: the dispatcher turns a look-ahead factor k and a
 per-order weight bias into a complete, valid schedule in a few hundredths of a
 second at 1,000 orders, and ATC's quality varies a lot with k (on shop_1000_s1
-from 204,227 to 285,551 over k = 3..32, not monotone). The search samples k
-evenly in log scale first, then perturbs around the best k while raising the bias of
-late orders ("squeaky wheel"). It keeps the best schedule and never makes the
-plan worse.
+from 204,227 to 285,551 over k = 3..32, not monotone). How strictly it keeps
+ops on their fastest machine matters as much (`Rule.alt_slack`), and which
+slack is best depends on the shop: on shop_1000_s1 0.02, on a generated factory
+with shift calendars 0.4. The search samples k (in log scale) and the slack
+together, evenly over the plane, then perturbs around the best k while raising
+the bias of late orders ("squeaky wheel"). It keeps the best schedule and never
+makes the plan worse.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from core.planning.problem import Problem
 from core.planning.schedule import Schedule, job_end
 
 K_RANGE = (0.5, 30.0)
+SLACKS = (math.inf, 0.4, 0.2, 0.1, 0.05, 0.02, 0.0)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class SearchStats:
     passes: int
     improved: int
     k: float
+    alt_slack: float
 
 
 def rule_search(
@@ -50,28 +55,32 @@ def rule_search(
     rng = random.Random(seed)
     start = time.monotonic()
     explore_until = start + (deadline - start) / 2
-    best_k = rule.k
+    best_k, best_slack = rule.k, rule.alt_slack
     best_bias: list[float] | None = None
     passes = improved = 0
     last = 0.0
     while time.monotonic() + last < deadline:
         t = time.monotonic()
         if t < explore_until:
-            # golden-ratio steps cover the log-k range evenly whatever the pass count
-            u = (0.5 + passes * 0.6180339887) % 1.0
+            # additive recurrence on the plastic number (R2): points cover the
+            # (log k, slack) square evenly whatever the pass count
+            u = (0.5 + passes * 0.7548776662) % 1.0
+            v = (0.5 + passes * 0.5698402910) % 1.0
             k = math.exp(math.log(K_RANGE[0]) + u * math.log(K_RANGE[1] / K_RANGE[0]))
+            slack = SLACKS[int(v * len(SLACKS))]
             bias = best_bias
         else:
             k = best_k * math.exp(rng.gauss(0.0, 0.1))
+            slack = best_slack
             bias = _squeak(pb, best, best_bias, rng)
-        sched = dispatch(pb, Rule("atc", k, rule.tail), bias)
+        sched = dispatch(pb, Rule("atc", k, rule.tail, slack), bias)
         passes += 1
         c = cost(pb, sched, previous_start, stability_weight)
         if c < best_cost:
-            best, best_cost, best_k, best_bias = sched, c, k, bias
+            best, best_cost, best_k, best_slack, best_bias = sched, c, k, slack, bias
             improved += 1
         last = time.monotonic() - t
-    return best, best_cost, SearchStats(passes, improved, best_k)
+    return best, best_cost, SearchStats(passes, improved, best_k, best_slack)
 
 
 def _squeak(
