@@ -1,8 +1,8 @@
 """Scheduled jobs: morning digests per role and delay checks, run by one process only.
 
-APScheduler's AsyncIOScheduler keeps its jobs in the project's database
-(SQLAlchemyJobStore, which is synchronous: it gets a sync URL derived from the
-app's async one), so a restart keeps the schedule and a digest missed while
+APScheduler keeps its jobs in the project's database (SQLAlchemyJobStore, which
+is synchronous: it gets a sync URL derived from the app's async one, and its
+I/O runs in worker threads, see bot/offloop_scheduler.py), so a restart keeps the schedule and a digest missed while
 the server was down runs once on start within the grace time (coalesced).
 Only the process holding the leader lock (bot/leader.py) starts a scheduler;
 the others try again every `retry_seconds`, so a crashed leader is replaced.
@@ -37,6 +37,7 @@ from bot.gantt import render_png_async
 from bot.keys import container_key, settings_key
 from bot.leader import Leadership
 from bot.metrics import setup_metrics
+from bot.offloop_scheduler import OffLoopScheduler
 from bot.plan_page import setup_plan_page
 from core.errors import ConfigError
 from core.model.plan import PlanVersion
@@ -172,7 +173,7 @@ def make_scheduler(db_url: str, tz: str) -> tuple[AsyncIOScheduler, SQLAlchemyJo
 
 
 def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> AsyncIOScheduler:
-    return AsyncIOScheduler(
+    return OffLoopScheduler(
         jobstores={"default": store, "memory": MemoryJobStore()},
         job_defaults={
             "coalesce": True,

@@ -7,6 +7,7 @@ import importlib.util
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -26,6 +27,7 @@ from bot.schedule import (
     sync_url,
 )
 from bot.settings import Settings
+from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
 
@@ -204,3 +206,56 @@ async def test_two_instances_never_both_send_the_digest(
     assert job is not None
     await _fire(_runtime(follower), "digest:supervisor")
     assert len(await outbox_rows(engine, "digest:supervisor:")) == 2  # same day: not again
+
+
+async def test_a_job_due_while_the_app_holds_the_sqlite_write_lock_keeps_the_loop_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job store's UPDATE waits for the lock in a worker thread, not on the loop.
+
+    On the loop it would wait for a transaction that needs the loop to end:
+    a 10 s freeze, then "database is locked" and a scheduler that never woke again.
+    """
+    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
+    engine = create_engine(url)
+    await _wal(engine)
+    scheduler = await _started(url)
+    recorder = _Recorder()
+    monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)
+    try:
+        await asyncio.to_thread(ensure_jobs, scheduler, job_specs(digest_times("08:07"), TZ), "db")
+        now = datetime.now(scheduler.timezone)
+        await asyncio.to_thread(scheduler.modify_job, "delays:check", next_run_time=now)
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")  # as an app write transaction does
+            scheduler.resume()
+            worst = await _worst_loop_lag(seconds=1.5)
+            await conn.rollback()
+        assert worst < 0.5, f"the event loop stalled {worst:.1f} s"
+        await asyncio.wait_for(recorder.event.wait(), 5)
+        assert recorder.ran == ["delays:check"]
+        for _ in range(100):  # the next run time lands once the lock is free
+            job = await asyncio.to_thread(scheduler.get_job, "delays:check")
+            if job is not None and job.next_run_time > now:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the job's next run time was never stored")
+    finally:
+        scheduler.shutdown(wait=False)
+        await engine.dispose()
+
+
+async def _wal(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("SELECT 1")
+
+
+async def _worst_loop_lag(seconds: float, tick: float = 0.05) -> float:
+    loop = asyncio.get_running_loop()
+    worst, end = 0.0, loop.time() + seconds
+    while loop.time() < end:
+        before = loop.time()
+        await asyncio.sleep(tick)
+        worst = max(worst, loop.time() - before - tick)
+    return worst
