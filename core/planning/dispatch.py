@@ -109,7 +109,7 @@ def dispatch(
     def release(i: int, t: int) -> None:
         j = pb.op_job[i]
         w = max(pb.weight[j], 1e-3) * (bias[j] if bias else 1.0)
-        for m, p in alts[i]:
+        for m, p in alts[i].items():
             q = queues[m]
             if rule.kind == "edd":
                 heapq.heappush(q.crit, (pb.due[j], i))
@@ -172,7 +172,7 @@ def dispatch(
         done[i] = True
         best_m = m
         s, e = pb.earliest(m, max(t, ready_at[i]), pb.op_alts[i][m])
-        for m2, p2 in alts[i]:
+        for m2, p2 in alts[i].items():
             if m2 == m:
                 continue
             s2, e2 = pb.earliest(m2, max(free[m2], ready_at[i]), p2)
@@ -193,14 +193,22 @@ def dispatch(
     return Schedule(mach, start, end, seqs)
 
 
-def _allowed(pb: Problem, slack: float) -> list[list[tuple[int, int]]]:
-    """Each op's usable (machine, minutes): all of them, or those within `slack` of its fastest."""
+def _allowed(pb: Problem, slack: float) -> list[dict[int, int]]:
+    """Each op's usable machine -> minutes: all, or those within `slack` of its fastest.
+
+    Kept on the problem per slack: the rule search dispatches hundreds of
+    times, and rebuilding 30k small dicts each time cost a quarter of a pass.
+    """
     if slack == math.inf:
-        return [list(a.items()) for a in pb.op_alts]
-    return [
-        [(m, p) for m, p in a.items() if p <= pb.op_min[i] * (1.0 + slack)]
-        for i, a in enumerate(pb.op_alts)
-    ]
+        return pb.op_alts
+    cached = pb.allowed_alts.get(slack)
+    if cached is None:
+        cached = [
+            {m: p for m, p in a.items() if p <= pb.op_min[i] * (1.0 + slack)}
+            for i, a in enumerate(pb.op_alts)
+        ]
+        pb.allowed_alts[slack] = cached
+    return cached
 
 
 def default_rules(ks: tuple[float, ...]) -> list[Rule]:

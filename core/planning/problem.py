@@ -7,7 +7,7 @@ enough to give a first plan within a second at 1,000 orders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.planning.calendar import WorkTime
 from core.planning.types import PlanInput
@@ -38,6 +38,7 @@ class Problem:
     release: list[int]
     due: list[int]
     weight: list[int]
+    allowed_alts: dict[float, list[dict[int, int]]] = field(default_factory=dict)  # see dispatch
 
     @property
     def n_ops(self) -> int:
