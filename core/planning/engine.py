@@ -28,7 +28,7 @@ from core.planning.repair import previous_starts, repair
 from core.planning.result import to_result
 from core.planning.schedule import Schedule
 from core.planning.search import rule_search
-from core.planning.sequence_search import descend
+from core.planning.sequence_search import descend, make_room
 from core.planning.types import PlanInput, PlanResult, SolveParams
 
 FINISH_SECONDS_PER_OP = 2.5e-5  # measured: 0.35-0.7 s to build a result of 30k ops (shared CPU)
@@ -148,8 +148,15 @@ def _optimize(
                 bound = max(bound, sub.wt_bound)
         else:
             if focus is not None:
-                # a replan first polishes CP-SAT windows centred on the change, small
+                # a replan first moves the work its change pushed onto sibling
+                # machines, polishes CP-SAT windows centred on the change, small
                 # ones as it must be fast, then the queue descent takes the rest
+                sched, _, rstats = make_room(
+                    pb, sched, cost(pb, sched, None, 0), focus, deadline=deadline
+                )
+                if rstats.kept:
+                    status = "FEASIBLE"
+                    method = f"{method}+room({rstats.kept}/{rstats.tried})"
                 share = (
                     time.monotonic() + (deadline - time.monotonic()) * params.replan_window_share
                 )

@@ -246,6 +246,62 @@ def descend(
     return st.schedule(), (wt, fl), DescentStats(tried, kept)
 
 
+ROOM_DEPTH = 10  # queue successors tried per inserted op (25 found nothing more on shop_1000_s1)
+
+
+def make_room(
+    pb: Problem,
+    sched: Schedule,
+    best_cost: Cost,
+    ops: list[int],
+    *,
+    deadline: float,
+    depth: int = ROOM_DEPTH,
+) -> tuple[Schedule, Cost, DescentStats]:
+    """Move the work queued right behind `ops` to a sibling machine where that cuts tardiness.
+
+    Work inserted into a full queue (a rush order, a bigger quantity) pushes
+    everything behind it; at a saturated center that push reaches the orders
+    already late at the end of the horizon. The descent walks back from those
+    late orders and stops long before the front of such a queue, so after a
+    change this step tries the few ops right behind each inserted one on their
+    alternative machines, at the slot where they run now. Measured on
+    shop_1000_s1's rush insertion: the repair's 184,394 fell to 166,426 in
+    0.12 s (65 moves tried, 2 kept); the descent alone had reached 179,938 in 5 s.
+    Only weighted tardiness cuts are kept: a replan must also stay close to
+    the plan it repairs, which this step does not see.
+    """
+    st = _State(pb, sched)
+    wt, fl = best_cost
+    tried = kept = 0
+    for i in ops:
+        if pb.op_kind[i] <= 0 or st.mach[i] < 0:
+            continue
+        a, n = st.msucc[i], 0
+        while a >= 0 and n < depth and time.monotonic() < deadline:
+            n += 1
+            nxt = st.msucc[a]
+            for m2 in pb.op_alts[a]:
+                if m2 == st.mach[a]:
+                    continue
+                move = _alt_place(pb, st, a, m2, st.ready(a))
+                if move is None:
+                    continue
+                tried += 1
+                done = _try(st, move)
+                if done is None:
+                    continue
+                d, undo = done
+                if d[0] < 0:
+                    st.commit()
+                    wt, fl = wt + d[0], fl + d[1]
+                    kept += 1
+                    break
+                _undo(st, undo)
+            a = nxt
+    return st.schedule(), (wt, fl), DescentStats(tried, kept)
+
+
 def _tardy(pb: Problem, st: _State) -> list[int]:
     return [
         j

@@ -6,11 +6,11 @@ from core.planning.objective import cost
 from core.planning.problem import compile_problem
 from core.planning.result import to_result
 from core.planning.schedule import decode
-from core.planning.sequence_search import descend
-from core.planning.types import Frozen, PlanInput
+from core.planning.sequence_search import descend, make_room
+from core.planning.types import Frozen, Job, Machine, PlanInput
 from core.planning.validate import violations
 
-from .instances import generated, single_machine
+from .instances import generated, op, single_machine
 
 
 def _with_frozen_starts(inp: PlanInput) -> PlanInput:
@@ -58,3 +58,43 @@ def test_descent_moves_a_late_order_ahead_of_one_with_slack() -> None:
     )
     assert sched.seqs[m] == [b, a]
     assert found[0] == 0
+
+
+def test_make_room_moves_the_work_behind_an_insert_to_a_sibling_machine() -> None:
+    # A and B are one center. A's orders are due just in time, B's have slack;
+    # a rush op that only A can do goes first on A and pushes A's queue late.
+    jobs = [Job(f"a{k}", 0, 10 * k, 1, (op(f"a{k}.0", ("A", 10), ("B", 10)),)) for k in (1, 2, 3)]
+    jobs += [Job(f"b{k}", 0, 1000, 1, (op(f"b{k}.0", ("B", 10)),)) for k in (1, 2, 3)]
+    jobs.append(Job("R", 0, 30, 5, (op("R.0", ("A", 30)),)))
+    inp = PlanInput(tuple(jobs), (Machine("A", "WC"), Machine("B", "WC")), {}, 1000)
+    pb = compile_problem(inp)
+    ix = pb.op_index
+    m_a, m_b = pb.machine_index["A"], pb.machine_index["B"]
+    mach = [m_a] * 3 + [m_b] * 3 + [m_a]
+    queues = [
+        [ix["R.0"], ix["a1.0"], ix["a2.0"], ix["a3.0"]],
+        [ix["b1.0"], ix["b2.0"], ix["b3.0"]],
+    ]
+    pushed = decode(pb, mach, queues)
+    before = cost(pb, pushed, None, 0)
+    assert before[0] == 3 * 30  # each of A's orders 30 min late
+
+    sched, found, stats = make_room(pb, pushed, before, [ix["R.0"]], deadline=time.monotonic() + 5)
+    assert stats.kept >= 1
+    assert found[0] < before[0]
+    assert found == cost(pb, sched, None, 0)
+    assert sched.mach[ix["R.0"]] == m_a and sched.seqs[m_a][0] == ix["R.0"]
+    assert all(sched.mach[ix[f"b{k}.0"]] == m_b for k in (1, 2, 3))  # B's own work stays
+    result = to_result(pb, sched, status="FEASIBLE", lower_bound=0, method="t", seconds=0)
+    assert violations(inp, result) == []
+
+
+def test_make_room_keeps_a_plan_it_cannot_improve() -> None:
+    inp = single_machine([("A", 50, 500, 1), ("B", 10, 20, 5)])
+    pb = compile_problem(inp)
+    sched = dispatch(pb, Rule("edd"))
+    start = cost(pb, sched, None, 0)
+    same, found, stats = make_room(
+        pb, sched, start, list(range(pb.n_ops)), deadline=time.monotonic() + 1
+    )
+    assert (stats.kept, found, same.seqs) == (0, start, sched.seqs)
