@@ -54,7 +54,7 @@ async def run(orders: int, repeat: int, time_limit: float) -> dict[str, object]:
         "median_s": round(statistics.median(timings), 3),
         "p95_s": round(timings[max(0, int(len(timings) * 0.95) - 1)], 3),
         "max_s": round(timings[-1], 3), "initial_plan_s": round(plan_s, 2),
-        "what_if": "deterministic repair of the shop with and without the change",
+        "what_if": "deterministic repair and make-room, with and without the change",
     }
 
 

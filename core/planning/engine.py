@@ -107,6 +107,11 @@ def replan(
         for i in range(pb.job_first[j], pb.job_last[j])
         if pb.op_kind[i] != FROZEN
     ]
+    # deterministic and cheap (tens of moves), so a what-if without the solver
+    # shows the same relief the real replan will find
+    sched, _, room = make_room(pb, sched, cost(pb, sched, None, 0), focus, deadline=deadline)
+    if room.kept:
+        method = f"{method}+room({room.kept}/{room.tried})"
     first = time.monotonic() - t0
     return _optimize(pb, sched, method, params, deadline, t0, first, prev_start, focus)
 
@@ -148,15 +153,8 @@ def _optimize(
                 bound = max(bound, sub.wt_bound)
         else:
             if focus is not None:
-                # a replan first moves the work its change pushed onto sibling
-                # machines, polishes CP-SAT windows centred on the change, small
+                # a replan first polishes CP-SAT windows centred on the change, small
                 # ones as it must be fast, then the queue descent takes the rest
-                sched, _, rstats = make_room(
-                    pb, sched, cost(pb, sched, None, 0), focus, deadline=deadline
-                )
-                if rstats.kept:
-                    status = "FEASIBLE"
-                    method = f"{method}+room({rstats.kept}/{rstats.tried})"
                 share = (
                     time.monotonic() + (deadline - time.monotonic()) * params.replan_window_share
                 )

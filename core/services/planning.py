@@ -163,7 +163,8 @@ class Planner:
         """The change's own effect on the plan, evaluated off the event loop; nothing is saved.
 
         Both the shop as it is and the shop as it would be are repaired from the
-        latest plan the same deterministic way (no solver search), and compared
+        latest plan the same deterministic way (no solver search; the work a
+        change pushes is moved onto sibling machines where that helps), and compared
         with each other. Comparing with the stored plan directly would blame the
         change for whatever time passing or solver noise moved; the repair keeps
         every other order's machine sequence, so only what the change displaces

@@ -127,3 +127,31 @@ def test_machine_choice_is_one_of_the_alternatives(shop: tuple[PlanInput, PlanRe
             a = current.assignments[o.key]
             if o.alternatives:
                 assert Alternative(a.machine, 0).machine in {x.machine for x in o.alternatives}
+
+
+def test_a_solver_free_what_if_moves_the_pushed_work_to_a_sibling_machine() -> None:
+    # A's orders are due just in time, B's have slack; a rush op only A can do
+    # goes in front of A. Without the solver the what-if still shows the relief
+    # of moving A's next order to B, which the real replan would find too.
+    from core.planning.problem import compile_problem
+    from core.planning.result import to_result
+    from core.planning.schedule import decode
+    from core.planning.types import Machine
+
+    jobs = tuple(
+        Job(f"a{k}", 0, 10 * k, 1, (op(f"a{k}.0", ("A", 10), ("B", 10)),)) for k in (1, 2, 3)
+    ) + tuple(Job(f"b{k}", 0, 1000, 1, (op(f"b{k}.0", ("B", 10)),)) for k in (1, 2, 3))
+    base = PlanInput(jobs, (Machine("A", "WC"), Machine("B", "WC")), {}, 1000)
+    pb = compile_problem(base)
+    a, b = pb.machine_index["A"], pb.machine_index["B"]
+    queues = [[pb.op_index[f"{x}{k}.0"] for k in (1, 2, 3)] for x in "ab"]
+    sched = decode(pb, [a] * 3 + [b] * 3, queues if a == 0 else queues[::-1])
+    current = to_result(pb, sched, status="FEASIBLE", lower_bound=0, method="t", seconds=0)
+    assert current.objective == 0
+    rushed = _with_job(base, Job("R", 0, 9, 5, (op("R.0", ("A", 30)),)))  # due first
+    after, diff = evaluate(rushed, current, ["R"], SolveParams(time_limit_s=1.0, use_cpsat=False))
+    assert "room" in after.method
+    assert after.assignments["R.0"].start == 0
+    # R is 21 min late at best; the pushed queue alone would add 3 x 30 min on A
+    assert after.objective < 5 * 21 + 3 * 30
+    assert violations(rushed, after) == []
