@@ -42,6 +42,8 @@ class Settings:
     delay_alert_threshold_minutes: int = 480
     digest_time: str = "08:07"
     digest_times: str = ""  # per role, e.g. "sales=07:43,customer=fri 16:07"
+    nightly_plan_time: str = "02:07"  # full replan of the shop every day; "" turns it off
+    nightly_plan_time_limit: float = 60.0
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
 

@@ -127,16 +127,19 @@ class Planner:
     def tz(self) -> str:
         return self._tz
 
-    async def replan(self, reason: str, changed: Collection[str] | None = None) -> PlanOutcome:
+    async def replan(self, reason: str, changed: Collection[str] | None = None, *,
+                     time_limit_s: float | None = None) -> PlanOutcome:
+        """`changed` None is a full plan (hinted by the latest); `time_limit_s` overrides the default."""
         async with self._uow_factory() as uow:
-            outcome = await self.replan_in(uow, reason, changed)
+            outcome = await self.replan_in(uow, reason, changed, time_limit_s=time_limit_s)
             await uow.commit()
         await self.announce(outcome)
         return outcome
 
     async def replan_in(self, uow: UnitOfWork, reason: str, changed: Collection[str] | None = None,
                         orders: Override | None = None,
-                        routings: Mapping[tuple[str, int], Routing] | None = None) -> PlanOutcome:
+                        routings: Mapping[tuple[str, int], Routing] | None = None,
+                        time_limit_s: float | None = None) -> PlanOutcome:
         """Plan inside the caller's unit of work and add the version to it, uncommitted.
 
         A change is applied by writing the order, its plan and its notifications
@@ -151,7 +154,8 @@ class Planner:
             latest = await uow.plans.latest()
             inp = build_input(snapshot, epoch)
             previous = previous_result(latest, epoch) if latest else None
-            result = await asyncio.to_thread(self._solve, inp, previous, changed, self.params)
+            params = self.params if time_limit_s is None else replace(self.params, time_limit_s=time_limit_s)
+            result = await asyncio.to_thread(self._solve, inp, previous, changed, params)
             diff = plan_diff.compare(previous, result) if previous else None
             version = to_plan_version(0, result, snapshot, epoch, now, reason,
                                       diff_summary(diff))

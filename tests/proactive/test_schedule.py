@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -23,6 +24,7 @@ from bot.schedule import (
     ensure_jobs,
     job_specs,
     make_scheduler,
+    parse_time,
     proactive_key,
     sync_url,
 )
@@ -82,6 +84,20 @@ async def test_jobs_survive_a_restart(db_url: str) -> None:
         assert moved is not None and moved.next_run_time.hour == 9
     finally:
         second.shutdown(wait=False)
+
+
+async def test_the_nightly_plan_job_follows_the_configuration(db_url: str) -> None:
+    scheduler = await _started(db_url)
+    try:
+        at_night = job_specs(digest_times("08:07"), TZ, parse_time("02:07"))
+        await asyncio.to_thread(ensure_jobs, scheduler, at_night, "db")
+        assert set(_next_runs(scheduler)) == JOB_IDS | {"plan:nightly"}
+        job = scheduler.get_job("plan:nightly")
+        assert job is not None and job.next_run_time.astimezone(ZoneInfo(TZ)).hour == 2
+        await asyncio.to_thread(ensure_jobs, scheduler, job_specs(digest_times("08:07"), TZ), "db")
+        assert set(_next_runs(scheduler)) == JOB_IDS  # turned off: the stored job goes too
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 class _Recorder:
@@ -172,7 +188,7 @@ async def instances(
 ) -> AsyncIterator[tuple[list[web.AppRunner], FakeClock]]:
     clock = FakeClock(NOW)
     await seed(uow_factory, NOW)
-    settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0)
+    settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0, nightly_plan_time_limit=1.0)
     runners = [await _start(settings, clock), await _start(settings, clock)]
     try:
         yield runners, clock
@@ -259,3 +275,19 @@ async def _worst_loop_lag(seconds: float, tick: float = 0.05) -> float:
         await asyncio.sleep(tick)
         worst = max(worst, loop.time() - before - tick)
     return worst
+
+
+async def test_the_nightly_job_makes_a_full_plan_and_saves_it(
+    uow_factory: SqlUnitOfWorkFactory,
+    instances: tuple[list[web.AppRunner], FakeClock],
+) -> None:
+    runners, _ = instances
+    leader = (await _leaders(runners))[0]
+    planner = _runtime(leader).container.planner
+    first = await planner.replan("start")
+    await _fire(_runtime(leader), "plan:nightly")
+    async with uow_factory() as uow:
+        latest = await uow.plans.latest()
+    assert latest is not None and latest.reason == "nightly full plan"
+    assert latest.number == first.version.number + 1
+    assert set(latest.etas) == set(first.version.etas)
