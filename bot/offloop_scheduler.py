@@ -14,6 +14,7 @@ failed round is logged and retried.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 from concurrent.futures import Future
@@ -36,7 +37,9 @@ class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         if not iscoroutinefunction_partial(job.func):
-            super()._do_submit_job(job, run_times)
+            # the parent hands plain functions to the loop's executor, from the loop only
+            submit = functools.partial(AsyncIOExecutor._do_submit_job, self, job, run_times)
+            self._eventloop.call_soon_threadsafe(submit)
             return
 
         def done(f: Future[Any]) -> None:
