@@ -14,9 +14,11 @@ failed round is logged and retried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sys
+import threading
 from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
@@ -24,7 +26,9 @@ from typing import Any
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.executors.base import run_coroutine_job
 from apscheduler.job import Job
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.util import iscoroutinefunction_partial
 
 log = logging.getLogger(__name__)
@@ -56,22 +60,54 @@ class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):
         self._pending_futures.add(f)
         f.add_done_callback(done)
 
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel what still runs, from any thread.
+
+        A cancelled future runs its done callback at once, which leaves the
+        pending set: the parent's loop over that set then failed half-way
+        ("Set changed size during iteration") and the scheduler never closed.
+        """
+        pending, self._pending_futures = list(self._pending_futures), set()
+        for f in pending:
+            if f.done():
+                continue
+            if isinstance(f, Future):
+                f.cancel()  # thread-safe: cancels the task through the loop
+            else:
+                with contextlib.suppress(RuntimeError):  # the loop may be closed already
+                    self._eventloop.call_soon_threadsafe(f.cancel)
+
 
 class OffLoopScheduler(AsyncIOScheduler):
-    """AsyncIOScheduler that never runs job-store I/O on the event loop when it wakes."""
+    """AsyncIOScheduler that never runs job-store I/O on the event loop.
+
+    Rounds run in a worker thread, one at a time. Shutdown stops new rounds at
+    once and closes executors and job stores in a thread of its own: the base
+    shutdown waits for the job-store lock, which a round in flight holds
+    through its SQL.
+    """
 
     _processing = False
     _again = False
+    _closing = False
+    _closer: threading.Thread | None = None  # closes executors and job stores
 
     @run_in_event_loop
     def wakeup(self) -> None:
         self._stop_timer()
+        if self._closing:
+            return
         if self._processing:
             self._again = True  # wake once more when the round in flight ends
             return
         self._processing = True
         fut = self._eventloop.run_in_executor(None, self._process_jobs)
         fut.add_done_callback(self._processed)
+
+    def _process_jobs(self) -> float | None:
+        if self._closing:
+            return None
+        return super()._process_jobs()
 
     def _processed(self, fut: asyncio.Future[float | None]) -> None:
         self._processing = False
@@ -80,12 +116,24 @@ class OffLoopScheduler(AsyncIOScheduler):
         except Exception:
             log.exception("scheduler round failed; retrying in %.0f s", RETRY_SECONDS)
             wait_seconds = RETRY_SECONDS
-        if not self.running or self._eventloop is None:
+        if self._closing or not self.running:
             return
         if self._again:
             self._again = False
             wait_seconds = 0
         self._start_timer(wait_seconds)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop at once (from the loop); executors and job stores close off the loop."""
+        if self._closing or not self.running:
+            raise SchedulerNotRunningError
+        self._closing = True
+        self._stop_timer()
+        closer = threading.Thread(
+            target=BaseScheduler.shutdown, args=(self, wait), name="scheduler-shutdown"
+        )
+        closer.start()
+        self._closer = closer
 
     def _create_default_executor(self) -> ThreadSafeAsyncIOExecutor:
         return ThreadSafeAsyncIOExecutor()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -63,3 +64,58 @@ async def test_a_failed_round_is_retried(monkeypatch: pytest.MonkeyPatch) -> Non
         assert calls[:2] == ["failed", "ok"]
     finally:
         scheduler.shutdown(wait=False)
+
+
+class _Store(MemoryJobStore):
+    """Records its shutdown; with `slow`, its due-job query takes a while, as SQL behind a lock."""
+
+    def __init__(self, slow: float = 0.0) -> None:
+        super().__init__()
+        self.slow = slow
+        self.querying = threading.Event()
+        self.closed = threading.Event()
+
+    def get_due_jobs(self, now):  # type: ignore[no-untyped-def]
+        self.querying.set()
+        time.sleep(self.slow)
+        return super().get_due_jobs(now)
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.closed.set()
+
+
+async def test_shutdown_while_a_job_runs_cancels_it_and_closes_the_stores() -> None:
+    store = _Store()
+    scheduler = OffLoopScheduler(jobstores={"default": store})
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def long_job() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    scheduler.start()
+    scheduler.add_job(long_job)
+    await asyncio.wait_for(started.wait(), 5)
+    scheduler.shutdown(wait=False)
+    await asyncio.wait_for(cancelled.wait(), 5)
+    assert await asyncio.to_thread(store.closed.wait, 5)  # the shutdown got to the end
+    assert not scheduler.running
+
+
+async def test_shutdown_during_a_round_does_not_wait_on_the_loop() -> None:
+    store = _Store(slow=1.0)
+    scheduler = OffLoopScheduler(jobstores={"default": store})
+    scheduler.start()
+    await asyncio.to_thread(store.querying.wait, 5)
+    loop = asyncio.get_running_loop()
+    t = loop.time()
+    scheduler.shutdown(wait=False)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert loop.time() - t < 0.5  # the base shutdown waits for the round's lock
+    assert await asyncio.to_thread(store.closed.wait, 5)
