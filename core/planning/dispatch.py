@@ -203,12 +203,16 @@ def _allowed(pb: Problem, slack: float) -> list[dict[int, int]]:
         return pb.op_alts
     cached = pb.allowed_alts.get(slack)
     if cached is None:
-        cached = [
-            {m: p for m, p in a.items() if p <= pb.op_min[i] * (1.0 + slack)}
-            for i, a in enumerate(pb.op_alts)
-        ]
+        cached = [_within(a, pb.op_min[i] * (1.0 + slack)) for i, a in enumerate(pb.op_alts)]
         pb.allowed_alts[slack] = cached
     return cached
+
+
+def _within(alts: dict[int, int], limit: float) -> dict[int, int]:
+    """`alts` itself when every alternative is within `limit` (most ops), else a filtered copy."""
+    if all(p <= limit for p in alts.values()):
+        return alts
+    return {m: p for m, p in alts.items() if p <= limit}
 
 
 def default_rules(ks: tuple[float, ...]) -> list[Rule]:

@@ -38,7 +38,10 @@ class Problem:
     release: list[int]
     due: list[int]
     weight: list[int]
-    allowed_alts: dict[float, list[dict[int, int]]] = field(default_factory=dict)  # see dispatch
+    # per alt_slack, the alternatives a dispatch may use (see dispatch._allowed)
+    allowed_alts: dict[float, list[dict[int, int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def n_ops(self) -> int:

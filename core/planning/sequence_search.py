@@ -333,7 +333,8 @@ def _pick_tardy(
 
 
 # A move is one or more steps (op, machine, place, anchor), place "before" or
-# "after" anchor, applied in order.
+# "after" anchor, or "only" (anchor -1) on a machine with an empty queue,
+# applied in order.
 Step = tuple[int, int, str, int]
 Move = tuple[Step, ...]
 SWAP_SCAN = 60  # how far back a queue is searched for an op with slack to trade places with
@@ -420,7 +421,7 @@ def _alt_place(pb: Problem, st: _State, i: int, m2: int, r: int) -> Move | None:
         return ((i, m2, "after", prev),)
     if a >= 0:
         return ((i, m2, "before", a),)
-    return None
+    return ((i, m2, "only", -1),)  # an idle machine (nothing queued, frozen work aside)
 
 
 def _try(st: _State, move: Move) -> tuple[tuple[int, int], list[tuple[int, int, int]]] | None:
@@ -433,8 +434,10 @@ def _try(st: _State, move: Move) -> tuple[tuple[int, int], list[tuple[int, int, 
         st.unlink(i)
         if place == "before":
             st.insert_before(i, m, anchor)
-        else:
+        elif place == "after":
             st.insert_after(i, m, anchor)
+        else:
+            st.mach[i], st.head[m] = m, i
         # the op itself and the two ops whose machine predecessor changed
         seeds += [x for x in (i, old_s, st.msucc[i]) if x >= 0]
     try:

@@ -5,7 +5,7 @@ from core.planning.dispatch import Rule, dispatch
 from core.planning.objective import cost
 from core.planning.problem import compile_problem
 from core.planning.result import to_result
-from core.planning.schedule import decode
+from core.planning.schedule import Schedule, decode
 from core.planning.sequence_search import descend, make_room
 from core.planning.types import Frozen, Job, Machine, PlanInput
 from core.planning.validate import violations
@@ -89,12 +89,47 @@ def test_make_room_moves_the_work_behind_an_insert_to_a_sibling_machine() -> Non
     assert violations(inp, result) == []
 
 
-def test_make_room_keeps_a_plan_it_cannot_improve() -> None:
-    inp = single_machine([("A", 50, 500, 1), ("B", 10, 20, 5)])
+def _two_machines(jobs: list[Job], queues: dict[str, list[str]]) -> tuple[PlanInput, Schedule]:
+    inp = PlanInput(tuple(jobs), (Machine("A", "WC"), Machine("B", "WC")), {}, 1000)
     pb = compile_problem(inp)
-    sched = dispatch(pb, Rule("edd"))
+    mach = [0] * pb.n_ops
+    seqs: list[list[int]] = [[] for _ in pb.machine_ids]
+    for name, keys in queues.items():
+        m = pb.machine_index[name]
+        for k in keys:
+            mach[pb.op_index[k]] = m
+            seqs[m].append(pb.op_index[k])
+    return inp, decode(pb, mach, seqs)
+
+
+def test_make_room_uses_an_idle_sibling_machine() -> None:
+    jobs = [Job(f"a{k}", 0, 10 * k, 1, (op(f"a{k}.0", ("A", 10), ("B", 10)),)) for k in (1, 2, 3)]
+    jobs.append(Job("R", 0, 30, 5, (op("R.0", ("A", 30)),)))
+    inp, pushed = _two_machines(jobs, {"A": ["R.0", "a1.0", "a2.0", "a3.0"], "B": []})
+    pb = compile_problem(inp)
+    before = cost(pb, pushed, None, 0)
+    sched, found, stats = make_room(
+        pb, pushed, before, [pb.op_index["R.0"]], deadline=time.monotonic() + 5
+    )
+    assert stats.kept >= 1 and found[0] < before[0] == 90
+    assert found == cost(pb, sched, None, 0)
+    assert sched.seqs[pb.machine_index["B"]]  # the idle machine took work
+    result = to_result(pb, sched, status="FEASIBLE", lower_bound=0, method="t", seconds=0)
+    assert violations(inp, result) == []
+
+
+def test_make_room_keeps_a_plan_it_cannot_improve() -> None:
+    # a1 would end at 40 on B too (30 min there against 10 on A): tried, not kept
+    jobs = [
+        Job("R", 0, 30, 5, (op("R.0", ("A", 30)),)),
+        Job("a1", 0, 35, 1, (op("a1.0", ("A", 10), ("B", 30)),)),
+        Job("b1", 0, 10, 1, (op("b1.0", ("B", 10)),)),
+    ]
+    inp, sched = _two_machines(jobs, {"A": ["R.0", "a1.0"], "B": ["b1.0"]})
+    pb = compile_problem(inp)
     start = cost(pb, sched, None, 0)
     same, found, stats = make_room(
-        pb, sched, start, list(range(pb.n_ops)), deadline=time.monotonic() + 1
+        pb, sched, start, [pb.op_index["R.0"]], deadline=time.monotonic() + 1
     )
-    assert (stats.kept, found, same.seqs) == (0, start, sched.seqs)
+    assert stats.tried >= 1 and stats.kept == 0
+    assert (found, same.seqs, same.start) == (start, sched.seqs, sched.start)
