@@ -22,7 +22,7 @@ import importlib.util
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -58,6 +58,8 @@ CHECK_EVERY_MINUTES = 10  # overdue operations and slipped materials need no rep
 WATCH_EVERY_SECONDS = 20  # how soon a replan in any process is announced
 JOB_TABLE = "apscheduler_jobs"
 NIGHTLY_PLAN = "plan:nightly"
+NIGHTLY_REASON = "nightly full plan"
+NIGHTLY_MIN_GAP = timedelta(hours=6)
 
 _RUNTIMES: dict[str, ProactiveRuntime] = {}
 
@@ -315,8 +317,7 @@ class ProactiveRuntime:
                 sent = await send_digest(role, c.uow_factory, c.clock, self.config, self._gantt)
                 metrics.DIGESTS.labels(role).inc(len(sent))
             elif job_id == NIGHTLY_PLAN:
-                # the planner announces the new version: slipped orders raise alerts
-                await c.planner.replan("nightly full plan", time_limit_s=self.nightly_time_limit)
+                await self._nightly_plan()
             elif job_id == "delays:watch":
                 await self._count(await check_if_replanned(c.uow_factory, c.clock, self.config))
             else:
@@ -327,6 +328,26 @@ class ProactiveRuntime:
             return
         self.runs.append(job_id)
         metrics.JOB_RUNS.labels(job_id, "ok").inc()
+
+    async def _nightly_plan(self) -> None:
+        """A full plan, once a night; the planner announces it, so slipped orders raise alerts.
+
+        A round whose job-store write failed runs its due jobs again on the retry,
+        so a nightly plan made within the last hours is not made twice.
+        """
+        c = self.container
+        async with c.uow_factory() as uow:
+            latest = await uow.plans.latest()
+        now = c.clock.now()
+        if latest is not None and latest.reason == NIGHTLY_REASON:
+            if now - latest.created_at < NIGHTLY_MIN_GAP:
+                log.info(
+                    "nightly plan skipped: version %s was made at %s",
+                    latest.number,
+                    latest.created_at,
+                )
+                return
+        await c.planner.replan(NIGHTLY_REASON, time_limit_s=self.nightly_time_limit)
 
     async def _gantt(self, plan: PlanVersion, now: datetime) -> bytes | None:
         return await render_png_async(

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +30,8 @@ from bot.schedule import (
     sync_url,
 )
 from bot.settings import Settings
+from core.planning.types import SolveParams
+from core.services.planning import Planner
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
@@ -172,9 +175,13 @@ async def _leaders(runners: list[web.AppRunner], timeout: float = 10.0) -> list[
 
 
 async def _fire(runtime: ProactiveRuntime, job_id: str) -> None:
-    assert runtime.scheduler is not None
-    runtime.scheduler.modify_job(job_id, next_run_time=datetime.now(runtime.scheduler.timezone))
-    runtime.scheduler.wakeup()
+    scheduler = runtime.scheduler
+    assert scheduler is not None
+    # the job store is synchronous: on the loop its UPDATE could wait for the SQLite
+    # write lock of an app transaction (an alert after a replan) that needs the loop
+    now = datetime.now(scheduler.timezone)
+    await asyncio.to_thread(scheduler.modify_job, job_id, next_run_time=now)
+    scheduler.wakeup()
     for _ in range(200):
         if job_id in runtime.runs:
             return
@@ -188,7 +195,7 @@ async def instances(
 ) -> AsyncIterator[tuple[list[web.AppRunner], FakeClock]]:
     clock = FakeClock(NOW)
     await seed(uow_factory, NOW)
-    settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0, nightly_plan_time_limit=1.0)
+    settings = replace(Settings(), db_url=db_url, plan_time_limit=1.0, nightly_plan_time_limit=0.7)
     runners = [await _start(settings, clock), await _start(settings, clock)]
     try:
         yield runners, clock
@@ -277,17 +284,35 @@ async def _worst_loop_lag(seconds: float, tick: float = 0.05) -> float:
     return worst
 
 
-async def test_the_nightly_job_makes_a_full_plan_and_saves_it(
+async def test_the_nightly_job_makes_one_full_plan_and_saves_it(
     uow_factory: SqlUnitOfWorkFactory,
     instances: tuple[list[web.AppRunner], FakeClock],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    runners, _ = instances
+    runners, clock = instances
     leader = (await _leaders(runners))[0]
     planner = _runtime(leader).container.planner
     first = await planner.replan("start")
+    solved: list[tuple[object, float]] = []
+    real = Planner._solve
+
+    def spy(inp: Any, previous: Any, changed: Any, params: SolveParams) -> Any:
+        solved.append((changed, params.time_limit_s))
+        return real(inp, previous, changed, params)
+
+    monkeypatch.setattr(Planner, "_solve", staticmethod(spy))
     await _fire(_runtime(leader), "plan:nightly")
+    assert solved == [(None, 0.7)]  # a full plan, with the nightly time limit
     async with uow_factory() as uow:
         latest = await uow.plans.latest()
     assert latest is not None and latest.reason == "nightly full plan"
     assert latest.number == first.version.number + 1
     assert set(latest.etas) == set(first.version.etas)
+
+    _runtime(leader).runs.clear()
+    await _fire(_runtime(leader), "plan:nightly")  # a retried round: not a second plan
+    assert len(solved) == 1
+    clock.advance(days=1)
+    _runtime(leader).runs.clear()
+    await _fire(_runtime(leader), "plan:nightly")  # the next night
+    assert len(solved) == 2
