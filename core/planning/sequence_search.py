@@ -274,15 +274,16 @@ def make_room(
     st = _State(pb, sched)
     wt, fl = best_cost
     tried = kept = 0
-    for i in ops:
-        if pb.op_kind[i] <= 0 or st.mach[i] < 0:
-            continue
+    # the longest inserted work pushes its queue furthest: try behind it first
+    placed = [i for i in ops if pb.op_kind[i] > 0 and st.mach[i] >= 0]
+    placed.sort(key=lambda i: st.start[i] - st.end[i])
+    for i in placed:
         a, n = st.msucc[i], 0
         while a >= 0 and n < depth and time.monotonic() < deadline:
             n += 1
             nxt = st.msucc[a]
             for m2 in pb.op_alts[a]:
-                if m2 == st.mach[a]:
+                if m2 == st.mach[a] or time.monotonic() >= deadline:
                     continue
                 move = _alt_place(pb, st, a, m2, st.ready(a))
                 if move is None:
