@@ -11,8 +11,9 @@ tardiness next to the EDD plan and the best dispatch rule made in the same run
 (the textbook rules the targets are set against: EDD and ATC with several
 look-ahead factors, each op on whichever machine finishes it first; and, to
 show where the planner's gain comes from, the best capacity-aware ATC, which
-keeps ops near their fastest machine), the time to a first plan, and a rush order inserted into the finished plan
-(replan time, how many other operations changed machine or queue order).
+keeps ops near their fastest machine), the time to a first plan, and a rush
+order inserted into the finished plan (replan time, how many other operations
+changed machine or queue order).
 """
 
 from __future__ import annotations

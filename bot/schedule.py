@@ -4,8 +4,9 @@ it runs when few changes arrive.
 
 APScheduler keeps its jobs in the project's database (SQLAlchemyJobStore, which
 is synchronous: it gets a sync URL derived from the app's async one, and its
-I/O runs in worker threads, see bot/offloop_scheduler.py), so a restart keeps the schedule and a digest missed while
-the server was down runs once on start within the grace time (coalesced).
+I/O runs in worker threads, see bot/offloop_scheduler.py), so a restart keeps
+the schedule and a digest missed while the server was down runs once on start
+within the grace time (coalesced).
 Only the process holding the leader lock (bot/leader.py) starts a scheduler;
 the others try again every `retry_seconds`, so a crashed leader is replaced.
 
@@ -159,11 +160,11 @@ def ensure_jobs(
     """Add missing jobs, replace changed ones and drop those no longer configured; a stored
     job with the same trigger is kept as it is, so its next run time (possibly a missed
     one) survives a restart."""
-    for job in scheduler.get_jobs(jobstore):
-        if job.id not in specs:
-            scheduler.remove_job(job.id, jobstore)
+    stored = {job.id: job for job in scheduler.get_jobs(jobstore)}  # one read, not one per job
+    for job_id in stored.keys() - specs.keys():
+        scheduler.remove_job(job_id, jobstore)
     for job_id, trigger in specs.items():
-        existing = scheduler.get_job(job_id, jobstore)
+        existing = stored.get(job_id)
         if existing is not None and str(existing.trigger) == str(trigger):
             continue
         grace = CHECK_GRACE_SECONDS if job_id == "delays:check" else DIGEST_GRACE_SECONDS
@@ -339,14 +340,15 @@ class ProactiveRuntime:
         async with c.uow_factory() as uow:
             latest = await uow.plans.latest()
         now = c.clock.now()
-        if latest is not None and latest.reason == NIGHTLY_REASON:
-            if now - latest.created_at < NIGHTLY_MIN_GAP:
-                log.info(
-                    "nightly plan skipped: version %s was made at %s",
-                    latest.number,
-                    latest.created_at,
-                )
-                return
+        if (
+            latest is not None
+            and latest.reason == NIGHTLY_REASON
+            and now - latest.created_at < NIGHTLY_MIN_GAP
+        ):
+            log.info(
+                "nightly plan skipped: version %s was made at %s", latest.number, latest.created_at
+            )
+            return
         await c.planner.replan(NIGHTLY_REASON, time_limit_s=self.nightly_time_limit)
 
     async def _gantt(self, plan: PlanVersion, now: datetime) -> bytes | None:
