@@ -16,33 +16,19 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from dataclasses import dataclass
 
+from core.planning.makespan.compiled_tabu import compiled_tabu_search
 from core.planning.makespan.instance import ShopInstance
 from core.planning.makespan.schedule import Schedule, ScheduledOp
+from core.planning.makespan.tabu_settings import (
+    PYTHON_KICK_MOVES,
+    PYTHON_RESTART_AFTER,
+    TabuOutcome,
+    TabuSettings,
+    or_default,
+)
 
 Move = tuple[str, int, int]  # ("swap", u, v) or ("move", op, machine)
-
-
-@dataclass(frozen=True)
-class TabuSettings:
-    """Tenure grows with the shop's size; a restart from the best follows a long stall."""
-
-    max_iterations: int | None = None
-    tenure_base: int = 8
-    tenure_span: int = 8
-    restart_after: int = 2000
-    kick_moves: int = 0
-    stop_after_stall: int | None = None
-
-
-@dataclass(frozen=True)
-class TabuOutcome:
-    """The best schedule and the effort spent."""
-
-    schedule: Schedule
-    iterations: int
-    improvements: int
 
 
 class _Graph:
@@ -415,7 +401,25 @@ def tabu_search(
     seed: int,
     settings: TabuSettings = TabuSettings(),
 ) -> TabuOutcome:
-    """Best-move tabu search; stops at the deadline, the lower bound or max_iterations."""
+    """Best-move tabu search; stops at the deadline, the lower bound or max_iterations.
+
+    Job shops run the compiled kernel; flexible shops need the machine
+    reassignment moves, which only the Python search has.
+    """
+    if instance.is_flexible:
+        return _python_tabu(instance, schedule, lower_bound, deadline, seed, settings)
+    return compiled_tabu_search(instance, schedule, lower_bound, deadline, seed, settings)
+
+
+def _python_tabu(
+    instance: ShopInstance,
+    schedule: Schedule,
+    lower_bound: int,
+    deadline: float,
+    seed: int,
+    settings: TabuSettings,
+) -> TabuOutcome:
+    """The search in CPython, with reassignment moves for flexible shops."""
     rng = random.Random(seed)
     graph = _Graph(instance, schedule)
     cmax = graph.evaluate()
@@ -452,10 +456,10 @@ def tabu_search(
             improvements += 1
         elif settings.stop_after_stall is not None and it - best_it > settings.stop_after_stall:
             break
-        elif it - last_gain > settings.restart_after:
+        elif it - last_gain > or_default(settings.restart_after, PYTHON_RESTART_AFTER):
             graph.restore(best_seqs)
             tabu.clear()
-            cmax = _kick(graph, best_cmax, settings.kick_moves, rng)
+            cmax = _kick(graph, best_cmax, or_default(settings.kick_moves, PYTHON_KICK_MOVES), rng)
             last_gain = it
     graph.restore(best_seqs)
     return TabuOutcome(graph.to_schedule(), it, improvements)

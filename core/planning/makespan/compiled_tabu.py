@@ -1,0 +1,122 @@
+"""The compiled job-shop tabu search: its state in flat arrays, run in timed chunks."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+
+from core.planning.makespan import tabu_kernel as kernel
+from core.planning.makespan.instance import ShopInstance
+from core.planning.makespan.schedule import Schedule, ScheduledOp
+from core.planning.makespan.tabu_settings import (
+    COMPILED_KICK_MOVES,
+    COMPILED_RESTART_AFTER,
+    TabuOutcome,
+    TabuSettings,
+    or_default,
+)
+
+# A chunk of compiled moves lasts about this long, so the deadline is kept
+# to within a few milliseconds without paying a Python round trip per move.
+CHUNK_SECONDS = 0.005
+
+
+class _KernelState:
+    """The flat arrays the compiled search works on, built from a schedule."""
+
+    def __init__(self, instance: ShopInstance, schedule: Schedule, seed: int) -> None:
+        flat = [op for job in schedule.ops for op in job]
+        n = len(flat)
+        ids = {(op.job, op.index): k for k, op in enumerate(flat)}
+        self.key = [(op.job, op.index) for op in flat]
+        self.machine = [op.machine for op in flat]
+        self.p = np.array([op.duration for op in flat], dtype=np.int64)
+        self.jp = np.full(n, -1, dtype=np.int64)
+        self.js = np.full(n, -1, dtype=np.int64)
+        for a in range(n - 1):
+            if self.key[a][0] == self.key[a + 1][0]:
+                self.js[a], self.jp[a + 1] = a + 1, a
+        self.mp = np.full(n, -1, dtype=np.int64)
+        self.ms = np.full(n, -1, dtype=np.int64)
+        self.rank = np.zeros(n, dtype=np.int64)
+        self.cell_base = np.zeros(n, dtype=np.int64)
+        cells = 0
+        for seq in schedule.machine_sequences(instance.num_machines):
+            members = [ids[(op.job, op.index)] for op in seq]
+            for k, o in enumerate(members):
+                self.rank[o] = k
+                self.cell_base[o] = cells + k * len(members)
+            for a, b in itertools.pairwise(members):
+                self.ms[a], self.mp[b] = b, a
+            cells += len(members) ** 2
+        self.tabu = np.zeros(max(cells, 1), dtype=np.int64)
+        self.r = np.zeros(n, dtype=np.int64)
+        self.q = np.zeros(n, dtype=np.int64)
+        self.order = np.zeros(n, dtype=np.int64)
+        self.indeg = np.zeros(n, dtype=np.int64)
+        self.path = np.zeros(n, dtype=np.int64)
+        self.moves = np.zeros((max(n, 1), 2), dtype=np.int64)
+        cmax = self.evaluate()
+        self.best_mp, self.best_ms = self.mp.copy(), self.ms.copy()
+        self.stats = np.zeros(kernel.STATS_SIZE, dtype=np.int64)
+        self.stats[kernel.BEST] = self.stats[kernel.CMAX] = cmax
+        self.rng = np.array([seed * 2654435761 + 1], dtype=np.int64)
+
+    def evaluate(self) -> int:
+        cmax = kernel.evaluate(
+            self.p, self.jp, self.js, self.mp, self.ms, self.r, self.q, self.order, self.indeg
+        )
+        if cmax < 0:
+            raise ValueError("machine sequences form a cycle")
+        return int(cmax)
+
+    def run(self, lower_bound: int, chunk: int, settings: TabuSettings, tenure: int) -> int:
+        return int(
+            kernel.run_chunk(
+                self.p, self.jp, self.js, self.cell_base, self.rank,
+                self.mp, self.ms, self.r, self.q, self.order, self.indeg,
+                self.path, self.moves, self.tabu, self.best_mp, self.best_ms,
+                self.stats, self.rng, lower_bound, chunk,
+                settings.max_iterations or 0, tenure, max(settings.tenure_span, 1),
+                or_default(settings.restart_after, COMPILED_RESTART_AFTER),
+                settings.stop_after_stall or 0,
+                or_default(settings.kick_moves, COMPILED_KICK_MOVES),
+            )
+        )  # fmt: skip
+
+    def best_schedule(self) -> Schedule:
+        self.mp[:], self.ms[:] = self.best_mp, self.best_ms
+        self.evaluate()
+        jobs: dict[int, list[ScheduledOp]] = {}
+        for o, (j, i) in enumerate(self.key):
+            jobs.setdefault(j, []).append(
+                ScheduledOp(j, i, self.machine[o], int(self.r[o]), int(self.p[o]))
+            )
+        return Schedule(tuple(tuple(jobs[j]) for j in sorted(jobs)))
+
+
+def compiled_tabu_search(
+    instance: ShopInstance,
+    schedule: Schedule,
+    lower_bound: int,
+    deadline: float,
+    seed: int,
+    settings: TabuSettings,
+) -> TabuOutcome:
+    """Chunks of compiled moves, each sized to about CHUNK_SECONDS, until a stop or the deadline."""
+    state = _KernelState(instance, schedule, seed)
+    tenure = settings.tenure_base + len(schedule.ops) // max(instance.num_machines, 1)
+    chunk = 64
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        if state.run(lower_bound, chunk, settings, tenure) != kernel.CHUNK_SPENT:
+            break
+        if time.monotonic() - began < CHUNK_SECONDS and chunk < 1 << 20:
+            chunk *= 2
+    return TabuOutcome(
+        state.best_schedule(),
+        int(state.stats[kernel.IT]),
+        int(state.stats[kernel.IMPROVEMENTS]),
+    )
