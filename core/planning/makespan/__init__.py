@@ -1,9 +1,11 @@
 """Makespan scheduling for job shops and flexible job shops on CP-SAT.
 
 Public surface: `solve_makespan`, `SolveOptions`, the instance and schedule
-dataclasses, and `best_dispatch` for a quick heuristic schedule.
+dataclasses, `best_dispatch` for a quick heuristic schedule, and `warm_up`,
+which compiles the job-shop tabu kernel before anything is timed.
 """
 
+from core.planning.makespan.compiled_tabu import warm_up
 from core.planning.makespan.dispatch import DispatchResult, best_dispatch
 from core.planning.makespan.instance import Alternative, Operation, ShopInstance, job_shop
 from core.planning.makespan.model import ModelOptions
@@ -23,4 +25,5 @@ __all__ = [
     "best_dispatch",
     "job_shop",
     "solve_makespan",
+    "warm_up",
 ]

@@ -37,6 +37,8 @@ class TabuSettings:
     restart_after: int | None = None
     kick_moves: int | None = None
     stop_after_stall: int | None = None
+    insertions: bool = True
+    elite: int = 10
 
 
 @dataclass(frozen=True)

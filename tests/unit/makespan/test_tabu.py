@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import time
 
+import numpy as np
+
 from bench.instances import FJSP_DIR, JSP_DIR, parse_brandimarte, parse_jsplib
 from core.planning.makespan import SolveOptions, best_dispatch, solve_makespan, tabu_kernel
 from core.planning.makespan.compiled_tabu import _KernelState
@@ -46,7 +48,9 @@ def test_tabu_is_reproducible_for_a_fixed_seed_and_iteration_count() -> None:
 
 def test_compiled_n5_moves_are_adjacent_critical_pairs() -> None:
     instance = parse_jsplib(JSP_DIR / "ta01")
-    state = _KernelState(instance, best_dispatch(instance, seed=0, time_budget=0.0).schedule, 1)
+    state = _KernelState(
+        instance, best_dispatch(instance, seed=0, time_budget=0.0).schedule, 1, TabuSettings()
+    )
     cmax = state.evaluate()
     p, r, q = state.p, state.r, state.q
     for _ in range(50):
@@ -54,7 +58,7 @@ def test_compiled_n5_moves_are_adjacent_critical_pairs() -> None:
             p, state.js, state.ms, r, q, cmax, state.rng, state.path, state.moves
         )
         assert count > 0
-        for u, v in state.moves[:count]:
+        for u, v in state.moves[:count, :2]:
             assert state.ms[u] == v
             assert r[u] + p[u] == r[v]
             assert r[u] + p[u] + q[u] == cmax == r[v] + p[v] + q[v]
@@ -81,3 +85,49 @@ def test_job_shops_take_the_best_of_one_search_per_worker() -> None:
 
     alone = [tabu_makespan(5, 1), tabu_makespan(6, 1)]
     assert tabu_makespan(5, 2) == min(alone)
+
+
+def _child_of(state: _KernelState, a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray]:
+    mp, ms = np.empty_like(state.mp), np.empty_like(state.ms)
+    desired, from_a, placed, last, job_next = state.scratch
+    tabu_kernel._crossover(
+        a[0], a[1], b[0], b[1], state.js, state.machine_of, state.job_first, state.rng,
+        desired, from_a, placed, last, job_next, mp, ms,
+    )  # fmt: skip
+    return mp, ms
+
+
+def _machine_orders(state: _KernelState, mp: np.ndarray, ms: np.ndarray) -> list[list[int]]:
+    orders = []
+    for head in (o for o in range(len(mp)) if mp[o] == -1):
+        order, o = [], head
+        while o >= 0:
+            order.append(o)
+            o = ms[o]
+        orders.append(order)
+    return sorted(orders, key=lambda order: state.machine[order[0]])
+
+
+def test_crossover_children_are_acyclic_mixes_of_their_parents() -> None:
+    instance = parse_jsplib(JSP_DIR / "ta01")
+    start = best_dispatch(instance, seed=0, time_budget=0.0).schedule
+    state = _KernelState(instance, start, 2, TabuSettings())
+    other = tabu_search(
+        instance, start, 0, time.monotonic() + 60, 3, TabuSettings(max_iterations=3000)
+    ).schedule
+    twin = _KernelState(instance, other, 2, TabuSettings())
+    parent_a = (state.mp.copy(), state.ms.copy())
+    parent_b = (twin.mp.copy(), twin.ms.copy())
+    orders_a = _machine_orders(state, *parent_a)
+    orders_b = _machine_orders(state, *parent_b)
+    inherited = {"a": 0, "b": 0}
+    for _ in range(20):
+        state.mp[:], state.ms[:] = _child_of(state, parent_a, parent_b)
+        assert state.evaluate() > 0  # raises on a cycle
+        orders = _machine_orders(state, state.mp, state.ms)
+        assert [sorted(o) for o in orders] == [sorted(o) for o in orders_a]
+        inherited["a"] += sum(x == y for x, y in zip(orders, orders_a))
+        inherited["b"] += sum(x == y for x, y in zip(orders, orders_b))
+    assert inherited["a"] > 0 and inherited["b"] > 0
+    same = _child_of(state, parent_a, parent_a)
+    assert np.array_equal(same[0], parent_a[0]) and np.array_equal(same[1], parent_a[1])
