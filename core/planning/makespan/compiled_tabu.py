@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 import numpy as np
@@ -148,6 +149,19 @@ def compiled_tabu_search(
     )
 
 
+_compiled = threading.Event()
+_compiling = threading.Lock()
+
+
+def ensure_compiled() -> None:
+    """Warm the kernel up once per process; later calls return at once."""
+    if _compiled.is_set():
+        return
+    with _compiling:
+        if not _compiled.is_set():
+            warm_up()
+
+
 def warm_up() -> float:
     """Compile (or load from Numba's cache) the kernel on a tiny shop; returns the seconds spent.
 
@@ -164,4 +178,5 @@ def warm_up() -> float:
     )
     settings = TabuSettings(max_iterations=200, restart_after=20)
     compiled_tabu_search(instance, Schedule(ops), 0, float("inf"), 0, settings)
+    _compiled.set()
     return time.monotonic() - began
