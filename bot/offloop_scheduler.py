@@ -135,5 +135,16 @@ class OffLoopScheduler(AsyncIOScheduler):
         closer.start()
         self._closer = closer
 
+    async def wait_closed(self, timeout: float = 30.0) -> None:
+        """Until the closer has shut the executors and job stores, off the loop.
+
+        Without it the job store's engine could outlive the app that stopped
+        the scheduler, and its open PostgreSQL connection was then collected
+        unclosed in whatever ran next.
+        """
+        closer = self._closer
+        if closer is not None:
+            await asyncio.to_thread(closer.join, timeout)
+
     def _create_default_executor(self) -> ThreadSafeAsyncIOExecutor:
         return ThreadSafeAsyncIOExecutor()

@@ -183,7 +183,7 @@ def ensure_jobs(
         )
 
 
-def make_scheduler(db_url: str, tz: str) -> tuple[AsyncIOScheduler, SQLAlchemyJobStore]:
+def make_scheduler(db_url: str, tz: str) -> tuple[OffLoopScheduler, SQLAlchemyJobStore]:
     """A scheduler (not started) whose default job store is the project's database."""
     url = sync_url(db_url)
     options: dict[str, Any] = {"pool_pre_ping": True}
@@ -193,7 +193,7 @@ def make_scheduler(db_url: str, tz: str) -> tuple[AsyncIOScheduler, SQLAlchemyJo
     return store_scheduler(store, tz), store
 
 
-def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> AsyncIOScheduler:
+def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> OffLoopScheduler:
     return OffLoopScheduler(
         jobstores={"default": store, "memory": MemoryJobStore()},
         job_defaults={
@@ -242,7 +242,7 @@ class ProactiveRuntime:
         self.config = config
         self.retry_seconds = retry_seconds
         self.leadership = Leadership(container.engine)
-        self.scheduler: AsyncIOScheduler | None = None
+        self.scheduler: OffLoopScheduler | None = None
         self._task: asyncio.Task[None] | None = None
         self.runs: list[str] = []  # job ids run by this process, newest last
 
@@ -301,8 +301,9 @@ class ProactiveRuntime:
 
     async def _step_down(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
+            scheduler, self.scheduler = self.scheduler, None
+            scheduler.shutdown(wait=False)
+            await scheduler.wait_closed()
         if _RUNTIMES.get(self.db_key) is self:
             del _RUNTIMES[self.db_key]
         if self.leadership.held:

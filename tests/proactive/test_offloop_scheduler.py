@@ -119,3 +119,14 @@ async def test_shutdown_during_a_round_does_not_wait_on_the_loop() -> None:
     await asyncio.sleep(0)
     assert loop.time() - t < 0.5  # the base shutdown waits for the round's lock
     assert await asyncio.to_thread(store.closed.wait, 5)
+
+
+async def test_wait_closed_returns_once_the_stores_are_closed() -> None:
+    store = _Store(slow=0.5)
+    scheduler = OffLoopScheduler(jobstores={"default": store})
+    scheduler.start()
+    await asyncio.to_thread(store.querying.wait, 5)
+    scheduler.shutdown(wait=False)
+    assert not store.closed.is_set()  # the round in flight holds the store
+    await asyncio.wait_for(scheduler.wait_closed(), 5)
+    assert store.closed.is_set()
