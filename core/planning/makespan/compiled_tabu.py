@@ -13,6 +13,7 @@ from core.planning.makespan.instance import ShopInstance, job_shop
 from core.planning.makespan.schedule import Schedule, ScheduledOp
 from core.planning.makespan.tabu_settings import (
     COMPILED_KICK_MOVES,
+    COMPILED_POOL_RESET_AFTER,
     COMPILED_RESTART_AFTER,
     TabuOutcome,
     TabuSettings,
@@ -110,6 +111,7 @@ class _KernelState:
                 settings.insertions,
                 self.phase_mp, self.phase_ms, self.pool_mp, self.pool_ms, self.pool_cmax,
                 self.machine_of, self.job_first, self.scratch,
+                or_default(settings.pool_reset_after, COMPILED_POOL_RESET_AFTER),
             )
         )  # fmt: skip
 

@@ -8,6 +8,7 @@ from core.planning.makespan.schedule import Schedule
 
 COMPILED_RESTART_AFTER = 5000
 COMPILED_KICK_MOVES = 30
+COMPILED_POOL_RESET_AFTER = 100_000
 PYTHON_RESTART_AFTER = 2000
 PYTHON_KICK_MOVES = 0
 
@@ -39,6 +40,7 @@ class TabuSettings:
     stop_after_stall: int | None = None
     insertions: bool = True
     elite: int = 10
+    pool_reset_after: int | None = None
 
 
 @dataclass(frozen=True)

@@ -131,3 +131,17 @@ def test_crossover_children_are_acyclic_mixes_of_their_parents() -> None:
     assert inherited["a"] > 0 and inherited["b"] > 0
     same = _child_of(state, parent_a, parent_a)
     assert np.array_equal(same[0], parent_a[0]) and np.array_equal(same[1], parent_a[1])
+
+
+def test_a_converged_pool_restarts_from_random_orders_and_stays_feasible() -> None:
+    instance = parse_jsplib(JSP_DIR / "ft10")
+    start = best_dispatch(instance, seed=0, time_budget=0.0).schedule
+    settings = TabuSettings(max_iterations=40_000, restart_after=200, pool_reset_after=1_000)
+    state = _KernelState(instance, start, 6, settings)
+    while state.run(0, 5_000, settings, tenure=10) == tabu_kernel.CHUNK_SPENT:
+        pass
+    assert state.stats[tabu_kernel.IT] == 40_000
+    assert state.stats[tabu_kernel.LAST_RESET] > 0
+    best = state.best_schedule()
+    assert best.makespan == state.stats[tabu_kernel.BEST] < start.makespan
+    assert violations(instance, best) == []
