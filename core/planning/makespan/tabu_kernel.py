@@ -37,7 +37,7 @@ STATS_SIZE = 9
 FORWARD, BACKWARD = 0, 1
 
 # Why a chunk ended; only CHUNK_SPENT asks for another call.
-CHUNK_SPENT, REACHED_BOUND, ITERATIONS_SPENT, STALLED, NO_MOVES, CYCLE = range(6)
+CHUNK_SPENT, REACHED_BOUND, ITERATIONS_SPENT, STALLED, NO_MOVES = range(5)
 
 
 @njit(cache=True, nogil=True)
@@ -120,68 +120,39 @@ def _n5_moves(
     cmax: int,
     rng: np.ndarray,
     path: np.ndarray,
+    block_start: np.ndarray,
     moves: np.ndarray,
 ) -> int:
     """N5 swaps (ends of critical blocks) on one random critical path; returns their count.
 
     `moves[k]` is (u, v): u directly before v on a machine, to become v before u.
+    The first block swaps only its last pair and the last block only its
+    first, unless the path is one block.
     """
-    n = p.shape[0]
-    starts = 0
-    for o in range(n):
-        if r[o] == 0 and p[o] + q[o] == cmax:
-            starts += 1
-    pick = _randint(rng, starts)
-    o = -1
-    for x in range(n):
-        if r[x] == 0 and p[x] + q[x] == cmax:
-            if pick == 0:
-                o = x
-                break
-            pick -= 1
-    # path[block_start:length] is the block being walked; a job arc ends it
-    length = 0
-    block_start = 0
-    blocks = 0
+    blocks = _critical_path(p, js, ms, r, q, cmax, rng, path, block_start)
     count = 0
-    path[length] = o
-    length += 1
-    while True:
-        end = r[o] + p[o]
-        m = ms[o]
-        j = js[o]
-        if m >= 0 and r[m] == end and end + p[m] + q[m] == cmax:
-            path[length] = m
-            length += 1
-            o = m
+    for b in range(blocks):
+        s = block_start[b]
+        e = block_start[b + 1] - 1
+        if e <= s:
             continue
-        # the block path[block_start:length] ends here
-        last = not (j >= 0 and r[j] == end and end + p[j] + q[j] == cmax)
-        size = length - block_start
-        if size >= 2:
-            first = blocks == 0
-            if not first or last:
-                u = path[block_start]
-                v = path[block_start + 1]
-                if js[u] != v:
-                    moves[count, 0] = u
-                    moves[count, 1] = v
-                    count += 1
-            if (not last or first) and not (size == 2 and (not first or last)):
-                u = path[length - 2]
-                v = path[length - 1]
-                if js[u] != v:
-                    moves[count, 0] = u
-                    moves[count, 1] = v
-                    count += 1
-        blocks += 1
-        if last:
-            break
-        block_start = length
-        path[length] = j
-        length += 1
-        o = j
+        first = b == 0
+        last = b == blocks - 1
+        if not first or last:
+            count = _add_swap(moves, count, js, path[s], path[s + 1])
+        if (not last or first) and not (e == s + 1 and (not first or last)):
+            count = _add_swap(moves, count, js, path[e - 1], path[e])
     return count
+
+
+@njit(cache=True, nogil=True)
+def _add_swap(moves: np.ndarray, count: int, js: np.ndarray, u: int, v: int) -> int:
+    """A pair that is also consecutive in its job cannot swap without a cycle."""
+    if js[u] == v:
+        return count
+    moves[count, 0] = u
+    moves[count, 1] = v
+    return count + 1
 
 
 @njit(cache=True, nogil=True)
@@ -247,6 +218,7 @@ def _restart(
     order: np.ndarray,
     indeg: np.ndarray,
     path: np.ndarray,
+    block_start: np.ndarray,
     moves: np.ndarray,
     best_mp: np.ndarray,
     best_ms: np.ndarray,
@@ -258,7 +230,7 @@ def _restart(
     ms[:] = best_ms
     cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
     for _ in range(kick_moves):
-        count = _n5_moves(p, js, ms, r, q, cmax, rng, path, moves)
+        count = _n5_moves(p, js, ms, r, q, cmax, rng, path, block_start, moves)
         if count == 0:
             break
         pick = _randint(rng, count)
@@ -581,6 +553,7 @@ def _n5_step(
     order: np.ndarray,
     indeg: np.ndarray,
     path: np.ndarray,
+    block_start: np.ndarray,
     moves: np.ndarray,
     tabu: np.ndarray,
     rng: np.ndarray,
@@ -591,7 +564,7 @@ def _n5_step(
     tenure_span: int,
 ) -> int:
     """One best allowed N5 swap; the new makespan, or -1 when there is no move."""
-    count = _n5_moves(p, js, ms, r, q, cmax, rng, path, moves)
+    count = _n5_moves(p, js, ms, r, q, cmax, rng, path, block_start, moves)
     if count == 0:
         return -1
     chosen = -1
@@ -825,8 +798,8 @@ def run_chunk(
             )  # fmt: skip
         else:
             cmax = _n5_step(
-                p, jp, js, cell_base, rank, mp, ms, r, q, order, indeg, path, moves, tabu,
-                rng, cmax, stats[BEST], it, tenure, tenure_span,
+                p, jp, js, cell_base, rank, mp, ms, r, q, order, indeg, path, block_start,
+                moves, tabu, rng, cmax, stats[BEST], it, tenure, tenure_span,
             )  # fmt: skip
         if cmax < 0:
             return NO_MOVES
@@ -874,8 +847,8 @@ def run_chunk(
                 cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
             else:
                 cmax = _restart(
-                    p, jp, js, mp, ms, r, q, order, indeg, path, moves, best_mp, best_ms, rng,
-                    kick_moves,
+                    p, jp, js, mp, ms, r, q, order, indeg, path, block_start, moves, best_mp,
+                    best_ms, rng, kick_moves,
                 )  # fmt: skip
             tabu[:] = 0
             stats[PHASE_BEST] = cmax

@@ -55,7 +55,16 @@ def test_compiled_n5_moves_are_adjacent_critical_pairs() -> None:
     p, r, q = state.p, state.r, state.q
     for _ in range(50):
         count = tabu_kernel._n5_moves(
-            p, state.js, state.ms, r, q, cmax, state.rng, state.path, state.moves
+            p,
+            state.js,
+            state.ms,
+            r,
+            q,
+            cmax,
+            state.rng,
+            state.path,
+            state.block_start,
+            state.moves,
         )
         assert count > 0
         for u, v in state.moves[:count, :2]:
