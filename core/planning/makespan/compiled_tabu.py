@@ -12,9 +12,12 @@ from core.planning.makespan import tabu_kernel as kernel
 from core.planning.makespan.instance import ShopInstance, job_shop
 from core.planning.makespan.schedule import Schedule, ScheduledOp
 from core.planning.makespan.tabu_settings import (
+    COMPILED_JOBS_PER_TENURE_MOVE,
     COMPILED_KICK_MOVES,
     COMPILED_POOL_RESET_AFTER,
     COMPILED_RESTART_AFTER,
+    COMPILED_TENURE_BASE,
+    COMPILED_TENURE_SPAN,
     TabuOutcome,
     TabuSettings,
     or_default,
@@ -104,7 +107,8 @@ class _KernelState:
                 self.path, self.block_start, self.moves, self.seg, self.heads,
                 self.tabu, self.best_mp, self.best_ms,
                 self.stats, self.rng, lower_bound, chunk,
-                settings.max_iterations or 0, tenure, max(settings.tenure_span, 1),
+                settings.max_iterations or 0, tenure,
+                max(or_default(settings.tenure_span, COMPILED_TENURE_SPAN), 1),
                 or_default(settings.restart_after, COMPILED_RESTART_AFTER),
                 settings.stop_after_stall or 0,
                 or_default(settings.kick_moves, COMPILED_KICK_MOVES),
@@ -136,7 +140,10 @@ def compiled_tabu_search(
 ) -> TabuOutcome:
     """Chunks of compiled moves, each sized to about CHUNK_SECONDS, until a stop or the deadline."""
     state = _KernelState(instance, schedule, seed, settings)
-    tenure = settings.tenure_base + len(schedule.ops) // max(instance.num_machines, 1)
+    tenure = (
+        or_default(settings.tenure_base, COMPILED_TENURE_BASE)
+        + len(schedule.ops) // COMPILED_JOBS_PER_TENURE_MOVE
+    )
     chunk = 64
     while time.monotonic() < deadline:
         began = time.monotonic()

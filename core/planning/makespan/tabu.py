@@ -23,6 +23,8 @@ from core.planning.makespan.schedule import Schedule, ScheduledOp
 from core.planning.makespan.tabu_settings import (
     PYTHON_KICK_MOVES,
     PYTHON_RESTART_AFTER,
+    PYTHON_TENURE_BASE,
+    PYTHON_TENURE_SPAN,
     TabuOutcome,
     TabuSettings,
     or_default,
@@ -426,7 +428,10 @@ def _python_tabu(
     best_cmax, best_seqs = cmax, graph.snapshot()
     tabu: dict[tuple[object, ...], int] = {}
     jobs = len(schedule.ops)
-    tenure = settings.tenure_base + jobs // max(instance.num_machines, 1)
+    tenure = or_default(settings.tenure_base, PYTHON_TENURE_BASE) + jobs // max(
+        instance.num_machines, 1
+    )
+    span = or_default(settings.tenure_span, PYTHON_TENURE_SPAN)
     it = improvements = last_gain = best_it = 0
     while best_cmax > lower_bound:
         if settings.max_iterations is not None and it >= settings.max_iterations:
@@ -449,7 +454,7 @@ def _python_tabu(
                 chosen, chosen_value = move, value
         if chosen is None:
             chosen = moves[rng.randrange(len(moves))]
-        tabu[_apply(graph, chosen)] = it + tenure + rng.randrange(settings.tenure_span)
+        tabu[_apply(graph, chosen)] = it + tenure + rng.randrange(span)
         cmax = graph.makespan()
         if cmax < best_cmax:
             best_cmax, best_seqs, last_gain, best_it = cmax, graph.snapshot(), it, it
