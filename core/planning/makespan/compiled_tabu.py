@@ -69,6 +69,10 @@ class _KernelState:
         self.heads = np.zeros(n, dtype=np.int64)
         # each block of k >= 2 operations gives at most 4k insertions
         self.moves = np.zeros((4 * n + 4, 3), dtype=np.int64)
+        self.graph = (self.p, self.jp, self.js, self.mp, self.ms, self.r, self.q)
+        self.graph += (self.order, self.indeg)
+        self.walk = (self.path, self.block_start, self.moves, self.seg, self.heads)
+        self.memory = (self.tabu, self.cell_base, self.rank)
         cmax = self.evaluate()
         self.best_mp, self.best_ms = self.mp.copy(), self.ms.copy()
         self.phase_mp, self.phase_ms = self.mp.copy(), self.ms.copy()
@@ -81,20 +85,23 @@ class _KernelState:
         self.pool_mp = np.zeros((elite, n), dtype=np.int64)
         self.pool_ms = np.zeros((elite, n), dtype=np.int64)
         self.pool_cmax = np.zeros(elite, dtype=np.int64)
+        self.elite = (self.best_mp, self.best_ms, self.phase_mp, self.phase_ms)
+        self.elite += (self.pool_mp, self.pool_ms, self.pool_cmax)
         machines = max(instance.num_machines, 1)
-        self.scratch = (
-            np.zeros(n, dtype=np.int64),
-            np.zeros(machines, dtype=np.int64),
-            np.zeros(machines, dtype=np.int64),
-            np.zeros(machines, dtype=np.int64),
-            np.zeros(len(self.job_first), dtype=np.int64),
+        self.build = (
+            self.js,
+            self.machine_of,
+            self.job_first,
+            np.zeros(n, dtype=np.int64),  # desired
+            np.zeros(machines, dtype=np.int64),  # from_a
+            np.zeros(machines, dtype=np.int64),  # placed
+            np.zeros(machines, dtype=np.int64),  # last
+            np.zeros(len(self.job_first), dtype=np.int64),  # job_next
         )
         self.rng = np.array([seed * 2654435761 + 1], dtype=np.int64)
 
     def evaluate(self) -> int:
-        cmax = kernel.evaluate(
-            self.p, self.jp, self.js, self.mp, self.ms, self.r, self.q, self.order, self.indeg
-        )
+        cmax = kernel.evaluate(self.graph)
         if cmax < 0:
             raise ValueError("machine sequences form a cycle")
         return int(cmax)
@@ -102,10 +109,7 @@ class _KernelState:
     def run(self, lower_bound: int, chunk: int, settings: TabuSettings, tenure: int) -> int:
         return int(
             kernel.run_chunk(
-                self.p, self.jp, self.js, self.cell_base, self.rank,
-                self.mp, self.ms, self.r, self.q, self.order, self.indeg,
-                self.path, self.block_start, self.moves, self.seg, self.heads,
-                self.tabu, self.best_mp, self.best_ms,
+                self.graph, self.walk, self.memory, self.elite, self.build,
                 self.stats, self.rng, lower_bound, chunk,
                 settings.max_iterations or 0, tenure,
                 max(or_default(settings.tenure_span, COMPILED_TENURE_SPAN), 1),
@@ -113,8 +117,6 @@ class _KernelState:
                 settings.stop_after_stall or 0,
                 or_default(settings.kick_moves, COMPILED_KICK_MOVES),
                 settings.insertions,
-                self.phase_mp, self.phase_ms, self.pool_mp, self.pool_ms, self.pool_cmax,
-                self.machine_of, self.job_first, self.scratch,
                 or_default(settings.pool_reset_after, COMPILED_POOL_RESET_AFTER),
             )
         )  # fmt: skip

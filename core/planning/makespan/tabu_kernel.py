@@ -39,6 +39,20 @@ FORWARD, BACKWARD = 0, 1
 # Why a chunk ended; only CHUNK_SPENT asks for another call.
 CHUNK_SPENT, REACHED_BOUND, ITERATIONS_SPENT, STALLED, NO_MOVES = range(5)
 
+# Numba takes arrays, not objects, so the state travels as tuples of arrays:
+# graph: p, jp, js, mp, ms (durations, job and machine predecessors and
+#   successors), r, q (heads and tails), order, indeg (Kahn's scratch);
+# walk: path, block_start, moves, seg, heads (one critical path and its moves);
+# memory: tabu, cell_base, rank (see `run_chunk`);
+# elite: best_mp, best_ms, phase_mp, phase_ms, pool_mp, pool_ms, pool_cmax;
+# build: js, machine, job_first, desired, from_a, placed, last, job_next
+#   (list scheduling of a child or a random start).
+Graph = tuple[np.ndarray, ...]
+Walk = tuple[np.ndarray, ...]
+Memory = tuple[np.ndarray, ...]
+Elite = tuple[np.ndarray, ...]
+Builder = tuple[np.ndarray, ...]
+
 
 @njit(cache=True, nogil=True)
 def _randint(rng: np.ndarray, k: int) -> int:
@@ -49,18 +63,9 @@ def _randint(rng: np.ndarray, k: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def evaluate(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    order: np.ndarray,
-    indeg: np.ndarray,
-) -> int:
+def evaluate(graph: Graph) -> int:
     """Heads and tails by Kahn's order; the makespan, or -1 if the sequences form a cycle."""
+    p, jp, js, mp, ms, r, q, order, indeg = graph
     n = p.shape[0]
     tail = 0
     for o in range(n):
@@ -111,25 +116,16 @@ def evaluate(
 
 
 @njit(cache=True, nogil=True)
-def _n5_moves(
-    p: np.ndarray,
-    js: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    cmax: int,
-    rng: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-    moves: np.ndarray,
-) -> int:
+def _n5_moves(graph: Graph, walk: Walk, cmax: int, rng: np.ndarray) -> int:
     """N5 swaps (ends of critical blocks) on one random critical path; returns their count.
 
     `moves[k]` is (u, v): u directly before v on a machine, to become v before u.
     The first block swaps only its last pair and the last block only its
     first, unless the path is one block.
     """
-    blocks = _critical_path(p, js, ms, r, q, cmax, rng, path, block_start)
+    js = graph[2]
+    path, block_start, moves = walk[0], walk[1], walk[2]
+    blocks = _critical_path(graph, walk, cmax, rng)
     count = 0
     for b in range(blocks):
         s = block_start[b]
@@ -156,18 +152,9 @@ def _add_swap(moves: np.ndarray, count: int, js: np.ndarray, u: int, v: int) -> 
 
 
 @njit(cache=True, nogil=True)
-def _estimate_swap(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    u: int,
-    v: int,
-) -> int:
+def _estimate_swap(graph: Graph, u: int, v: int) -> int:
     """Longest path through u and v after v jumps ahead of u (exact for those two)."""
+    p, jp, js, mp, ms, r, q = graph[:7]
     a = jp[v]
     b = mp[u]
     x = r[a] + p[a] if a >= 0 else 0
@@ -208,53 +195,36 @@ def _swap(mp: np.ndarray, ms: np.ndarray, u: int, v: int) -> None:
 
 @njit(cache=True, nogil=True)
 def _restart(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    order: np.ndarray,
-    indeg: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-    moves: np.ndarray,
+    graph: Graph,
+    walk: Walk,
     best_mp: np.ndarray,
     best_ms: np.ndarray,
     rng: np.ndarray,
     kick_moves: int,
 ) -> int:
     """Back to the best sequences, then random critical swaps into a new basin."""
+    mp, ms, moves = graph[3], graph[4], walk[2]
     mp[:] = best_mp
     ms[:] = best_ms
-    cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+    cmax = evaluate(graph)
     for _ in range(kick_moves):
-        count = _n5_moves(p, js, ms, r, q, cmax, rng, path, block_start, moves)
+        count = _n5_moves(graph, walk, cmax, rng)
         if count == 0:
             break
         pick = _randint(rng, count)
         _swap(mp, ms, moves[pick, 0], moves[pick, 1])
-        cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+        cmax = evaluate(graph)
     return cmax
 
 
 @njit(cache=True, nogil=True)
-def _critical_path(
-    p: np.ndarray,
-    js: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    cmax: int,
-    rng: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-) -> int:
+def _critical_path(graph: Graph, walk: Walk, cmax: int, rng: np.ndarray) -> int:
     """One random critical path into `path`, cut into machine blocks; returns the block count.
 
     Block b is path[block_start[b]:block_start[b + 1]], consecutive on one machine.
     """
+    p, js, ms, r, q = graph[0], graph[2], graph[4], graph[5], graph[6]
+    path, block_start = walk[0], walk[1]
     n = p.shape[0]
     starts = 0
     for o in range(n):
@@ -290,17 +260,7 @@ def _critical_path(
 
 
 @njit(cache=True, nogil=True)
-def _n7_moves(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-    blocks: int,
-    moves: np.ndarray,
-) -> int:
+def _n7_moves(graph: Graph, walk: Walk, blocks: int) -> int:
     """Insertions within critical blocks that touch a block end (Zhang et al.'s N7).
 
     `moves[k]` is (kind, a, b) with a < b positions in `path` of one block:
@@ -309,6 +269,8 @@ def _n7_moves(
     insertions are kept only under Balas and Vazacopoulos's conditions, which
     guarantee the new sequences have no cycle.
     """
+    p, jp, js, r, q = graph[0], graph[1], graph[2], graph[5], graph[6]
+    path, block_start, moves = walk[0], walk[1], walk[2]
     count = 0
     for b in range(blocks):
         s = block_start[b]
@@ -477,23 +439,9 @@ def _forbid_undoing(
 
 @njit(cache=True, nogil=True)
 def _n7_step(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    cell_base: np.ndarray,
-    rank: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    order: np.ndarray,
-    indeg: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-    moves: np.ndarray,
-    seg: np.ndarray,
-    heads: np.ndarray,
-    tabu: np.ndarray,
+    graph: Graph,
+    walk: Walk,
+    memory: Memory,
     rng: np.ndarray,
     cmax: int,
     best: int,
@@ -502,8 +450,11 @@ def _n7_step(
     tenure_span: int,
 ) -> int:
     """One best allowed insertion; the new makespan, or -1 when there is no move."""
-    blocks = _critical_path(p, js, ms, r, q, cmax, rng, path, block_start)
-    count = _n7_moves(p, jp, js, r, q, path, block_start, blocks, moves)
+    p, jp, js, mp, ms, r, q = graph[:7]
+    path, _, moves, seg, heads = walk
+    tabu, cell_base, rank = memory
+    blocks = _critical_path(graph, walk, cmax, rng)
+    count = _n7_moves(graph, walk, blocks)
     if count == 0:
         return -1
     chosen = -1
@@ -529,10 +480,10 @@ def _n7_step(
     after = ms[path[b]]
     m = _new_segment(path, kind, a, b, seg)
     _relink(mp, ms, seg, m, before, after)
-    cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+    cmax = evaluate(graph)
     if cmax < 0:  # cannot happen under the move conditions; undo rather than trust them
         _relink(mp, ms, path[a : b + 1], b + 1 - a, before, after)
-        return evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+        return evaluate(graph)
     _forbid_undoing(
         tabu, cell_base, rank, path, kind, a, b, it + tenure + _randint(rng, tenure_span)
     )
@@ -541,21 +492,9 @@ def _n7_step(
 
 @njit(cache=True, nogil=True)
 def _n5_step(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    cell_base: np.ndarray,
-    rank: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    order: np.ndarray,
-    indeg: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-    moves: np.ndarray,
-    tabu: np.ndarray,
+    graph: Graph,
+    walk: Walk,
+    memory: Memory,
     rng: np.ndarray,
     cmax: int,
     best: int,
@@ -564,7 +503,9 @@ def _n5_step(
     tenure_span: int,
 ) -> int:
     """One best allowed N5 swap; the new makespan, or -1 when there is no move."""
-    count = _n5_moves(p, js, ms, r, q, cmax, rng, path, block_start, moves)
+    mp, ms, moves = graph[3], graph[4], walk[2]
+    tabu, cell_base, rank = memory
+    count = _n5_moves(graph, walk, cmax, rng)
     if count == 0:
         return -1
     chosen = -1
@@ -572,7 +513,7 @@ def _n5_step(
     for k in range(count):
         u = moves[k, 0]
         v = moves[k, 1]
-        value = _estimate_swap(p, jp, js, mp, ms, r, q, u, v)
+        value = _estimate_swap(graph, u, v)
         allowed = tabu[cell_base[u] + rank[v]] <= it or value < best
         if allowed and (
             chosen < 0 or value < chosen_value or (value == chosen_value and _randint(rng, 2) == 0)
@@ -585,7 +526,7 @@ def _n5_step(
     v = moves[chosen, 1]
     _swap(mp, ms, u, v)
     tabu[cell_base[v] + rank[u]] = it + tenure + _randint(rng, tenure_span)
-    return evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+    return evaluate(graph)
 
 
 @njit(cache=True, nogil=True)
@@ -624,15 +565,8 @@ def _crossover(
     a_ms: np.ndarray,
     b_mp: np.ndarray,
     b_ms: np.ndarray,
-    js: np.ndarray,
-    machine: np.ndarray,
-    job_first: np.ndarray,
+    build: Builder,
     rng: np.ndarray,
-    desired: np.ndarray,
-    from_a: np.ndarray,
-    placed: np.ndarray,
-    last: np.ndarray,
-    job_next: np.ndarray,
     mp: np.ndarray,
     ms: np.ndarray,
 ) -> None:
@@ -643,6 +577,7 @@ def _crossover(
     one most due in its machine's wanted order. The result is acyclic and
     keeps the parents' orders wherever they fit together.
     """
+    machine, desired, from_a = build[1], build[3], build[4]
     for m in range(from_a.shape[0]):
         from_a[m] = _randint(rng, 2)
     for o in range(machine.shape[0]):
@@ -654,43 +589,23 @@ def _crossover(
                 desired[x] = k
                 k += 1
                 x = a_ms[x] if use_a else b_ms[x]
-    _decode(desired, js, machine, job_first, rng, placed, last, job_next, mp, ms)
+    _decode(build, rng, mp, ms)
 
 
 @njit(cache=True, nogil=True)
-def _random_start(
-    js: np.ndarray,
-    machine: np.ndarray,
-    job_first: np.ndarray,
-    rng: np.ndarray,
-    desired: np.ndarray,
-    placed: np.ndarray,
-    last: np.ndarray,
-    job_next: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-) -> None:
+def _random_start(build: Builder, rng: np.ndarray, mp: np.ndarray, ms: np.ndarray) -> None:
     """Machine orders from random priorities: a start far from every basin searched so far."""
+    machine, desired = build[1], build[3]
     n = machine.shape[0]
     for o in range(n):
         desired[o] = _randint(rng, n)
-    _decode(desired, js, machine, job_first, rng, placed, last, job_next, mp, ms)
+    _decode(build, rng, mp, ms)
 
 
 @njit(cache=True, nogil=True)
-def _decode(
-    desired: np.ndarray,
-    js: np.ndarray,
-    machine: np.ndarray,
-    job_first: np.ndarray,
-    rng: np.ndarray,
-    placed: np.ndarray,
-    last: np.ndarray,
-    job_next: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-) -> None:
+def _decode(build: Builder, rng: np.ndarray, mp: np.ndarray, ms: np.ndarray) -> None:
     """Acyclic machine orders close to `desired` ranks, by list scheduling the jobs."""
+    js, machine, job_first, desired, _, placed, last, job_next = build
     for m in range(placed.shape[0]):
         placed[m] = 0
         last[m] = -1
@@ -725,25 +640,11 @@ def _decode(
 
 @njit(cache=True, nogil=True)
 def run_chunk(
-    p: np.ndarray,
-    jp: np.ndarray,
-    js: np.ndarray,
-    cell_base: np.ndarray,
-    rank: np.ndarray,
-    mp: np.ndarray,
-    ms: np.ndarray,
-    r: np.ndarray,
-    q: np.ndarray,
-    order: np.ndarray,
-    indeg: np.ndarray,
-    path: np.ndarray,
-    block_start: np.ndarray,
-    moves: np.ndarray,
-    seg: np.ndarray,
-    heads: np.ndarray,
-    tabu: np.ndarray,
-    best_mp: np.ndarray,
-    best_ms: np.ndarray,
+    graph: Graph,
+    walk: Walk,
+    memory: Memory,
+    elite: Elite,
+    build: Builder,
     stats: np.ndarray,
     rng: np.ndarray,
     lower_bound: int,
@@ -755,14 +656,6 @@ def run_chunk(
     stop_after_stall: int,
     kick_moves: int,
     insertions: bool,
-    phase_mp: np.ndarray,
-    phase_ms: np.ndarray,
-    pool_mp: np.ndarray,
-    pool_ms: np.ndarray,
-    pool_cmax: np.ndarray,
-    machine: np.ndarray,
-    job_first: np.ndarray,
-    scratch: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     reset_after: int,
 ) -> int:
     """At most `chunk` moves from the state in the arrays; returns why it stopped.
@@ -782,6 +675,9 @@ def run_chunk(
     place among that machine's operations), holding the move it is tabu
     until. `max_iterations` and `stop_after_stall` of 0 or less mean no limit.
     """
+    mp, ms = graph[3], graph[4]
+    tabu = memory[0]
+    best_mp, best_ms, phase_mp, phase_ms, pool_mp, pool_ms, pool_cmax = elite
     cmax = stats[CMAX]
     for _ in range(chunk):
         if stats[BEST] <= lower_bound:
@@ -792,15 +688,9 @@ def run_chunk(
         it += 1
         stats[IT] = it
         if insertions:
-            cmax = _n7_step(
-                p, jp, js, cell_base, rank, mp, ms, r, q, order, indeg, path, block_start,
-                moves, seg, heads, tabu, rng, cmax, stats[BEST], it, tenure, tenure_span,
-            )  # fmt: skip
+            cmax = _n7_step(graph, walk, memory, rng, cmax, stats[BEST], it, tenure, tenure_span)
         else:
-            cmax = _n5_step(
-                p, jp, js, cell_base, rank, mp, ms, r, q, order, indeg, path, block_start,
-                moves, tabu, rng, cmax, stats[BEST], it, tenure, tenure_span,
-            )  # fmt: skip
+            cmax = _n5_step(graph, walk, memory, rng, cmax, stats[BEST], it, tenure, tenure_span)
         if cmax < 0:
             return NO_MOVES
         if cmax < stats[PHASE_BEST]:
@@ -819,7 +709,6 @@ def run_chunk(
             return STALLED
         if it - stats[PHASE_GAIN] > restart_after:
             _pool_add(pool_ms, pool_mp, pool_cmax, stats, phase_ms, phase_mp, stats[PHASE_BEST])
-            desired, from_a, placed, last, job_next = scratch
             if (
                 reset_after > 0
                 and pool_cmax.shape[0] >= 3
@@ -833,23 +722,17 @@ def run_chunk(
                 stats[LAST_RESET] = it
             size = stats[POOL]
             if stats[LAST_RESET] > 0 and size < 3:
-                _random_start(js, machine, job_first, rng, desired, placed, last, job_next, mp, ms)
-                cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+                _random_start(build, rng, mp, ms)
+                cmax = evaluate(graph)
             elif size >= 2 and pool_cmax.shape[0] >= 2:
                 a = _randint(rng, size)
                 b = _randint(rng, size - 1)
                 if b >= a:
                     b += 1
-                _crossover(
-                    pool_mp[a], pool_ms[a], pool_mp[b], pool_ms[b], js, machine, job_first,
-                    rng, desired, from_a, placed, last, job_next, mp, ms,
-                )  # fmt: skip
-                cmax = evaluate(p, jp, js, mp, ms, r, q, order, indeg)
+                _crossover(pool_mp[a], pool_ms[a], pool_mp[b], pool_ms[b], build, rng, mp, ms)
+                cmax = evaluate(graph)
             else:
-                cmax = _restart(
-                    p, jp, js, mp, ms, r, q, order, indeg, path, block_start, moves, best_mp,
-                    best_ms, rng, kick_moves,
-                )  # fmt: skip
+                cmax = _restart(graph, walk, best_mp, best_ms, rng, kick_moves)
             tabu[:] = 0
             stats[PHASE_BEST] = cmax
             stats[PHASE_GAIN] = it

@@ -54,18 +54,7 @@ def test_compiled_n5_moves_are_adjacent_critical_pairs() -> None:
     cmax = state.evaluate()
     p, r, q = state.p, state.r, state.q
     for _ in range(50):
-        count = tabu_kernel._n5_moves(
-            p,
-            state.js,
-            state.ms,
-            r,
-            q,
-            cmax,
-            state.rng,
-            state.path,
-            state.block_start,
-            state.moves,
-        )
+        count = tabu_kernel._n5_moves(state.graph, state.walk, cmax, state.rng)
         assert count > 0
         for u, v in state.moves[:count, :2]:
             assert state.ms[u] == v
@@ -98,11 +87,7 @@ def test_job_shops_take_the_best_of_one_search_per_worker() -> None:
 
 def _child_of(state: _KernelState, a: tuple, b: tuple) -> tuple[np.ndarray, np.ndarray]:
     mp, ms = np.empty_like(state.mp), np.empty_like(state.ms)
-    desired, from_a, placed, last, job_next = state.scratch
-    tabu_kernel._crossover(
-        a[0], a[1], b[0], b[1], state.js, state.machine_of, state.job_first, state.rng,
-        desired, from_a, placed, last, job_next, mp, ms,
-    )  # fmt: skip
+    tabu_kernel._crossover(a[0], a[1], b[0], b[1], state.build, state.rng, mp, ms)
     return mp, ms
 
 
