@@ -11,9 +11,11 @@ from bench.instances import (
     JSP_DIR,
     expand_set,
     known_bounds,
+    paired_summary,
     parse_brandimarte,
     parse_jsplib,
 )
+from bench.jsp import run as main_jsp
 
 
 def test_jsplib_ft06_shape_and_first_operation() -> None:
@@ -67,3 +69,23 @@ def test_set_ranges_expand_with_their_width() -> None:
         "ft10",
     ]
     assert expand_set("all", ["a", "b"]) == ["a", "b"]
+
+
+def test_paired_summary_lists_only_instances_where_plain_ended_lower() -> None:
+    rows: list[dict[str, object]] = [
+        {"instance": "a", "makespan": 1224, "plain_makespan": 1222, "plain_gap_pct": 0.0},
+        {"instance": "b", "makespan": 1196, "plain_makespan": 1207, "plain_gap_pct": 0.92},
+        {"instance": "c", "makespan": 930, "plain_makespan": 930, "plain_gap_pct": 0.0},
+        {"instance": "d", "makespan": 1300},  # the plain run found nothing to compare
+    ]
+    summary = paired_summary(rows)
+    assert summary["worse_than_plain"] == [{"instance": "a", "makespan": 1224, "plain": 1222}]
+    assert summary["plain_mean_gap_pct"] == round((0.0 + 0.92 + 0.0) / 3, 3)
+    assert summary["plain_optimal_or_best_known_reached"] == 2
+
+
+def test_paired_run_prints_both_models_per_instance(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main_jsp(["--set", "ft06", "--time-limit", "1", "--workers", "1", "--paired"]) == 0
+    row, summary = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert row["instance"] == "ft06" and row["plain_makespan"] == 55
+    assert summary["worse_than_plain"] == [] and summary["plain_mean_gap_pct"] == 0.0
