@@ -70,7 +70,9 @@ class _KernelState:
         # each block of k >= 2 operations gives at most 4k insertions
         self.moves = np.zeros((4 * n + 4, 3), dtype=np.int64)
         self.graph = (self.p, self.jp, self.js, self.mp, self.ms, self.r, self.q)
-        self.graph += (self.order, self.indeg)
+        self.pos = np.zeros(n, dtype=np.int64)
+        self.queue = np.zeros(n, dtype=np.int64)
+        self.graph += (self.order, self.indeg, self.pos, self.queue)
         self.walk = (self.path, self.block_start, self.moves, self.seg, self.heads)
         self.memory = (self.tabu, self.cell_base, self.rank)
         cmax = self.evaluate()

@@ -3,8 +3,10 @@
 The Python search in `tabu.py` (N5 swaps, restart from the best) made
 about 2,000 moves a second on 15x15 shops, so a 10 s run stalled 1-2 %
 above the optimum, where the textbook CP-SAT model ends too. Here the
-moves run on flat integer arrays in machine code, 90-140 thousand a second
-on the same shops, and the search is stronger in two ways:
+moves run on flat integer arrays in machine code, about 400 thousand a
+second on the same shops (200 thousand on 30x20), and after each move only
+the part of the graph it can reach is re-evaluated (`evaluate_moved`, a
+third faster than a full pass per move). The search is stronger in two ways:
 - the N7 neighbourhood (Zhang et al. 2007): an operation of a critical
   block moves to the block's front or end, or the block's first or last
   moves inside it, which reaches schedules that chains of N5 swaps would
@@ -41,7 +43,8 @@ CHUNK_SPENT, REACHED_BOUND, ITERATIONS_SPENT, STALLED, NO_MOVES = range(5)
 
 # Numba takes arrays, not objects, so the state travels as tuples of arrays:
 # graph: p, jp, js, mp, ms (durations, job and machine predecessors and
-#   successors), r, q (heads and tails), order, indeg (Kahn's scratch);
+#   successors), r, q (heads and tails), order (a topological order), indeg
+#   (Kahn's scratch), pos (each operation's place in `order`), queue (scratch);
 # walk: path, block_start, moves, seg, heads (one critical path and its moves);
 # memory: tabu, cell_base, rank (see `run_chunk`);
 # elite: best_mp, best_ms, phase_mp, phase_ms, pool_mp, pool_ms, pool_cmax;
@@ -65,7 +68,7 @@ def _randint(rng: np.ndarray, k: int) -> int:
 @njit(cache=True, nogil=True)
 def evaluate(graph: Graph) -> int:
     """Heads and tails by Kahn's order; the makespan, or -1 if the sequences form a cycle."""
-    p, jp, js, mp, ms, r, q, order, indeg = graph
+    p, jp, js, mp, ms, r, q, order, indeg, pos = graph[:10]
     n = p.shape[0]
     tail = 0
     for o in range(n):
@@ -101,14 +104,95 @@ def evaluate(graph: Graph) -> int:
                 tail += 1
     if tail != n:
         return -1
-    cmax = 0
-    for k in range(n - 1, -1, -1):
+    for k in range(n):
+        pos[order[k]] = k
+    return _tails_and_makespan(graph, n - 1)
+
+
+@njit(cache=True, nogil=True)
+def evaluate_moved(graph: Graph, seg: np.ndarray, m: int) -> int:
+    """`evaluate` after seg[0..m), consecutive on one machine, was reordered in place.
+
+    The old topological order stays valid outside the span from the first to
+    the last moved operation in it: the moved run keeps its arcs to the
+    outside, so nothing outside the span gains a predecessor after it. Only
+    the span is re-sorted by Kahn's rule; then heads are redone from the
+    span's start on, and tails up to the last moved operation. The heads,
+    tails and makespan are those of a full pass.
+    """
+    p, jp, js, mp, ms, r, _, order, indeg, pos, queue = graph
+    n = p.shape[0]
+    lo = n
+    hi = 0
+    for k in range(m):
+        x = pos[seg[k]]
+        if x < lo:
+            lo = x
+        if x > hi:
+            hi = x
+    tail = 0
+    for k in range(lo, hi + 1):
+        o = order[k]
+        d = 0
+        a = jp[o]
+        if a >= 0 and lo <= pos[a] <= hi:
+            d += 1
+        a = mp[o]
+        if a >= 0 and lo <= pos[a] <= hi:
+            d += 1
+        indeg[o] = d
+        if d == 0:
+            queue[tail] = o
+            tail += 1
+    head = 0
+    while head < tail:
+        o = queue[head]
+        head += 1
+        x = js[o]
+        if x >= 0 and lo <= pos[x] <= hi:
+            indeg[x] -= 1
+            if indeg[x] == 0:
+                queue[tail] = x
+                tail += 1
+        x = ms[o]
+        if x >= 0 and lo <= pos[x] <= hi:
+            indeg[x] -= 1
+            if indeg[x] == 0:
+                queue[tail] = x
+                tail += 1
+    if tail != hi + 1 - lo:
+        return -1
+    for k in range(tail):
+        order[lo + k] = queue[k]
+    for k in range(tail):
+        pos[queue[k]] = lo + k
+    for k in range(lo, n):
+        o = order[k]
+        a = jp[o]
+        b = mp[o]
+        ra = r[a] + p[a] if a >= 0 else 0
+        rb = r[b] + p[b] if b >= 0 else 0
+        r[o] = ra if ra > rb else rb
+    last = 0
+    for k in range(m):
+        if pos[seg[k]] > last:
+            last = pos[seg[k]]
+    return _tails_and_makespan(graph, last)
+
+
+@njit(cache=True, nogil=True)
+def _tails_and_makespan(graph: Graph, last: int) -> int:
+    """Tails of order[0..last] from their successors', then the longest path through any."""
+    p, js, ms, r, q, order = graph[0], graph[2], graph[4], graph[5], graph[6], graph[7]
+    for k in range(last, -1, -1):
         o = order[k]
         a = js[o]
         b = ms[o]
         qa = q[a] + p[a] if a >= 0 else 0
         qb = q[b] + p[b] if b >= 0 else 0
         q[o] = qa if qa > qb else qb
+    cmax = 0
+    for o in range(p.shape[0]):
         total = r[o] + p[o] + q[o]
         if total > cmax:
             cmax = total
@@ -480,7 +564,7 @@ def _n7_step(
     after = ms[path[b]]
     m = _new_segment(path, kind, a, b, seg)
     _relink(mp, ms, seg, m, before, after)
-    cmax = evaluate(graph)
+    cmax = evaluate_moved(graph, seg, m)
     if cmax < 0:  # cannot happen under the move conditions; undo rather than trust them
         _relink(mp, ms, path[a : b + 1], b + 1 - a, before, after)
         return evaluate(graph)
@@ -526,7 +610,10 @@ def _n5_step(
     v = moves[chosen, 1]
     _swap(mp, ms, u, v)
     tabu[cell_base[v] + rank[u]] = it + tenure + _randint(rng, tenure_span)
-    return evaluate(graph)
+    seg = walk[3]
+    seg[0] = v
+    seg[1] = u
+    return evaluate_moved(graph, seg, 2)
 
 
 @njit(cache=True, nogil=True)

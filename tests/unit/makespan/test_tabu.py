@@ -139,3 +139,22 @@ def test_a_converged_pool_restarts_from_random_orders_and_stays_feasible() -> No
     best = state.best_schedule()
     assert best.makespan == state.stats[tabu_kernel.BEST] < start.makespan
     assert violations(instance, best) == []
+
+
+def test_compiled_moves_keep_heads_tails_and_order_equal_to_a_full_evaluation() -> None:
+    """The kernel redoes only the span a move touches; a full pass must agree after every move."""
+    for name, insertions in (("ta01", True), ("ft10", True), ("ft10", False)):
+        instance = parse_jsplib(JSP_DIR / name)
+        start = best_dispatch(instance, seed=0, time_budget=0.0).schedule
+        settings = TabuSettings(restart_after=300, insertions=insertions)
+        state = _KernelState(instance, start, 4, settings)
+        order, pos = state.order, state.pos
+        for _ in range(1_500):
+            assert state.run(0, 1, settings, tenure=8) == tabu_kernel.CHUNK_SPENT
+            assert np.array_equal(pos[order], np.arange(len(order)))
+            for o in range(len(order)):  # the kept order is topological
+                for before in (state.jp[o], state.mp[o]):
+                    assert before < 0 or pos[before] < pos[o]
+            full = tuple(a.copy() for a in state.graph)  # the state keeps its own order
+            assert tabu_kernel.evaluate(full) == state.stats[tabu_kernel.CMAX]
+            assert np.array_equal(full[5], state.r) and np.array_equal(full[6], state.q)
