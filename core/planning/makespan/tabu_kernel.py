@@ -68,44 +68,14 @@ def _randint(rng: np.ndarray, k: int) -> int:
 @njit(cache=True, nogil=True)
 def evaluate(graph: Graph) -> int:
     """Heads and tails by Kahn's order; the makespan, or -1 if the sequences form a cycle."""
-    p, jp, js, mp, ms, r, q, order, indeg, pos = graph[:10]
-    n = p.shape[0]
-    tail = 0
-    for o in range(n):
-        d = 0
-        if jp[o] >= 0:
-            d += 1
-        if mp[o] >= 0:
-            d += 1
-        indeg[o] = d
-        if d == 0:
-            order[tail] = o
-            tail += 1
-    head = 0
-    while head < tail:
-        o = order[head]
-        head += 1
-        a = jp[o]
-        b = mp[o]
-        ra = r[a] + p[a] if a >= 0 else 0
-        rb = r[b] + p[b] if b >= 0 else 0
-        r[o] = ra if ra > rb else rb
-        s = js[o]
-        if s >= 0:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                order[tail] = s
-                tail += 1
-        s = ms[o]
-        if s >= 0:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                order[tail] = s
-                tail += 1
-    if tail != n:
-        return -1
+    order, pos = graph[7], graph[9]
+    n = order.shape[0]
     for k in range(n):
-        pos[order[k]] = k
+        order[k] = k
+        pos[k] = k
+    if not _resort_span(graph, 0, n - 1):
+        return -1
+    _heads_from(graph, 0)
     return _tails_and_makespan(graph, n - 1)
 
 
@@ -120,26 +90,34 @@ def evaluate_moved(graph: Graph, seg: np.ndarray, m: int) -> int:
     span's start on, and tails up to the last moved operation. The heads,
     tails and makespan are those of a full pass.
     """
-    p, jp, js, mp, ms, r, _, order, indeg, pos, queue = graph
-    n = p.shape[0]
-    lo = n
+    pos = graph[9]
+    lo = pos.shape[0]
     hi = 0
     for k in range(m):
         x = pos[seg[k]]
-        if x < lo:
-            lo = x
-        if x > hi:
-            hi = x
+        lo = min(lo, x)
+        hi = max(hi, x)
+    if not _resort_span(graph, lo, hi):
+        return -1
+    _heads_from(graph, lo)
+    last = 0
+    for k in range(m):
+        last = max(last, pos[seg[k]])
+    return _tails_and_makespan(graph, last)
+
+
+@njit(cache=True, nogil=True)
+def _resort_span(graph: Graph, lo: int, hi: int) -> bool:
+    """Kahn's rule on order[lo..hi], arcs from outside ignored; False if the span has a cycle."""
+    jp, js, mp, ms = graph[1], graph[2], graph[3], graph[4]
+    order, indeg, pos, queue = graph[7], graph[8], graph[9], graph[10]
     tail = 0
     for k in range(lo, hi + 1):
         o = order[k]
         d = 0
-        a = jp[o]
-        if a >= 0 and lo <= pos[a] <= hi:
-            d += 1
-        a = mp[o]
-        if a >= 0 and lo <= pos[a] <= hi:
-            d += 1
+        for a in (jp[o], mp[o]):
+            if a >= 0 and lo <= pos[a] <= hi:
+                d += 1
         indeg[o] = d
         if d == 0:
             queue[tail] = o
@@ -148,36 +126,31 @@ def evaluate_moved(graph: Graph, seg: np.ndarray, m: int) -> int:
     while head < tail:
         o = queue[head]
         head += 1
-        x = js[o]
-        if x >= 0 and lo <= pos[x] <= hi:
-            indeg[x] -= 1
-            if indeg[x] == 0:
-                queue[tail] = x
-                tail += 1
-        x = ms[o]
-        if x >= 0 and lo <= pos[x] <= hi:
-            indeg[x] -= 1
-            if indeg[x] == 0:
-                queue[tail] = x
-                tail += 1
+        for x in (js[o], ms[o]):
+            if x >= 0 and lo <= pos[x] <= hi:
+                indeg[x] -= 1
+                if indeg[x] == 0:
+                    queue[tail] = x
+                    tail += 1
     if tail != hi + 1 - lo:
-        return -1
+        return False
     for k in range(tail):
         order[lo + k] = queue[k]
-    for k in range(tail):
         pos[queue[k]] = lo + k
-    for k in range(lo, n):
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _heads_from(graph: Graph, first: int) -> None:
+    """Heads of order[first..] from their predecessors'."""
+    p, jp, mp, r, order = graph[0], graph[1], graph[3], graph[5], graph[7]
+    for k in range(first, order.shape[0]):
         o = order[k]
         a = jp[o]
         b = mp[o]
         ra = r[a] + p[a] if a >= 0 else 0
         rb = r[b] + p[b] if b >= 0 else 0
         r[o] = ra if ra > rb else rb
-    last = 0
-    for k in range(m):
-        if pos[seg[k]] > last:
-            last = pos[seg[k]]
-    return _tails_and_makespan(graph, last)
 
 
 @njit(cache=True, nogil=True)
