@@ -187,10 +187,17 @@ def main(
     )
     if args.set is None and args.file is None:
         raise SystemExit("give FILE or --set")
+    if args.paired and args.plain:
+        raise SystemExit(
+            "--paired already runs the textbook model beside the planner; drop --plain"
+        )
     warm_up_seconds = round(warm_up(), 3)
     if args.set is None:
-        row = solve_file(_resolve(args.file, directory, suffix), parser, options)
-        print(json.dumps(row | {"warm_up_seconds": warm_up_seconds}))
+        row = _solve(_resolve(args.file, directory, suffix), parser, options, args.paired)
+        row |= {"warm_up_seconds": warm_up_seconds}
+        if args.paired:
+            row |= {"worse_than_plain": paired_summary([row])["worse_than_plain"]}
+        print(json.dumps(row))
         return 0
     available = sorted(
         p.name.removesuffix(suffix)
@@ -199,10 +206,7 @@ def main(
     )
     rows = []
     for name in expand_set(args.set, available):
-        path = _resolve(name, directory, suffix)
-        row = solve_file(path, parser, options)
-        if args.paired and not args.plain:
-            row |= _plain_twin(solve_file(path, parser, replace(options, plain=True)))
+        row = _solve(_resolve(name, directory, suffix), parser, options, args.paired)
         print(json.dumps(row), flush=True)
         rows.append(row)
     summary = {
@@ -213,15 +217,21 @@ def main(
         "plain": args.plain,
         "warm_up_seconds": warm_up_seconds,
     }
-    if args.paired and not args.plain:
+    if args.paired:
         summary |= paired_summary(rows)
     print(json.dumps(summary))
     return 0
 
 
-def _plain_twin(plain: dict[str, object]) -> dict[str, object]:
-    """The textbook model's figures on the same instance, under `plain_` keys."""
-    return {f"plain_{k}": plain[k] for k in ("makespan", "lower_bound", "gap_pct") if k in plain}
+def _solve(path: Path, parser: Parser, options: SolveOptions, paired: bool) -> dict[str, object]:
+    """One instance's row; paired, the textbook model's figures follow under `plain_` keys."""
+    row = solve_file(path, parser, options)
+    if paired:
+        plain = solve_file(path, parser, replace(options, plain=True))
+        row |= {
+            f"plain_{k}": plain[k] for k in ("makespan", "lower_bound", "gap_pct") if k in plain
+        }
+    return row
 
 
 def _gap_summary(rows: Sequence[dict[str, object]], key: str) -> dict[str, object]:

@@ -89,3 +89,8 @@ def test_paired_run_prints_both_models_per_instance(capsys: pytest.CaptureFixtur
     row, summary = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert row["instance"] == "ft06" and row["plain_makespan"] == 55
     assert summary["worse_than_plain"] == [] and summary["plain_mean_gap_pct"] == 0.0
+
+
+def test_paired_and_plain_together_are_refused_before_any_solve() -> None:
+    with pytest.raises(SystemExit, match="drop --plain"):
+        main_jsp(["ft06", "--paired", "--plain"])
