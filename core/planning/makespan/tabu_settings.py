@@ -32,11 +32,12 @@ class TabuSettings:
     A move stays tabu for `tenure_base` plus a size term plus a random
     share of `tenure_span` moves. The Python search adds jobs per machine
     to 8 and draws from 8. The compiled one adds a fifth of the jobs and
-    draws from 12, so a 15x15 shop gets 3-14. Over la36-la40 and
-    ta01-ta10 at 3 s (seeds 0-3, one run each) its mean gap was 0.49-0.52 %
-    with the Python search's 9-16, 0.22-0.25 % with 3-14, 0.35-0.42 % with
-    5-16 and 7.6 % with mostly none, which cycles. On 20x20 and 30x20
-    shops 2-12 did worse than 5-16, hence the size term.
+    draws from 12, so a 15x15 shop gets 3-14. Run alone over la36-la40
+    and ta01-ta10 at 3 s, seeds 0-3 (`python -m bench.tabu --set
+    la36-la40,ta01-ta10 --seeds 0-3 --setting KEY=VALUE`), its mean gap was
+    0.49-0.52 % with the Python search's 9-16, 0.22-0.25 % with 3-14,
+    0.35-0.42 % with 5-16 and 7.6 % with mostly none, which cycles. On
+    20x20 and 30x20 shops 2-12 did worse than 5-16, hence the size term.
 
     The Python search restarts after 2,000 idle moves and without a kick.
     The compiled one restarts after 2,500 and makes 30 random critical
