@@ -86,6 +86,10 @@ class KnownBound:
     lower: int
     upper: int
 
+    def gap_pct(self, makespan: int) -> float:
+        """Percent above the optimum or best known upper bound."""
+        return 100.0 * (makespan - self.upper) / self.upper
+
 
 def known_bounds(name: str) -> KnownBound | None:
     """bounds.json merges the newer published results, so it wins over instances.json."""
@@ -133,7 +137,7 @@ def solve_file(path: Path, parser: Parser, options: SolveOptions) -> dict[str, o
     if known is not None:
         row["optimum_or_best_known"] = known.upper
         if result.makespan is not None:
-            row["gap_pct"] = round(100.0 * (result.makespan - known.upper) / known.upper, 3)
+            row["gap_pct"] = round(known.gap_pct(result.makespan), 3)
     row.update({k: v for k, v in result.stats})
     return row
 

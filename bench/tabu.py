@@ -71,7 +71,7 @@ def run_instance(
     row: dict[str, object] = {"instance": name, "makespans": makespans, "iterations": iterations}
     known = known_bounds(name)
     if known is not None:
-        gaps = [100.0 * (m - known.upper) / known.upper for m in makespans]
+        gaps = [known.gap_pct(m) for m in makespans]
         row |= {
             "optimum_or_best_known": known.upper,
             "mean_gap_pct": round(statistics.fmean(gaps), 3),
