@@ -92,6 +92,14 @@ class OffLoopScheduler(AsyncIOScheduler):
     _closing = False
     _closer: threading.Thread | None = None  # closes executors and job stores
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # held by a round from its `_closing` check to its end, and by the closer:
+        # a round that passed the check before shutdown could otherwise reach the
+        # job-store lock after the closer, and query a disposed engine, which
+        # quietly opens a new connection that nothing ever closes
+        self._round_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
     @run_in_event_loop
     def wakeup(self) -> None:
         self._stop_timer()
@@ -105,9 +113,10 @@ class OffLoopScheduler(AsyncIOScheduler):
         fut.add_done_callback(self._processed)
 
     def _process_jobs(self) -> float | None:
-        if self._closing:
-            return None
-        return super()._process_jobs()
+        with self._round_lock:
+            if self._closing:
+                return None
+            return super()._process_jobs()
 
     def _processed(self, fut: asyncio.Future[float | None]) -> None:
         self._processing = False
@@ -129,11 +138,14 @@ class OffLoopScheduler(AsyncIOScheduler):
             raise SchedulerNotRunningError
         self._closing = True
         self._stop_timer()
-        closer = threading.Thread(
-            target=BaseScheduler.shutdown, args=(self, wait), name="scheduler-shutdown"
-        )
+        closer = threading.Thread(target=self._close, args=(wait,), name="scheduler-shutdown")
         closer.start()
         self._closer = closer
+
+    def _close(self, wait: bool) -> None:
+        """After the round in flight, if any; later rounds see `_closing` and stop."""
+        with self._round_lock:
+            BaseScheduler.shutdown(self, wait)
 
     async def wait_closed(self, timeout: float = 30.0) -> None:
         """Until the closer has shut the executors and job stores, off the loop.

@@ -8,6 +8,8 @@ import time
 
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
 from bot import offloop_scheduler
 from bot.offloop_scheduler import OffLoopScheduler
@@ -39,6 +41,7 @@ async def test_plain_and_coroutine_jobs_both_run() -> None:
         assert sorted(ran) == ["coroutine:True", "plain:True"]
     finally:
         scheduler.shutdown(wait=False)
+        await scheduler.wait_closed()
 
 
 async def test_a_failed_round_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +67,7 @@ async def test_a_failed_round_is_retried(monkeypatch: pytest.MonkeyPatch) -> Non
         assert calls[:2] == ["failed", "ok"]
     finally:
         scheduler.shutdown(wait=False)
+        await scheduler.wait_closed()
 
 
 class _Store(MemoryJobStore):
@@ -130,3 +134,50 @@ async def test_wait_closed_returns_once_the_stores_are_closed() -> None:
     assert not store.closed.is_set()  # the round in flight holds the store
     await asyncio.wait_for(scheduler.wait_closed(), 5)
     assert store.closed.is_set()
+
+
+class _ClosableStore(MemoryJobStore):
+    """Notes every query made after its shutdown: on SQL that opens a connection nobody closes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+        self.used_after_close: list[str] = []
+
+    def get_due_jobs(self, now):  # type: ignore[no-untyped-def]
+        if self.closed:
+            self.used_after_close.append("get_due_jobs")
+        return super().get_due_jobs(now)
+
+    def get_next_run_time(self):  # type: ignore[no-untyped-def]
+        if self.closed:
+            self.used_after_close.append("get_next_run_time")
+        return super().get_next_run_time()
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.closed = True
+
+
+async def test_a_round_begun_before_shutdown_ends_before_the_stores_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = _ClosableStore()
+    scheduler = OffLoopScheduler(jobstores={"default": store})
+    entered, finished = threading.Event(), threading.Event()
+
+    def slow_round(self):  # type: ignore[no-untyped-def]
+        entered.set()  # past the closing check, not yet at the job stores
+        time.sleep(0.3)
+        try:
+            return BaseScheduler._process_jobs(self)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(AsyncIOScheduler, "_process_jobs", slow_round)
+    scheduler.start()
+    assert await asyncio.to_thread(entered.wait, 5)
+    scheduler.shutdown(wait=False)
+    await asyncio.wait_for(scheduler.wait_closed(), 5)
+    assert await asyncio.to_thread(finished.wait, 5)
+    assert store.closed and store.used_after_close == []
