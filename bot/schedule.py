@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,6 +205,31 @@ def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> OffLoopScheduler:
     )
 
 
+async def _finish_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """`asyncio.to_thread`, except that a cancelled caller still waits for the thread.
+
+    Cancelling `to_thread` leaves the thread running; a job-store call in it
+    would hand its connection back to an engine already disposed, and that
+    connection is then never closed.
+    """
+    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        raise
+
+
+async def _close(scheduler: OffLoopScheduler, store: SQLAlchemyJobStore) -> None:
+    """Shut a scheduler and close its job store's engine, whether it started or not."""
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+        await scheduler.wait_closed()
+    else:
+        await asyncio.to_thread(store.engine.dispose)
+
+
 # the job functions ----------------------------------------------------------------
 
 
@@ -273,19 +298,24 @@ class ProactiveRuntime:
 
     async def _take_over(self) -> None:
         scheduler, store = make_scheduler(self.db_url, self.config.tz)
-        _RUNTIMES[self.db_key] = self
-        # creating the job table is blocking DDL: keep it off the loop
-        await asyncio.to_thread(store.jobs_t.create, store.engine, True)
-        scheduler.start(paused=True)
-        # the job store is synchronous: on SQLite its INSERT waits for the write lock,
-        # and on the loop it would wait for a transaction that needs the loop to commit
-        # (the demo's first replan: "database is locked" after 10 s of a frozen loop)
-        await asyncio.to_thread(
-            ensure_jobs,
-            scheduler,
-            job_specs(self.times, self.config.tz, self.nightly),
-            self.db_key,
-        )
+        try:
+            # creating the job table is blocking DDL: keep it off the loop
+            await _finish_in_thread(store.jobs_t.create, store.engine, True)
+            scheduler.start(paused=True)
+            # the job store is synchronous: on SQLite its INSERT waits for the write lock,
+            # and on the loop it would wait for a transaction that needs the loop to commit
+            # (the demo's first replan: "database is locked" after 10 s of a frozen loop)
+            await _finish_in_thread(
+                ensure_jobs,
+                scheduler,
+                job_specs(self.times, self.config.tz, self.nightly),
+                self.db_key,
+            )
+        except BaseException:
+            # stopped (or failed) half-way: nothing else holds this scheduler, and its
+            # engine's pooled connection would be collected unclosed
+            await _close(scheduler, store)
+            raise
         scheduler.add_job(
             self.run,
             IntervalTrigger(seconds=WATCH_EVERY_SECONDS),
@@ -294,6 +324,7 @@ class ProactiveRuntime:
             jobstore="memory",
             replace_existing=True,
         )
+        _RUNTIMES[self.db_key] = self
         scheduler.resume()
         self.scheduler = scheduler
         metrics.LEADER.set(1)

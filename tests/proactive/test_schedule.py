@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import schedule
 from bot.app import create_app
 from bot.leader import Leadership
+from bot.offloop_scheduler import OffLoopScheduler
 from bot.schedule import (
     ProactiveRuntime,
     digest_times,
@@ -58,7 +61,7 @@ def test_sync_url_for_the_job_store() -> None:
     assert sync_url("postgresql+asyncpg://u:p@h:5432/db") == "postgresql+psycopg://u:p@h:5432/db"
 
 
-async def _started(db_url: str) -> AsyncIOScheduler:
+async def _started(db_url: str) -> OffLoopScheduler:
     scheduler, store = make_scheduler(db_url, TZ)
     await asyncio.to_thread(store.jobs_t.create, store.engine, True)
     scheduler.start(paused=True)
@@ -74,6 +77,7 @@ async def test_jobs_survive_a_restart(db_url: str) -> None:
     ensure_jobs(first, job_specs(digest_times("08:07"), TZ), "db")
     before = _next_runs(first)
     first.shutdown(wait=False)
+    await first.wait_closed()  # its engine disposed before the database goes
 
     second = await _started(db_url)
     try:
@@ -87,6 +91,7 @@ async def test_jobs_survive_a_restart(db_url: str) -> None:
         assert moved is not None and moved.next_run_time.hour == 9
     finally:
         second.shutdown(wait=False)
+        await second.wait_closed()  # its engine disposed before the database goes
 
 
 async def test_the_nightly_plan_job_follows_the_configuration(db_url: str) -> None:
@@ -101,6 +106,7 @@ async def test_the_nightly_plan_job_follows_the_configuration(db_url: str) -> No
         assert set(_next_runs(scheduler)) == JOB_IDS  # turned off: the stored job goes too
     finally:
         scheduler.shutdown(wait=False)
+        await scheduler.wait_closed()  # its engine disposed before the database goes
 
 
 class _Recorder:
@@ -124,6 +130,7 @@ async def test_a_digest_missed_while_down_runs_once_after_restart(
     missed = datetime.now(first.timezone) - timedelta(minutes=30)
     first.modify_job("digest:supervisor", next_run_time=missed)
     first.shutdown(wait=False)
+    await first.wait_closed()  # its engine disposed before the database goes
 
     recorder = _Recorder()
     monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)
@@ -137,6 +144,7 @@ async def test_a_digest_missed_while_down_runs_once_after_restart(
         assert job is not None and job.next_run_time > datetime.now(second.timezone)
     finally:
         second.shutdown(wait=False)
+        await second.wait_closed()  # its engine disposed before the database goes
 
 
 async def test_leadership_is_exclusive_and_passes_on(engine: AsyncEngine) -> None:
@@ -204,6 +212,42 @@ async def instances(
             await r.cleanup()
 
 
+async def test_stopping_during_the_take_over_closes_the_job_store(
+    db_url: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app stopped while it becomes leader leaves no scheduler and no open connection.
+
+    The take-over's blocking steps run in threads; cancelled there, it used to
+    drop a paused scheduler whose engine kept a pooled connection, collected
+    unclosed in a later test.
+    """
+    made: list[tuple[OffLoopScheduler, Any]] = []
+    entered = threading.Event()
+    real_make, real_ensure = schedule.make_scheduler, schedule.ensure_jobs
+
+    def recorded(url: str, tz: str) -> tuple[OffLoopScheduler, Any]:
+        made.append(real_make(url, tz))
+        return made[-1]
+
+    def slow_ensure(*args: Any) -> None:
+        entered.set()
+        time.sleep(0.5)  # the app stops meanwhile
+        real_ensure(*args)
+
+    monkeypatch.setattr(schedule, "make_scheduler", recorded)
+    monkeypatch.setattr(schedule, "ensure_jobs", slow_ensure)
+    await seed(uow_factory, NOW)
+    runner = await _start(replace(Settings(), db_url=db_url), FakeClock(NOW))
+    try:
+        assert await asyncio.to_thread(entered.wait, 10)
+    finally:
+        await runner.cleanup()
+    [(scheduler, store)] = made
+    assert not scheduler.running
+    assert store.engine.pool.checkedin() == 0 and store.engine.pool.checkedout() == 0
+    assert schedule._RUNTIMES.get(_runtime(runner).db_key) is None
+
+
 async def test_two_instances_never_both_send_the_digest(
     engine: AsyncEngine, instances: tuple[list[web.AppRunner], FakeClock]
 ) -> None:
@@ -266,6 +310,7 @@ async def test_a_job_due_while_the_app_holds_the_sqlite_write_lock_keeps_the_loo
             raise AssertionError("the job's next run time was never stored")
     finally:
         scheduler.shutdown(wait=False)
+        await scheduler.wait_closed()  # its engine disposed before the database goes
         await engine.dispose()
 
 
