@@ -63,16 +63,18 @@ class _KernelState:
         self.q = np.zeros(n, dtype=np.int64)
         self.order = np.zeros(n, dtype=np.int64)
         self.indeg = np.zeros(n, dtype=np.int64)
+        self.pos = np.zeros(n, dtype=np.int64)
+        self.queue = np.zeros(n, dtype=np.int64)
         self.path = np.zeros(n, dtype=np.int64)
         self.block_start = np.zeros(n + 1, dtype=np.int64)
         self.seg = np.zeros(n, dtype=np.int64)
         self.heads = np.zeros(n, dtype=np.int64)
         # each block of k >= 2 operations gives at most 4k insertions
         self.moves = np.zeros((4 * n + 4, 3), dtype=np.int64)
-        self.graph = (self.p, self.jp, self.js, self.mp, self.ms, self.r, self.q)
-        self.pos = np.zeros(n, dtype=np.int64)
-        self.queue = np.zeros(n, dtype=np.int64)
-        self.graph += (self.order, self.indeg, self.pos, self.queue)
+        self.graph = (
+            self.p, self.jp, self.js, self.mp, self.ms, self.r, self.q,
+            self.order, self.indeg, self.pos, self.queue,
+        )  # fmt: skip
         self.walk = (self.path, self.block_start, self.moves, self.seg, self.heads)
         self.memory = (self.tabu, self.cell_base, self.rank)
         cmax = self.evaluate()
