@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,20 +205,25 @@ def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> OffLoopScheduler:
     )
 
 
-async def _finish_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    """`asyncio.to_thread`, except that a cancelled caller still waits for the thread.
+async def _to_the_end(awaitable: Awaitable[Any]) -> Any:
+    """Await to the end even when the caller is cancelled, then pass the cancellation on.
 
     Cancelling `to_thread` leaves the thread running; a job-store call in it
-    would hand its connection back to an engine already disposed, and that
-    connection is then never closed.
+    would hand its connection back to an engine already disposed, and a
+    closer not waited for leaves its engine open past the app's stop.
     """
-    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    task = asyncio.ensure_future(awaitable)
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
             await task
         raise
+
+
+async def _finish_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """`asyncio.to_thread`, except that a cancelled caller still waits for the thread."""
+    return await _to_the_end(asyncio.to_thread(fn, *args))
 
 
 async def _close(scheduler: OffLoopScheduler, store: SQLAlchemyJobStore) -> None:
@@ -334,7 +339,9 @@ class ProactiveRuntime:
         if self.scheduler is not None:
             scheduler, self.scheduler = self.scheduler, None
             scheduler.shutdown(wait=False)
-            await scheduler.wait_closed()
+            # stop() may cancel the election task right here; its own _step_down then
+            # finds no scheduler, so this wait is the only one that sees the stores close
+            await _to_the_end(scheduler.wait_closed())
         if _RUNTIMES.get(self.db_key) is self:
             del _RUNTIMES[self.db_key]
         if self.leadership.held:

@@ -248,6 +248,45 @@ async def test_stopping_during_the_take_over_closes_the_job_store(
     assert schedule._RUNTIMES.get(_runtime(runner).db_key) is None
 
 
+async def test_stopping_while_stepping_down_waits_for_the_job_store_to_close(
+    db_url: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app stopped while it hands over leadership returns only once its job store is shut.
+
+    The stop cancels the election task inside its step-down; the stop's own
+    step-down then finds no scheduler, so the cancelled wait was the only one.
+    """
+    real_close = OffLoopScheduler._close
+
+    def slow_close(self: OffLoopScheduler, wait: bool) -> None:
+        time.sleep(0.5)  # the app stops meanwhile
+        real_close(self, wait)
+
+    await seed(uow_factory, NOW)
+    runner = await _start(replace(Settings(), db_url=db_url), FakeClock(NOW))
+    try:
+        assert await _leaders([runner]) == [runner]
+        runtime = _runtime(runner)
+        scheduler = runtime.scheduler
+        assert scheduler is not None
+        monkeypatch.setattr(OffLoopScheduler, "_close", slow_close)
+
+        async def lost() -> bool:
+            return False
+
+        monkeypatch.setattr(runtime.leadership, "try_acquire", lost)
+        deadline = asyncio.get_running_loop().time() + 10
+        while runtime.scheduler is not None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+        assert runtime.scheduler is None  # the step-down has begun
+    finally:
+        await runner.cleanup()
+    closer = scheduler._closer
+    assert closer is not None and not closer.is_alive()
+    store = scheduler._jobstores["default"]
+    assert store.engine.pool.checkedin() == 0 and store.engine.pool.checkedout() == 0
+
+
 async def test_two_instances_never_both_send_the_digest(
     engine: AsyncEngine, instances: tuple[list[web.AppRunner], FakeClock]
 ) -> None:
