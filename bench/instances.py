@@ -142,12 +142,29 @@ def solve_file(path: Path, parser: Parser, options: SolveOptions) -> dict[str, o
     return row
 
 
+def parse_seeds(spec: str) -> list[int]:
+    """`3` or `0-3`."""
+    first, _, last = spec.partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        raise SystemExit(f"--seeds takes N or A-B, not {spec!r}") from None
+    if high < low:
+        raise SystemExit(f"--seeds {spec!r} is an empty range")
+    return list(range(low, high + 1))
+
+
 def _arguments(description: str) -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("file", nargs="?", help="instance file or name")
     ap.add_argument("--set", help="comma list of names/ranges, e.g. la36-la40,ta01-ta10 or all")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--seeds",
+        help="N or A-B: one run per seed and instance (overrides --seed); "
+        "with --paired the summary compares the two models per instance over the seeds",
+    )
     ap.add_argument("--workers", type=int, default=0, help="0 = every core")
     ap.add_argument("--plain", action="store_true", help="textbook model, for comparison")
     ap.add_argument(
@@ -176,7 +193,7 @@ def _resolve(name: str, directory: Path, suffix: str) -> Path:
 def main(
     argv: Sequence[str] | None, *, description: str, directory: Path, suffix: str, parser: Parser
 ) -> int:
-    """One file -> one JSON line; `--set` -> a JSON line per instance, then a summary line."""
+    """One file -> one JSON line; `--set` or `--seeds` -> a JSON line per run, then a summary line."""
     args = _arguments(description).parse_args(argv)
     options = SolveOptions(
         time_limit=args.time_limit,
@@ -195,36 +212,52 @@ def main(
         raise SystemExit(
             "--paired already runs the textbook model beside the planner; drop --plain"
         )
+    seeds = parse_seeds(args.seeds) if args.seeds is not None else None
     warm_up_seconds = round(warm_up(), 3)
-    if args.set is None:
+    if args.set is None and seeds is None:
         row = _solve(_resolve(args.file, directory, suffix), parser, options, args.paired)
         row |= {"warm_up_seconds": warm_up_seconds}
         if args.paired:
             row |= {"worse_than_plain": paired_summary([row])["worse_than_plain"]}
         print(json.dumps(row))
         return 0
-    available = sorted(
-        p.name.removesuffix(suffix)
-        for p in directory.iterdir()
-        if p.is_file() and p.name.endswith(suffix) and p.suffix not in (".json", ".md")
+    names = (
+        [args.file] if args.set is None else expand_set(args.set, _available(directory, suffix))
     )
     rows = []
-    for name in expand_set(args.set, available):
-        row = _solve(_resolve(name, directory, suffix), parser, options, args.paired)
-        print(json.dumps(row), flush=True)
-        rows.append(row)
+    for name in names:
+        path = _resolve(name, directory, suffix)
+        for seed in seeds or [args.seed]:
+            row = _solve(path, parser, replace(options, seed=seed), args.paired)
+            if seeds is not None:
+                row = {"seed": seed} | row
+            print(json.dumps(row), flush=True)
+            rows.append(row)
     summary = {
         "summary": True,
-        "instances": len(rows),
+        "instances": len(names),
+        "runs": len(rows),
         "time_limit": args.time_limit,
         **_gap_summary(rows, "gap_pct"),
         "plain": args.plain,
         "warm_up_seconds": warm_up_seconds,
     }
+    if seeds is not None:
+        summary["seeds"] = seeds
     if args.paired:
         summary |= paired_summary(rows)
+        if seeds is not None:
+            summary |= spread_summary(rows)
     print(json.dumps(summary))
     return 0
+
+
+def _available(directory: Path, suffix: str) -> list[str]:
+    return sorted(
+        p.name.removesuffix(suffix)
+        for p in directory.iterdir()
+        if p.is_file() and p.name.endswith(suffix) and p.suffix not in (".json", ".md")
+    )
 
 
 def _solve(path: Path, parser: Parser, options: SolveOptions, paired: bool) -> dict[str, object]:
@@ -256,10 +289,44 @@ def paired_summary(rows: Sequence[dict[str, object]]) -> dict[str, object]:
     repeated over seeds.
     """
     worse = [
-        {"instance": r["instance"], "makespan": r["makespan"], "plain": r["plain_makespan"]}
+        {k: r[k] for k in ("instance", "seed") if k in r}
+        | {"makespan": r["makespan"], "plain": r["plain_makespan"]}
         for r in rows
         if r.get("makespan") is not None
         and r.get("plain_makespan") is not None
         and r["makespan"] > r["plain_makespan"]  # type: ignore[operator]
     ]
     return _gap_summary(rows, "plain_gap_pct") | {"worse_than_plain": worse}
+
+
+def spread_summary(rows: Sequence[dict[str, object]]) -> dict[str, object]:
+    """Both models per instance over the seeds: each run's makespan, mean, median and worst.
+
+    A single paired run is decided by noise where both models end within a
+    few units; over seeds the comparison is between the two distributions.
+    `worse_than_plain_on` names the instances where ours loses on the mean,
+    the median or the worst run.
+    """
+    runs: dict[str, tuple[list[int], list[int]]] = {}
+    for r in rows:
+        if r.get("makespan") is None or r.get("plain_makespan") is None:
+            continue
+        ours, plain = runs.setdefault(str(r["instance"]), ([], []))
+        ours.append(int(r["makespan"]))  # type: ignore[call-overload]
+        plain.append(int(r["plain_makespan"]))  # type: ignore[call-overload]
+    per_instance = []
+    worse_on: dict[str, list[str]] = {"mean": [], "median": [], "worst": []}
+    for name, (ours, plain) in runs.items():
+        entry: dict[str, object] = {"instance": name, "makespans": ours, "plain_makespans": plain}
+        for label, statistic in (
+            ("mean", statistics.fmean),
+            ("median", statistics.median),
+            ("worst", max),
+        ):
+            mine, theirs = statistic(ours), statistic(plain)
+            entry[label] = round(mine, 2)
+            entry[f"plain_{label}"] = round(theirs, 2)
+            if mine > theirs:
+                worse_on[label].append(name)
+        per_instance.append(entry)
+    return {"per_instance": per_instance, "worse_than_plain_on": worse_on}

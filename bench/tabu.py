@@ -17,22 +17,10 @@ import sys
 import time
 from collections.abc import Sequence
 
-from bench.instances import JSP_DIR, expand_set, known_bounds, parse_jsplib
+from bench.instances import JSP_DIR, expand_set, known_bounds, parse_jsplib, parse_seeds
 from core.planning.makespan import best_dispatch
 from core.planning.makespan.compiled_tabu import compiled_tabu_search, ensure_compiled
 from core.planning.makespan.tabu_settings import TabuSettings
-
-
-def parse_seeds(spec: str) -> list[int]:
-    """`3` or `0-3`."""
-    first, _, last = spec.partition("-")
-    try:
-        low, high = int(first), int(last or first)
-    except ValueError:
-        raise SystemExit(f"--seeds takes N or A-B, not {spec!r}") from None
-    if high < low:
-        raise SystemExit(f"--seeds {spec!r} is an empty range")
-    return list(range(low, high + 1))
 
 
 def parse_settings(pairs: Sequence[str]) -> TabuSettings:

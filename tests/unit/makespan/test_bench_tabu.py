@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from bench.tabu import parse_seeds, parse_settings, run
+from bench.instances import parse_seeds
+from bench.tabu import parse_settings, run
 
 
 def test_runs_once_per_seed_with_the_given_settings(capsys: pytest.CaptureFixture[str]) -> None:

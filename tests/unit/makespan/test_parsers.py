@@ -14,6 +14,7 @@ from bench.instances import (
     paired_summary,
     parse_brandimarte,
     parse_jsplib,
+    spread_summary,
 )
 from bench.jsp import run as main_jsp
 
@@ -82,6 +83,58 @@ def test_paired_summary_lists_only_instances_where_plain_ended_lower() -> None:
     assert summary["worse_than_plain"] == [{"instance": "a", "makespan": 1224, "plain": 1222}]
     assert summary["plain_mean_gap_pct"] == round((0.0 + 0.92 + 0.0) / 3, 3)
     assert summary["plain_optimal_or_best_known_reached"] == 2
+
+
+def test_spread_summary_compares_the_models_per_instance_over_seeds() -> None:
+    rows: list[dict[str, object]] = [
+        {"instance": "a", "seed": 0, "makespan": 1224, "plain_makespan": 1222},
+        {"instance": "a", "seed": 1, "makespan": 1224, "plain_makespan": 1229},
+        {"instance": "a", "seed": 2, "makespan": 1222, "plain_makespan": 1231},
+        {"instance": "b", "seed": 0, "makespan": 1199, "plain_makespan": 1196},
+        {"instance": "b", "seed": 1, "makespan": 1196, "plain_makespan": 1196},
+        {"instance": "b", "seed": 2, "makespan": 1210},  # the plain run found nothing
+    ]
+    summary = spread_summary(rows)
+    a, b = summary["per_instance"]  # type: ignore[misc]
+    assert a == {
+        "instance": "a",
+        "makespans": [1224, 1224, 1222],
+        "plain_makespans": [1222, 1229, 1231],
+        "mean": 1223.33,
+        "plain_mean": 1227.33,
+        "median": 1224,
+        "plain_median": 1229,
+        "worst": 1224,
+        "plain_worst": 1231,
+    }
+    assert b["makespans"] == [1199, 1196] and b["median"] == 1197.5
+    assert summary["worse_than_plain_on"] == {"mean": ["b"], "median": ["b"], "worst": ["b"]}
+    # one paired run of "a" is lost, which the per-run list still shows, with its seed
+    assert paired_summary(rows)["worse_than_plain"] == [
+        {"instance": "a", "seed": 0, "makespan": 1224, "plain": 1222},
+        {"instance": "b", "seed": 0, "makespan": 1199, "plain": 1196},
+    ]
+
+
+def test_a_run_over_seeds_prints_one_row_per_seed_and_the_spread(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["ft06", "--seeds", "3-4", "--time-limit", "1", "--workers", "1", "--paired"]
+    assert main_jsp(argv) == 0
+    *rows, summary = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert [(r["instance"], r["seed"], r["makespan"]) for r in rows] == [
+        ("ft06", 3, 55),
+        ("ft06", 4, 55),
+    ]
+    assert summary["instances"] == 1 and summary["runs"] == 2 and summary["seeds"] == [3, 4]
+    [entry] = summary["per_instance"]
+    assert entry["makespans"] == [55, 55] and entry["plain_makespans"] == [55, 55]
+    assert summary["worse_than_plain_on"] == {"mean": [], "median": [], "worst": []}
+
+
+def test_a_bad_seed_range_is_refused_before_any_solve() -> None:
+    with pytest.raises(SystemExit, match="empty range"):
+        main_jsp(["ft06", "--seeds", "4-2"])
 
 
 def test_paired_run_prints_both_models_per_instance(capsys: pytest.CaptureFixture[str]) -> None:
