@@ -193,7 +193,7 @@ def _resolve(name: str, directory: Path, suffix: str) -> Path:
 def main(
     argv: Sequence[str] | None, *, description: str, directory: Path, suffix: str, parser: Parser
 ) -> int:
-    """One file -> one JSON line; `--set` or `--seeds` -> a JSON line per run, then a summary line."""
+    """One file -> one JSON line; `--set` or `--seeds` -> a line per run, then a summary line."""
     args = _arguments(description).parse_args(argv)
     options = SolveOptions(
         time_limit=args.time_limit,
