@@ -318,8 +318,9 @@ class ProactiveRuntime:
             )
         except BaseException:
             # stopped (or failed) half-way: nothing else holds this scheduler, and its
-            # engine's pooled connection would be collected unclosed
-            await _close(scheduler, store)
+            # engine's pooled connection would be collected unclosed; a second cancel
+            # must not cut that short either
+            await _to_the_end(_close(scheduler, store))
             raise
         scheduler.add_job(
             self.run,

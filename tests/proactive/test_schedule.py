@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import threading
 import time
@@ -246,6 +247,54 @@ async def test_stopping_during_the_take_over_closes_the_job_store(
     assert not scheduler.running
     assert store.engine.pool.checkedin() == 0 and store.engine.pool.checkedout() == 0
     assert schedule._RUNTIMES.get(_runtime(runner).db_key) is None
+
+
+async def test_a_second_cancel_does_not_cut_short_the_close_of_a_half_taken_over_scheduler(
+    db_url: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled inside the take-over, then again while it closes what it opened."""
+    made: list[tuple[OffLoopScheduler, Any]] = []
+    entered, closing = threading.Event(), threading.Event()
+    real_make, real_ensure, real_close = (
+        schedule.make_scheduler,
+        schedule.ensure_jobs,
+        OffLoopScheduler._close,
+    )
+
+    def recorded(url: str, tz: str) -> tuple[OffLoopScheduler, Any]:
+        made.append(real_make(url, tz))
+        return made[-1]
+
+    def slow_ensure(*args: Any) -> None:
+        entered.set()
+        time.sleep(0.3)
+        real_ensure(*args)
+
+    def slow_close(self: OffLoopScheduler, wait: bool) -> None:
+        closing.set()
+        time.sleep(0.5)  # the second cancel lands meanwhile
+        real_close(self, wait)
+
+    monkeypatch.setattr(schedule, "make_scheduler", recorded)
+    monkeypatch.setattr(schedule, "ensure_jobs", slow_ensure)
+    monkeypatch.setattr(OffLoopScheduler, "_close", slow_close)
+    await seed(uow_factory, NOW)
+    runner = await _start(replace(Settings(), db_url=db_url), FakeClock(NOW))
+    try:
+        assert await asyncio.to_thread(entered.wait, 10)
+        task = _runtime(runner)._task
+        assert task is not None
+        task.cancel()
+        assert await asyncio.to_thread(closing.wait, 10)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        [(scheduler, store)] = made
+        closer = scheduler._closer
+        assert closer is not None and not closer.is_alive()
+        assert store.engine.pool.checkedin() == 0 and store.engine.pool.checkedout() == 0
+    finally:
+        await runner.cleanup()
 
 
 async def test_stopping_while_stepping_down_waits_for_the_job_store_to_close(
