@@ -213,14 +213,13 @@ async def instances(
             await r.cleanup()
 
 
-async def test_stopping_during_the_take_over_closes_the_job_store(
-    db_url: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An app stopped while it becomes leader leaves no scheduler and no open connection.
+def _slow_take_over(
+    monkeypatch: pytest.MonkeyPatch, pause: float
+) -> tuple[list[tuple[OffLoopScheduler, Any]], threading.Event]:
+    """Record each scheduler made and hold the take-over `pause` s inside `ensure_jobs`.
 
-    The take-over's blocking steps run in threads; cancelled there, it used to
-    drop a paused scheduler whose engine kept a pooled connection, collected
-    unclosed in a later test.
+    Returns the schedulers with their job stores, and an event set once the
+    take-over has entered `ensure_jobs`.
     """
     made: list[tuple[OffLoopScheduler, Any]] = []
     entered = threading.Event()
@@ -232,11 +231,24 @@ async def test_stopping_during_the_take_over_closes_the_job_store(
 
     def slow_ensure(*args: Any) -> None:
         entered.set()
-        time.sleep(0.5)  # the app stops meanwhile
+        time.sleep(pause)
         real_ensure(*args)
 
     monkeypatch.setattr(schedule, "make_scheduler", recorded)
     monkeypatch.setattr(schedule, "ensure_jobs", slow_ensure)
+    return made, entered
+
+
+async def test_stopping_during_the_take_over_closes_the_job_store(
+    db_url: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app stopped while it becomes leader leaves no scheduler and no open connection.
+
+    The take-over's blocking steps run in threads; cancelled there, it used to
+    drop a paused scheduler whose engine kept a pooled connection, collected
+    unclosed in a later test.
+    """
+    made, entered = _slow_take_over(monkeypatch, 0.5)  # the app stops meanwhile
     await seed(uow_factory, NOW)
     runner = await _start(replace(Settings(), db_url=db_url), FakeClock(NOW))
     try:
@@ -253,30 +265,15 @@ async def test_a_second_cancel_does_not_cut_short_the_close_of_a_half_taken_over
     db_url: str, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cancelled inside the take-over, then again while it closes what it opened."""
-    made: list[tuple[OffLoopScheduler, Any]] = []
-    entered, closing = threading.Event(), threading.Event()
-    real_make, real_ensure, real_close = (
-        schedule.make_scheduler,
-        schedule.ensure_jobs,
-        OffLoopScheduler._close,
-    )
-
-    def recorded(url: str, tz: str) -> tuple[OffLoopScheduler, Any]:
-        made.append(real_make(url, tz))
-        return made[-1]
-
-    def slow_ensure(*args: Any) -> None:
-        entered.set()
-        time.sleep(0.3)
-        real_ensure(*args)
+    made, entered = _slow_take_over(monkeypatch, 0.3)
+    closing = threading.Event()
+    real_close = OffLoopScheduler._close
 
     def slow_close(self: OffLoopScheduler, wait: bool) -> None:
         closing.set()
         time.sleep(0.5)  # the second cancel lands meanwhile
         real_close(self, wait)
 
-    monkeypatch.setattr(schedule, "make_scheduler", recorded)
-    monkeypatch.setattr(schedule, "ensure_jobs", slow_ensure)
     monkeypatch.setattr(OffLoopScheduler, "_close", slow_close)
     await seed(uow_factory, NOW)
     runner = await _start(replace(Settings(), db_url=db_url), FakeClock(NOW))
