@@ -19,6 +19,7 @@ import functools
 import logging
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,27 @@ from apscheduler.util import iscoroutinefunction_partial
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 10.0  # after a round that failed (APScheduler's own job-store retry interval)
+
+
+async def to_the_end(awaitable: Awaitable[Any]) -> Any:
+    """Await to the end even when the caller is cancelled, then pass the cancellation on.
+
+    Cancelling `to_thread` leaves the thread running; a job-store call in it
+    would hand its connection back to an engine already disposed, and a
+    closer not waited for leaves its engine open past the app's stop.
+    """
+    task = asyncio.ensure_future(awaitable)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        raise
+
+
+async def finish_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """`asyncio.to_thread`, except that a cancelled caller still waits for the thread."""
+    return await to_the_end(asyncio.to_thread(fn, *args))
 
 
 class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):
@@ -152,11 +174,12 @@ class OffLoopScheduler(AsyncIOScheduler):
 
         Without it the job store's engine could outlive the app that stopped
         the scheduler, and its open PostgreSQL connection was then collected
-        unclosed in whatever ran next.
+        unclosed in whatever ran next. A caller cancelled meanwhile still waits:
+        a stop that cancels a step-down finds no scheduler left to wait for.
         """
         closer = self._closer
         if closer is not None:
-            await asyncio.to_thread(closer.join, timeout)
+            await finish_in_thread(closer.join, timeout)
 
     def _create_default_executor(self) -> ThreadSafeAsyncIOExecutor:
         return ThreadSafeAsyncIOExecutor()

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,7 +40,7 @@ from bot.gantt import render_png_async
 from bot.keys import container_key, settings_key
 from bot.leader import Leadership
 from bot.metrics import setup_metrics
-from bot.offloop_scheduler import OffLoopScheduler
+from bot.offloop_scheduler import OffLoopScheduler, finish_in_thread
 from bot.plan_page import setup_plan_page
 from core.errors import ConfigError
 from core.model.plan import PlanVersion
@@ -205,34 +205,13 @@ def store_scheduler(store: SQLAlchemyJobStore, tz: str) -> OffLoopScheduler:
     )
 
 
-async def _to_the_end(awaitable: Awaitable[Any]) -> Any:
-    """Await to the end even when the caller is cancelled, then pass the cancellation on.
-
-    Cancelling `to_thread` leaves the thread running; a job-store call in it
-    would hand its connection back to an engine already disposed, and a
-    closer not waited for leaves its engine open past the app's stop.
-    """
-    task = asyncio.ensure_future(awaitable)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
-            await task
-        raise
-
-
-async def _finish_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    """`asyncio.to_thread`, except that a cancelled caller still waits for the thread."""
-    return await _to_the_end(asyncio.to_thread(fn, *args))
-
-
 async def _close(scheduler: OffLoopScheduler, store: SQLAlchemyJobStore) -> None:
     """Shut a scheduler and close its job store's engine, whether it started or not."""
     if scheduler.running:
         scheduler.shutdown(wait=False)
         await scheduler.wait_closed()
     else:
-        await asyncio.to_thread(store.engine.dispose)
+        await finish_in_thread(store.engine.dispose)
 
 
 # the job functions ----------------------------------------------------------------
@@ -305,12 +284,12 @@ class ProactiveRuntime:
         scheduler, store = make_scheduler(self.db_url, self.config.tz)
         try:
             # creating the job table is blocking DDL: keep it off the loop
-            await _finish_in_thread(store.jobs_t.create, store.engine, True)
+            await finish_in_thread(store.jobs_t.create, store.engine, True)
             scheduler.start(paused=True)
             # the job store is synchronous: on SQLite its INSERT waits for the write lock,
             # and on the loop it would wait for a transaction that needs the loop to commit
             # (the demo's first replan: "database is locked" after 10 s of a frozen loop)
-            await _finish_in_thread(
+            await finish_in_thread(
                 ensure_jobs,
                 scheduler,
                 job_specs(self.times, self.config.tz, self.nightly),
@@ -318,9 +297,8 @@ class ProactiveRuntime:
             )
         except BaseException:
             # stopped (or failed) half-way: nothing else holds this scheduler, and its
-            # engine's pooled connection would be collected unclosed; a second cancel
-            # must not cut that short either
-            await _to_the_end(_close(scheduler, store))
+            # engine's pooled connection would be collected unclosed
+            await _close(scheduler, store)
             raise
         scheduler.add_job(
             self.run,
@@ -340,9 +318,7 @@ class ProactiveRuntime:
         if self.scheduler is not None:
             scheduler, self.scheduler = self.scheduler, None
             scheduler.shutdown(wait=False)
-            # stop() may cancel the election task right here; its own _step_down then
-            # finds no scheduler, so this wait is the only one that sees the stores close
-            await _to_the_end(scheduler.wait_closed())
+            await scheduler.wait_closed()
         if _RUNTIMES.get(self.db_key) is self:
             del _RUNTIMES[self.db_key]
         if self.leadership.held:
