@@ -31,10 +31,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from wechatpy.enterprise.crypto import PrpCrypto
 
-from bot.pipeline import ChannelDeps
+from bot.channels.pipeline import ChannelDeps
 from bot.settings import Settings
-from bot.wecom.crypto import signature
-from bot.wecom.routes import setup_wecom
+from bot.channels.wecom.crypto import signature
+from bot.channels.wecom.routes import setup_wecom
 from core.messages import ChatMessage, Reply
 from core.outbox import OutboxMessage
 
@@ -98,7 +98,7 @@ def _stores(sql: str | None) -> tuple[Any, Any]:
         return _Inbox(), _Outbox()
     from storage.engine import create_engine
     from storage.migrate import upgrade
-    from storage.standalone import SqlInboxService, SqlOutboxService
+    from storage.message_services import SqlInboxService, SqlOutboxService
     from storage.uow import SqlUnitOfWorkFactory
 
     engine = create_engine(f"sqlite+aiosqlite:///{sql}")

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.scale import seeded_with_orders
-from bot.bootstrap import build_container
-from bot.service import ChatService
+from bot.app import build_container
+from bot.conversation.service import ChatService
 from bot.settings import Settings
 from core.messages import Channel, ChatMessage
 

@@ -24,7 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bench.scale import seeded_with_orders
 from bot.app import create_app
-from bot.bootstrap import build_container
+from bot.app import build_container
 from bot.settings import Settings
 from tests.stubs.wecom import WeComEncryptor, text_xml
 

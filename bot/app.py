@@ -1,28 +1,66 @@
-"""The aiohttp application factory."""
+"""The composition root: the one place that wires storage, core and the channels together.
+
+Everything the process runs is decided here: the container (database, planner,
+change control), the web routes, the channels that are configured, the
+scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
+`storage`; they receive what they need from the container.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
-from bot.api import people_view, setup_api
-from bot.bootstrap import Container, build_container
-from bot.dingtalk.routes import setup_dingtalk
+from bot.channels.dingtalk.routes import setup_dingtalk
+from bot.channels.pipeline import ChannelDeps, TaskTracker
+from bot.channels.web.routes import setup_webchat
+from bot.channels.wecom.routes import setup_wecom
+from bot.clock import SystemClock
+from bot.container import Container
+from bot.conversation.service import ChatService
+from bot.delivery.dispatcher import setup_dispatcher
+from bot.jobs.proactive import config_from, setup_proactive
 from bot.keys import container_key, settings_key
-from bot.metrics import observe_solve
-from bot.outbox_worker import setup_dispatcher
-from bot.pipeline import ChannelDeps, TaskTracker
-from bot.schedule import config_from, setup_proactive
-from bot.service import ChatService
+from bot.metrics import observe_solve, setup_metrics
+from bot.pages.api import people_view, setup_api
+from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
-from bot.webchat.routes import setup_webchat
-from bot.wecom.routes import setup_wecom
+from core.planning.types import SolveParams
 from core.ports import Clock
-from core.services.planning import PlanOutcome
+from core.services.change_control import ChangeControl, ChangeSettings
+from core.services.planning import Planner, PlanOutcome
 from core.services.proactive import check_delays
-from storage.standalone import SqlInboxService, SqlOutboxService
+from storage.engine import create_engine
+from storage.message_services import SqlInboxService, SqlOutboxService
+from storage.migrate import upgrade, upgrade_url
+from storage.seed import seed_demo
+from storage.uow import SqlUnitOfWorkFactory
+
+
+async def build_container(settings: Settings, clock: Clock | None = None,
+                          migrate: bool = True) -> Container:
+    """The live services for one process; `close()` releases the database."""
+    engine = create_engine(settings.db_url)
+    if migrate:
+        await upgrade(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    clock = clock or SystemClock()
+    planner = Planner(uow_factory, clock, settings.tz,
+                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0))
+    changes = ChangeControl(uow_factory, planner, clock, ChangeSettings(
+        confirm_timeout=timedelta(minutes=settings.confirm_timeout_minutes),
+        approval_threshold=settings.approval_risk_threshold,
+        enabled_channels=settings.channels,
+    ))
+    return Container(settings, engine, uow_factory, clock, planner, changes, engine.dispose)
+
+
+def migrate_database(url: str) -> None:
+    """`gongdan db upgrade`: bring the schema at `url` to the newest revision."""
+    upgrade_url(url)
 
 
 class _People:
@@ -53,9 +91,32 @@ def watch_plans(container: Container, settings: Settings) -> None:
     container.planner.on_replanned(after_replan)
 
 
+def demo_seeding(settings: Settings,
+                 banner: Callable[[Settings], None]) -> Callable[[web.Application],
+                                                                 AsyncIterator[None]]:
+    """A cleanup_ctx entry: seed the demo factory once and make sure a plan exists."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        from core.scheduling import local_epoch
+
+        container = app[container_key]
+        now: datetime = container.clock.now()
+        today: date = local_epoch(now, settings.tz).date()
+        seeded = await seed_demo(container.uow_factory, today, now)
+        async with container.uow_factory() as uow:
+            has_plan = await uow.plans.latest() is not None
+        if seeded or not has_plan:
+            await container.planner.replan("demo start")
+        banner(settings)
+        yield
+
+    return ctx
+
+
 def create_app(settings: Settings, clock: Clock | None = None,
                container: Container | None = None,
-               leader_retry_seconds: float = 15.0) -> web.Application:
+               leader_retry_seconds: float = 15.0,
+               banner: Callable[[Settings], None] | None = None) -> web.Application:
     """Build the app; the container (engine, planner ...) lives as long as the app.
 
     `leader_retry_seconds` is how often a follower process tries to take over
@@ -84,10 +145,10 @@ def create_app(settings: Settings, clock: Clock | None = None,
 
     app.cleanup_ctx.append(lifecycle)
     if settings.demo:
-        from bot.server import demo_setup
-
-        app.cleanup_ctx.append(demo_setup(settings))
+        app.cleanup_ctx.append(demo_seeding(settings, banner or (lambda _s: None)))
+    setup_metrics(app)
     setup_api(app)
+    setup_plan_page(app)
     if settings.wecom_enabled:
         setup_wecom(app, deps)
     if settings.dingtalk_enabled:

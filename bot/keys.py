@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.bootstrap import Container
+from bot.container import Container
 from bot.settings import Settings
 
 settings_key = web.AppKey("settings", Settings)

@@ -55,6 +55,12 @@ class Settings:
     def dingtalk_enabled(self) -> bool:
         return bool(self.dingtalk_app_secret)
 
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Where messages may go: the platforms configured, and always the web chat."""
+        return ("web",) + (("wecom",) if self.wecom_enabled else ()) + (
+            ("dingtalk",) if self.dingtalk_enabled else ())
+
     @classmethod
     def load(
         cls, config_file: str | Path | None = None, environ: Mapping[str, str] | None = None

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.pipeline import ChannelDeps
+from bot.channels.pipeline import ChannelDeps
 from bot.settings import Settings
 from tests.channels.fakes import FakeClock, FakeHandler, FakeInbox, FakeOutbox
 

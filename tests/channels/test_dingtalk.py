@@ -9,13 +9,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.dingtalk.client import DingTalkClient
-from bot.dingtalk.routes import setup_dingtalk
-from bot.dingtalk.sender import DingTalkSender
-from bot.dingtalk.verify import sign
-from bot.outbox_worker import OutboxDispatcher
-from bot.render import reply_to_payload
-from bot.senders import RetryLater
+from bot.channels.dingtalk.client import DingTalkClient
+from bot.channels.dingtalk.routes import setup_dingtalk
+from bot.channels.dingtalk.sender import DingTalkSender
+from bot.channels.dingtalk.verify import sign
+from bot.delivery.dispatcher import OutboxDispatcher
+from bot.channels.render import reply_to_payload
+from bot.delivery.senders import RetryLater
 from bot.settings import Settings
 from core.messages import Button, Channel, Reply
 from core.outbox import OutboxMessage, OutboxStatus

@@ -10,13 +10,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.outbox_worker import OutboxDispatcher, setup_dispatcher
-from bot.render import reply_to_payload
-from bot.senders import RetryLater, Undeliverable
+from bot.delivery.dispatcher import OutboxDispatcher, setup_dispatcher
+from bot.channels.render import reply_to_payload
+from bot.delivery.senders import RetryLater, Undeliverable
 from bot.settings import Settings
-from bot.wecom.client import WeComClient
-from bot.wecom.routes import setup_wecom
-from bot.wecom.sender import WeComSender
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.routes import setup_wecom
+from bot.channels.wecom.sender import WeComSender
 from core.messages import Reply
 from core.outbox import OutboxMessage, OutboxStatus
 from tests.channels.fakes import FakeClock, FakeHandler, FakeOutbox
@@ -228,8 +228,8 @@ async def test_deferred_deps_are_bound_at_startup(aiohttp_client: Any) -> None:
     """The composition root can add routes first and bind services in a cleanup_ctx."""
     from collections.abc import AsyncIterator
 
-    from bot.pipeline import ChannelDeps
-    from bot.webchat.routes import setup_webchat
+    from bot.channels.pipeline import ChannelDeps
+    from bot.channels.web.routes import setup_webchat
     from tests.channels.fakes import FakeInbox
 
     deps = ChannelDeps.deferred(Settings(demo=True))
@@ -249,7 +249,7 @@ async def test_deferred_deps_are_bound_at_startup(aiohttp_client: Any) -> None:
 
 
 def test_unbound_deps_fail_loudly() -> None:
-    from bot.pipeline import ChannelDeps
+    from bot.channels.pipeline import ChannelDeps
 
     deps = ChannelDeps.deferred(Settings())
     with pytest.raises(RuntimeError, match=r"before ChannelDeps\.bind"):

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.render import (
+from bot.channels.render import (
     dingtalk_robot_messages,
     dingtalk_session_bodies,
     fallback_text,
@@ -19,8 +19,8 @@ from bot.render import (
     wecom_passive_text,
 )
 from bot.settings import Settings
-from bot.wecom.cards import textcard_body
-from bot.wecom.client import WeComClient
+from bot.channels.wecom.cards import textcard_body
+from bot.channels.wecom.client import WeComClient
 from core.errors import ConfigError
 from core.messages import Button, Reply
 from tests.stubs.wecom import WeComStub
@@ -104,8 +104,8 @@ async def test_textcard_is_accepted_by_the_stub(aiohttp_server: Any) -> None:
 def test_setup_refuses_incomplete_configuration(make_deps: Any) -> None:
     from aiohttp import web
 
-    from bot.dingtalk.routes import setup_dingtalk
-    from bot.wecom.routes import setup_wecom
+    from bot.channels.dingtalk.routes import setup_dingtalk
+    from bot.channels.wecom.routes import setup_wecom
     with pytest.raises(ConfigError):
         setup_wecom(web.Application(), make_deps(settings=Settings(wecom_corp_id="x")))
     with pytest.raises(ConfigError):
@@ -113,7 +113,7 @@ def test_setup_refuses_incomplete_configuration(make_deps: Any) -> None:
 
 
 async def test_sending_needs_a_numeric_agent_id() -> None:
-    from bot.outbox_worker import build_senders
+    from bot.delivery.dispatcher import build_senders
     async with aiohttp.ClientSession() as session:
         with pytest.raises(ConfigError, match="AGENT_ID"):
             build_senders(session, Settings(wecom_corp_id="c", wecom_secret="s"))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
-from bot.webchat.routes import setup_webchat
+from bot.channels.web.routes import setup_webchat
 from core.messages import Channel
 from core.outbox import OutboxStatus
 from tests.channels.fakes import REGISTER_HINT

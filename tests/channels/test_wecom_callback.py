@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
-from bot.wecom.routes import setup_wecom
+from bot.channels.wecom.routes import setup_wecom
 from core.messages import Channel
 from core.outbox import OutboxStatus
 from tests.channels.conftest import at
@@ -347,7 +347,7 @@ async def test_url_verification_forged_or_incomplete(wecom: Any) -> None:
 
 async def test_rejections_are_logged(wecom: Any, caplog: pytest.LogCaptureFixture) -> None:
     client, _ = await wecom(V1, int(V1_TS))
-    with caplog.at_level("WARNING", logger="bot.wecom.routes"):
+    with caplog.at_level("WARNING", logger="bot.channels.wecom.routes"):
         await client.post("/wecom/callback", data=V1_BODY, params={
             "msg_signature": "0" * 40, "timestamp": V1_TS, "nonce": V1_NONCE})
     assert any("rejected 403" in r.getMessage() and "bad msg_signature" in r.getMessage()

@@ -8,10 +8,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.render import reply_to_payload
-from bot.senders import RetryLater, Undeliverable
-from bot.wecom.client import WeComApiError, WeComClient
-from bot.wecom.sender import WeComSender
+from bot.channels.render import reply_to_payload
+from bot.delivery.senders import RetryLater, Undeliverable
+from bot.channels.wecom.client import WeComApiError, WeComClient
+from bot.channels.wecom.sender import WeComSender
 from core.messages import Button, Reply
 from core.outbox import OutboxMessage
 from tests.channels.fakes import FakeClock

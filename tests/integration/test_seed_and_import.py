@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.importfile import EXAMPLES, import_file, write_template
+from bot.cli.importfile import EXAMPLES, import_file, write_template
 from core.demo_factory import build_demo_factory
 from core.importing import Kind
 from storage.engine import create_engine

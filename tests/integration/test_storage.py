@@ -241,7 +241,7 @@ async def test_concurrent_plans_get_distinct_numbers(uow_factory: SqlUnitOfWorkF
 
 
 async def test_inbox_service_group_commit_answers_each_caller(uow_factory: SqlUnitOfWorkFactory) -> None:
-    from storage.standalone import SqlInboxService, SqlOutboxService
+    from storage.message_services import SqlInboxService, SqlOutboxService
 
     inbox = SqlInboxService(uow_factory)
     keys = [f"m{i % 40}" for i in range(120)]  # every key three times, all at once

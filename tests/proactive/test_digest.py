@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.schedule import digest_times, digest_trigger, parse_time
+from bot.jobs.proactive import digest_times, digest_trigger, parse_time
 from core.errors import ConfigError
 from core.messages import reply_from_payload
 from core.model.plan import PlanVersion

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import CliError, _Parser
-from bot.digest_cli import add_digest_parser, cmd_digest
+from bot.cli.main import CliError, _Parser
+from bot.cli.digest import add_digest_parser, cmd_digest
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.tables import outbox

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import datetime
 
-from bot import gantt
+from bot.pages import gantt
 from core.model.work_order import OperationProgress, OrderStatus, WorkOrder
 from tests.proactive.helpers import ZONE, make_plan
 from tests.proactive.test_plan_browser import coloured_pixels
@@ -50,6 +50,6 @@ def test_window_rows_and_midnights() -> None:
 
 
 def test_importing_the_module_does_not_load_matplotlib() -> None:
-    code = "import sys, bot.gantt, bot.schedule; print('matplotlib' in sys.modules)"
+    code = "import sys, bot.pages.gantt, bot.jobs.proactive; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"  # the server starts without paying for it

@@ -11,8 +11,8 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot import offloop_scheduler
-from bot.offloop_scheduler import OffLoopScheduler
+from bot.jobs import offloop as offloop_scheduler
+from bot.jobs.offloop import OffLoopScheduler
 
 
 async def test_plain_and_coroutine_jobs_both_run() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.gantt import LATE_COLOUR
+from bot.pages.gantt import LATE_COLOUR
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.plan_app import TOKEN, plan_app, seeded_plans
 

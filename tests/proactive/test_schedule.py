@@ -19,11 +19,11 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import schedule
+from bot.jobs import proactive as schedule
 from bot.app import create_app
-from bot.leader import Leadership
-from bot.offloop_scheduler import OffLoopScheduler
-from bot.schedule import (
+from bot.jobs.leader import Leadership
+from bot.jobs.offloop import OffLoopScheduler
+from bot.jobs.proactive import (
     ProactiveRuntime,
     digest_times,
     ensure_jobs,

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.bootstrap import Container, build_container
-from bot.pipeline import TaskTracker
-from bot.service import ChatService
+from bot.app import build_container
+from bot.container import Container
+from bot.channels.pipeline import TaskTracker
+from bot.conversation.service import ChatService
 from bot.settings import Settings
 from core.messages import Channel, ChatMessage, Reply
 from storage.seed import seed_demo

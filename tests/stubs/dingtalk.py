@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dingtalk.verify import sign
+from bot.channels.dingtalk.verify import sign
 
 MSG_KEYS = {
     "sampleText": {"content"},

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.conversation import Conversations, OrderBrief
+from bot.conversation.interpreter import Conversations, OrderBrief
 from bot.parsing import Intent, Vocabulary
 from bot.parsing.orders import match_orders
 from core.i18n import check_catalog

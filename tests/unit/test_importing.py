@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.importfile import read_file
+from bot.cli.importfile import read_file
 from core.importing import (
     Existing,
     ImportFileError,

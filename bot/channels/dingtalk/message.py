@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.pipeline import ChannelRejected, bounded_key
+from bot.channels.pipeline import ChannelRejected, bounded_key
 from core.messages import Channel, ChatMessage
 
 

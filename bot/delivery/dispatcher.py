@@ -4,7 +4,7 @@ Crash safety comes from the store's leases: `claim_due` leases rows, and a
 dispatcher that dies mid-send simply lets the lease expire, after which the
 rows are due again. A row can therefore be sent twice after a crash; WeCom's
 enable_duplicate_check, looking back over the row's lifetime, keeps that from
-showing twice (see bot.wecom.sender). DingTalk has no such check: a crash in
+showing twice (see bot.channels.wecom.sender). DingTalk has no such check: a crash in
 the instant between DingTalk's answer and mark_sent can repeat one message.
 """
 
@@ -22,15 +22,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.dingtalk.client import DingTalkClient
-from bot.dingtalk.sender import DingTalkSender
+from bot.channels.dingtalk.client import DingTalkClient
+from bot.channels.dingtalk.sender import DingTalkSender
 from bot.metrics import observe_push
-from bot.pipeline import ChannelDeps
-from bot.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
+from bot.channels.pipeline import ChannelDeps
+from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
 from bot.settings import Settings
-from bot.webchat.auth import require_admin
-from bot.wecom.client import WeComClient
-from bot.wecom.sender import WeComSender
+from bot.channels.web.auth import require_admin
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.sender import WeComSender
 from core.errors import ConfigError
 from core.outbox import OutboxMessage
 from core.ports import Clock, OutboxStore

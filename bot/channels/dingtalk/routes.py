@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.dingtalk.inbound import DingTalkCallback
-from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
+from bot.channels.dingtalk.inbound import DingTalkCallback
+from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
 from core.errors import ConfigError
 
 log = logging.getLogger(__name__)

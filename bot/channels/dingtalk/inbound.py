@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from bot.dingtalk.parse import parse_body
-from bot.dingtalk.verify import verify_headers
-from bot.pipeline import ChannelDeps, Pipeline
+from bot.channels.dingtalk.message import parse_body
+from bot.channels.dingtalk.verify import verify_headers
+from bot.channels.pipeline import ChannelDeps, Pipeline
 from core.messages import Channel
 
 log = logging.getLogger(__name__)

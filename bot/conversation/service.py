@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import Container
-from bot.conversation import Conversations
-from bot.directory import SqlOrderDirectory, load_vocabulary
+from bot.container import Container
+from bot.conversation.interpreter import Conversations
+from bot.conversation.directory import SqlOrderDirectory, load_vocabulary
 from bot.metrics import observe_parse
 from bot.parsing.normalize import detect_lang
-from bot.pipeline import TaskTracker
+from bot.channels.pipeline import TaskTracker
 from core.i18n import render
 from core.messages import ChatMessage, Reply
 from core.model.parties import Person

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline
-from bot.render import TEXTS as RENDER_TEXTS
-from bot.render import wecom_passive_text
-from bot.wecom.cards import passive_text_xml, update_button_xml
-from bot.wecom.crypto import WeComCrypto, check_window
-from bot.wecom.parse import envelope_encrypt, parse_plaintext
+from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline
+from bot.channels.render import TEXTS as RENDER_TEXTS
+from bot.channels.render import wecom_passive_text
+from bot.channels.wecom.cards import passive_text_xml, update_button_xml
+from bot.channels.wecom.crypto import WeComCrypto, check_window
+from bot.channels.wecom.message import envelope_encrypt, parse_plaintext
 from core.i18n import render
 from core.messages import Channel
 

@@ -40,8 +40,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 async def _run(role: str, db: str | None, dry_run: bool) -> int:
-    from bot.bootstrap import build_container
-    from bot.schedule import config_from
+    from bot.app import build_container
+    from bot.jobs.proactive import config_from
     from bot.settings import Settings
 
     settings = Settings.load()
@@ -66,7 +66,7 @@ async def _run(role: str, db: str | None, dry_run: bool) -> int:
 
 def _gantt(config: ProactiveConfig) -> Any:
     async def render(plan: PlanVersion, now: datetime) -> bytes:
-        from bot.gantt import render_png_async
+        from bot.pages.gantt import render_png_async
 
         return await render_png_async(plan, max(plan.epoch, now), config.gantt_days, config.tz)
 

@@ -36,12 +36,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from bot import metrics
-from bot.gantt import render_png_async
+from bot.pages.gantt import render_png_async
 from bot.keys import container_key, settings_key
-from bot.leader import Leadership
-from bot.metrics import setup_metrics
-from bot.offloop_scheduler import OffLoopScheduler, finish_in_thread
-from bot.plan_page import setup_plan_page
+from bot.jobs.leader import Leadership
+from bot.jobs.offloop import OffLoopScheduler, finish_in_thread
 from core.errors import ConfigError
 from core.model.plan import PlanVersion
 from core.services.proactive import (
@@ -384,18 +382,10 @@ proactive_key = web.AppKey("proactive", ProactiveRuntime)
 
 
 def config_from(settings: Any) -> ProactiveConfig:
-    channels = {
-        name
-        for name, on in (
-            ("wecom", settings.wecom_enabled),
-            ("dingtalk", settings.dingtalk_enabled),
-        )
-        if on
-    }
     return ProactiveConfig(
         tz=settings.tz,
         threshold_minutes=settings.delay_alert_threshold_minutes,
-        channels=frozenset(channels),
+        channels=frozenset(c for c in settings.channels if c != "web"),
     )
 
 
@@ -405,13 +395,11 @@ def setup_proactive(
     times: Mapping[str, DigestTime] | None = None,
     retry_seconds: float = 15.0,
 ) -> None:
-    """Metrics middleware and GET /metrics, GET /plan, and the scheduler's lifecycle.
+    """The scheduler's lifecycle.
 
     Call from create_app after the container's cleanup_ctx entry: the scheduler
     starts once the container exists and stops before it closes.
     """
-    setup_metrics(app)
-    setup_plan_page(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         settings = app[settings_key]

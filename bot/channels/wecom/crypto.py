@@ -17,7 +17,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.pipeline import ChannelRejected
+from bot.channels.pipeline import ChannelRejected
 
 log = logging.getLogger(__name__)
 

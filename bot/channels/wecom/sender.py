@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.render import payload_to_reply, task_id_for, wecom_messages
-from bot.senders import RetryLater, Undeliverable
-from bot.wecom.client import (
+from bot.channels.render import payload_to_reply, task_id_for, wecom_messages
+from bot.delivery.senders import RetryLater, Undeliverable
+from bot.channels.wecom.client import (
     TOKEN_ERRORS,
     MemberRateLimited,
     WeComApiError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.conversation import OrderBrief
+from bot.conversation.interpreter import OrderBrief
 from bot.parsing.orders import match_orders
 from bot.parsing.specs import Vocabulary
 from core.model.parties import Person, Role

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.dingtalk.client import DingTalkApiError, DingTalkClient, DingTalkTransportError
-from bot.render import dingtalk_robot_messages, dingtalk_session_bodies, payload_to_reply
-from bot.senders import RetryLater, Undeliverable
+from bot.channels.dingtalk.client import DingTalkApiError, DingTalkClient, DingTalkTransportError
+from bot.channels.render import dingtalk_robot_messages, dingtalk_session_bodies, payload_to_reply
+from bot.delivery.senders import RetryLater, Undeliverable
 from core.outbox import OutboxMessage
 from core.ports import Clock
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.senders import SlidingWindowLimiter
+from bot.delivery.senders import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
 

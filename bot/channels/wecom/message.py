@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy.enterprise import parse_message
 
-from bot.pipeline import ChannelRejected, bounded_key
+from bot.channels.pipeline import ChannelRejected, bounded_key
 from core.messages import Channel, ChatMessage
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
-from bot.wecom.crypto import WeComCrypto
-from bot.wecom.inbound import PASSIVE_WINDOW_SECONDS, WeComCallback
+from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
+from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.inbound import PASSIVE_WINDOW_SECONDS, WeComCallback
 from core.errors import ConfigError
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.pipeline import (
+from bot.channels.pipeline import (
     ChannelDeps,
     ChannelRejected,
     Pipeline,
@@ -23,9 +23,9 @@ from bot.pipeline import (
     bounded_key,
     read_capped,
 )
-from bot.render import web_reply
-from bot.webchat.auth import require_admin
-from bot.webchat.page import chat_page
+from bot.channels.render import web_reply
+from bot.channels.web.auth import require_admin
+from bot.channels.web.page import chat_page
 from core.messages import Channel, ChatMessage
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.pipeline import ChannelRejected
+from bot.channels.pipeline import ChannelRejected
 
 WINDOW_MS = 3600 * 1000
 

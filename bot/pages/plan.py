@@ -14,8 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.api import require_admin
-from bot.gantt import render_svg
+from bot.pages.api import require_admin
+from bot.pages.gantt import render_svg
 from bot.keys import container_key, settings_key
 from core.model.plan import PlanVersion
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from aiohttp import web
 
-from bot.render import reply_to_payload
+from bot.channels.render import reply_to_payload
 from bot.settings import Settings
 from core.i18n import render
 from core.messages import ChatMessage, Reply

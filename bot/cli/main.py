@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.digest_cli import add_digest_parser, cmd_digest
+from bot.cli.digest import add_digest_parser, cmd_digest
 from bot.settings import Settings
 from core.errors import CoreError
 
@@ -97,7 +97,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from bot.bootstrap import build_container
+    from bot.app import build_container
 
     if args.time_limit < 0:
         raise CliError("--time-limit must not be negative")
@@ -126,10 +126,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from storage.migrate import upgrade_url
+    from bot.app import migrate_database
 
     settings = _settings(args.db)
-    upgrade_url(settings.db_url)
+    migrate_database(settings.db_url)
     print(f"database schema is up to date ({_safe_url(settings.db_url)})")
     return 0
 
@@ -138,8 +138,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    from bot.bootstrap import build_container
-    from bot.importfile import import_file
+    from bot.app import build_container
+    from bot.cli.importfile import import_file
 
     settings = _settings(args.db)
 
@@ -160,7 +160,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from bot.cli.serve import serve
 
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, got {args.port}")
@@ -170,7 +170,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from bot.cli.serve import serve
 
     settings = Settings.load(args.config)
     serve(settings)

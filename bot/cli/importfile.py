@@ -6,7 +6,7 @@ work_centers, stock, purchase_orders, products; Chinese sheet names work too).
 A CSV holds one kind, named by a `kind` column, by the file name
 (orders.csv) or recognised from its header.
 
-`python -m bot.importfile --write-template PATH [--write-examples DIR]` writes
+`python -m bot.cli.importfile --write-template PATH [--write-examples DIR]` writes
 the template workbook and CSV examples from the same example rows, so the
 shipped files always import cleanly into the demo database.
 """
@@ -428,7 +428,7 @@ def _write_csv(path: Path, headers: list[str], rows: list[dict[str, object]]) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.importfile",
+    parser = argparse.ArgumentParser(prog="python -m bot.cli.importfile",
                                      description="write the import template and CSV examples")
     parser.add_argument("--write-template", type=Path, metavar="PATH")
     parser.add_argument("--write-examples", type=Path, metavar="DIR")
