@@ -183,7 +183,7 @@ async def test_approve_without_ref_asks_for_it(conv: Conversations) -> None:
 
 
 def test_catalog_is_bilingual() -> None:
-    from bot import conversation
+    from bot.conversation import interpreter as conversation
     from bot.parsing import questions
 
     assert check_catalog(conversation.CATALOG) == []
