@@ -31,7 +31,7 @@ def demo_setup(settings: Settings):  # type: ignore[no-untyped-def]
 
         container = app[container_key]
         now = container.clock.now()
-        from core.scheduling import local_epoch
+        from core.plan_building import local_epoch
 
         today = local_epoch(now, settings.tz).date()
         seeded = await seed_demo(container.uow_factory, today, now)
