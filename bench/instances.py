@@ -12,8 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench.shared import BENCH
-from core.planning.makespan import (
+from bench.makespan import (
     Alternative,
     ModelOptions,
     Operation,
@@ -22,6 +21,7 @@ from core.planning.makespan import (
     solve_makespan,
     warm_up,
 )
+from bench.shared import BENCH
 
 BENCH_ROOT = BENCH
 JSP_DIR = BENCH_ROOT / "jsp"

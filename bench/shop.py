@@ -30,7 +30,7 @@ from core.planning.diff import reordered
 from core.planning.dispatch import capacity_rules, default_rules, dispatch
 from core.planning.engine import plan, replan
 from core.planning.problem import compile_problem
-from core.planning.schedule import weighted_tardiness
+from core.planning.sequences import weighted_tardiness
 from core.planning.types import (
     Alternative,
     Calendar,

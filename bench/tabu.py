@@ -18,9 +18,9 @@ import time
 from collections.abc import Sequence
 
 from bench.instances import JSP_DIR, expand_set, known_bounds, parse_jsplib, parse_seeds
-from core.planning.makespan import best_dispatch
-from core.planning.makespan.compiled_tabu import compiled_tabu_search, ensure_compiled
-from core.planning.makespan.tabu_settings import TabuSettings
+from bench.makespan import best_dispatch
+from bench.makespan.compiled_tabu import compiled_tabu_search, ensure_compiled
+from bench.makespan.tabu_settings import TabuSettings
 
 
 def parse_settings(pairs: Sequence[str]) -> TabuSettings:

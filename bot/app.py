@@ -97,7 +97,7 @@ def demo_seeding(settings: Settings,
     """A cleanup_ctx entry: seed the demo factory once and make sure a plan exists."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        from core.scheduling import local_epoch
+        from core.plan_building import local_epoch
 
         container = app[container_key]
         now: datetime = container.clock.now()

@@ -11,13 +11,6 @@ class ConfigError(CoreError):
     """Bad configuration: reported as one line, never a traceback."""
 
 
-class NotFound(CoreError):
-    def __init__(self, kind: str, key: str) -> None:
-        super().__init__(f"{kind} {key} not found")
-        self.kind = kind
-        self.key = key
-
-
 class InvalidTransition(CoreError):
     """A state change the lifecycle does not allow, e.g. changing a shipped order."""
 
@@ -45,21 +38,3 @@ class VersionConflict(CoreError):
 
 class ValidationError(CoreError):
     """A value that breaks a domain rule (negative quantity, unknown work center ...)."""
-
-
-class PolicyViolation(CoreError):
-    """A customer's contract forbids the change (limit reached, frozen after a point)."""
-
-    def __init__(self, ref: str, rule: str, detail: str) -> None:
-        super().__init__(f"{ref}: {rule}: {detail}")
-        self.ref = ref
-        self.rule = rule
-        self.detail = detail
-
-
-class NotAuthorized(CoreError):
-    def __init__(self, who: str, action: str, reason: str) -> None:
-        super().__init__(f"{who} may not {action}: {reason}")
-        self.who = who
-        self.action = action
-        self.reason = reason

@@ -320,6 +320,9 @@ def _names(value: object) -> tuple[str, ...]:
     return tuple(part.strip() for part in _SPLIT.split(_text(value)) if part.strip())
 
 
+_NO_NAMES: tuple[str, ...] = ()  # typed, so `row.get(..., _names, _NO_NAMES)` is a name tuple
+
+
 def _shifts(value: object) -> tuple[Shift, ...]:
     shifts: list[Shift] = []
     for part in re.split(r"[,，;；、]+", _text(value)):
@@ -492,7 +495,7 @@ def _work_center(row: _Row, code: str, name: str, machines: tuple[str, ...]) -> 
     weekdays = row.get("weekdays", _weekdays)
     holidays = row.get("holidays", lambda v: frozenset(_date(p) for p in _names(v)))
     can_pause = row.get("can_pause", _flag, True)
-    alternatives = row.get("alternatives", _names, ())
+    alternatives = row.get("alternatives", _names, _NO_NAMES)
     cost = _positive(row, "hourly_cost", row.get("hourly_cost", _number, 60.0), allow_zero=True)
     if row.bad:
         return None
@@ -576,7 +579,7 @@ def _products(rows: Sequence[SourceRow], state: _State) -> None:
         if code is not None:
             _duplicate(row, "code", code, seen, state.existing.products, "product")
         price = _positive(row, "unit_price", row.get("unit_price", _number, 0.0), allow_zero=True)
-        options = {key: list(row.get(f"{key}_options", _names, ()) or ())
+        options = {key: list(row.get(f"{key}_options", _names, _NO_NAMES) or ())
                    for key in ("color", "material", "size", "finish", "packaging")}
         if row.bad or code is None or name is None:
             continue

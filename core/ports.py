@@ -6,6 +6,7 @@ senders and clocks. Core code depends only on these shapes.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
@@ -66,10 +67,11 @@ from core.model.work_order import WorkOrder  # noqa: E402
 
 
 class WorkOrderRepository(Protocol):
+    # in this class body `list` names the method below, so the builtin is spelled out
     async def get(self, ref: str) -> WorkOrder | None: ...
     async def list(self, *, open_only: bool = False, customers: Sequence[str] | None = None,
-                   limit: int | None = None) -> list[WorkOrder]: ...
-    async def all_refs(self) -> list[str]: ...
+                   limit: int | None = None) -> builtins.list[WorkOrder]: ...
+    async def all_refs(self) -> builtins.list[str]: ...
     async def add(self, order: WorkOrder) -> None: ...
     async def save(self, order: WorkOrder) -> None:
         """Write if the stored version still equals order.version, else VersionConflict."""

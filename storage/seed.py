@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from core.demo_factory import DemoFactory, build_demo_factory
 from core.model.work_order import OrderStatus
+from storage.demo_factory import DemoFactory, build_demo_factory
 from storage.uow import SqlUnitOfWork
 
 SEEDED_KEY = "demo.seeded"

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 from core.impact.types import OrderSlip, PlanImpact
 from core.model.work_order import WorkOrder
+from core.plan_building import DUE_TIME, due_minutes, split_key
 from core.planning.types import PlanDiff, PlanResult
-from core.scheduling import DUE_TIME, due_minutes, split_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from ortools.sat.python import cp_model
 
 from core.planning.calendar import WorkTime
 from core.planning.problem import FROZEN, OUTSOURCED, Problem
-from core.planning.schedule import Schedule, decode
+from core.planning.sequences import Schedule, decode
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from core.planning.problem import FROZEN, OUTSOURCED, Problem
-from core.planning.schedule import Schedule
+from core.planning.sequences import Schedule
 
 
 @dataclass(frozen=True)

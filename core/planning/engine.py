@@ -26,9 +26,9 @@ from core.planning.objective import cost
 from core.planning.problem import FROZEN, Problem, compile_problem
 from core.planning.repair import previous_starts, repair
 from core.planning.result import to_result
-from core.planning.schedule import Schedule
 from core.planning.search import rule_search
 from core.planning.sequence_search import descend, make_room
+from core.planning.sequences import Schedule
 from core.planning.types import PlanInput, PlanResult, SolveParams
 
 ROOM_SHARE = 0.5  # of a replan's time, at most, for make_room

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from core.planning.cpsat import solve_window
 from core.planning.objective import Cost, cost
 from core.planning.problem import FROZEN, Problem
-from core.planning.schedule import Schedule, job_end
+from core.planning.sequences import Schedule, job_end
 
 OVERHEAD_PER_OP = 1.5e-5  # measured: sorting, decoding and costing 30k ops take ~0.4 s
 

@@ -13,7 +13,7 @@ coefficient (see cpsat.py).
 from __future__ import annotations
 
 from core.planning.problem import Problem
-from core.planning.schedule import Schedule, flow, weighted_tardiness
+from core.planning.sequences import Schedule, flow, weighted_tardiness
 
 Cost = tuple[int, int]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from core.planning.problem import FROZEN, OUTSOURCED, Problem
-from core.planning.schedule import Schedule, decode
+from core.planning.sequences import Schedule, decode
 from core.planning.types import Assignment
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.planning.kpis import job_outcomes, kpis
 from core.planning.problem import Problem
-from core.planning.schedule import Schedule
+from core.planning.sequences import Schedule
 from core.planning.types import Assignment, PlanResult
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from core.planning.dispatch import Rule, dispatch
 from core.planning.objective import Cost, cost
 from core.planning.problem import Problem
-from core.planning.schedule import Schedule, job_end
+from core.planning.sequences import Schedule, job_end
 
 K_RANGE = (0.5, 30.0)
 SLACKS = (math.inf, 0.4, 0.2, 0.1, 0.05, 0.02, 0.0)

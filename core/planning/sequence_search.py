@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from core.planning.objective import Cost
 from core.planning.problem import FROZEN, OUTSOURCED, Problem
-from core.planning.schedule import Schedule
+from core.planning.sequences import Schedule
 
 MAX_JUMP = 6  # furthest a move carries an operation ahead in its queue (3-40 tried: 6-12 best)
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.cli.importfile import EXAMPLES, import_file, write_template
-from core.demo_factory import build_demo_factory
 from core.importing import Kind
+from storage.demo_factory import build_demo_factory
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.seed import seed_demo

@@ -7,9 +7,15 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from core.demo_factory import CHAT_REFS, FACTORY_TZ, DemoFactory, build_demo_factory, open_demand
 from core.model.parties import Role, Tier
 from core.model.work_order import OrderStatus, Priority
+from storage.demo_factory import (
+    CHAT_REFS,
+    FACTORY_TZ,
+    DemoFactory,
+    build_demo_factory,
+    open_demand,
+)
 
 TODAY = date(2026, 11, 23)
 

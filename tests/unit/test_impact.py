@@ -19,6 +19,7 @@ from core.model.materials import Item, PurchaseOrder
 from core.model.parties import ContractPolicy, Customer, FreezePoint
 from core.model.products import Bom, BomLine, Product, Routing, RoutingStep
 from core.model.work_order import OperationProgress, OrderStatus, WorkOrder
+from core.plan_building import due_minutes, op_key, weight_of
 from core.planning.engine import plan
 from core.planning.types import (
     Alternative,
@@ -30,7 +31,6 @@ from core.planning.types import (
     SolveParams,
 )
 from core.planning.whatif import evaluate
-from core.scheduling import due_minutes, op_key, weight_of
 from core.supply import allocate
 
 TODAY = date(2026, 12, 1)

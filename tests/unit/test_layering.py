@@ -30,13 +30,25 @@ def test_core_imports_no_framework_or_outer_layer() -> None:
 
 
 def test_only_planning_imports_ortools() -> None:
+    solvers = (ROOT / "core" / "planning", ROOT / "bench" / "makespan")
     offenders = [
         str(p.relative_to(ROOT))
         for top in ("bot", "core", "storage", "bench")
         for p in (ROOT / top).rglob("*.py")
-        if not p.is_relative_to(ROOT / "core" / "planning") and "ortools" in _imports(p)
+        if not any(p.is_relative_to(s) for s in solvers) and "ortools" in _imports(p)
     ]
     assert offenders == []
+
+
+def test_the_product_needs_neither_numba_nor_bench() -> None:
+    """numba is the [bench] extra: a plain install runs bot, core and storage without it."""
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imports(p) & {"numba", "bench"})
+        for top in ("bot", "core", "storage")
+        for p in (ROOT / top).rglob("*.py")
+        if _imports(p) & {"numba", "bench"}
+    }
+    assert offenders == {}
 
 
 def test_the_check_sees_a_violation(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from core.planning.makespan import Schedule, ShopInstance
+from bench.makespan import Schedule, ShopInstance
 
 
 def violations(instance: ShopInstance, schedule: Schedule) -> list[str]:

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+pytest.importorskip("numba")  # the makespan solver is the [bench] extra
+
 from bench.instances import (
     FJSP_DIR,
     JSP_DIR,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("numba")  # the makespan solver is the [bench] extra
+
 from bench.instances import FJSP_DIR, JSP_DIR, parse_brandimarte, parse_jsplib
-from core.planning.makespan import (
+from bench.makespan import (
     Alternative,
     Operation,
     ShopInstance,

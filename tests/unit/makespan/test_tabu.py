@@ -6,11 +6,14 @@ import random
 import time
 
 import numpy as np
+import pytest
+
+pytest.importorskip("numba")  # the makespan solver is the [bench] extra
 
 from bench.instances import FJSP_DIR, JSP_DIR, parse_brandimarte, parse_jsplib
-from core.planning.makespan import SolveOptions, best_dispatch, solve_makespan, tabu_kernel
-from core.planning.makespan.compiled_tabu import _KernelState
-from core.planning.makespan.tabu import TabuSettings, _Graph, _n5_moves, tabu_search
+from bench.makespan import SolveOptions, best_dispatch, solve_makespan, tabu_kernel
+from bench.makespan.compiled_tabu import _KernelState
+from bench.makespan.tabu import TabuSettings, _Graph, _n5_moves, tabu_search
 from tests.unit.makespan.checker import violations
 
 

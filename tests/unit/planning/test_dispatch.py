@@ -10,8 +10,8 @@ from core.planning.dispatch import Rule, dispatch
 from core.planning.objective import cost
 from core.planning.problem import compile_problem
 from core.planning.result import to_result
-from core.planning.schedule import weighted_tardiness
 from core.planning.search import SLACKS, rule_search
+from core.planning.sequences import weighted_tardiness
 from core.planning.types import Alternative, Job, Machine, Operation, PlanInput
 from core.planning.validate import violations
 

@@ -135,7 +135,7 @@ def test_a_solver_free_what_if_moves_the_pushed_work_to_a_sibling_machine() -> N
     # of moving A's next order to B, which the real replan would find too.
     from core.planning.problem import compile_problem
     from core.planning.result import to_result
-    from core.planning.schedule import decode
+    from core.planning.sequences import decode
     from core.planning.types import Machine
 
     jobs = tuple(

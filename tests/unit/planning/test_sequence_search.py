@@ -5,8 +5,8 @@ from core.planning.dispatch import Rule, dispatch
 from core.planning.objective import cost
 from core.planning.problem import compile_problem
 from core.planning.result import to_result
-from core.planning.schedule import Schedule, decode
 from core.planning.sequence_search import descend, make_room
+from core.planning.sequences import Schedule, decode
 from core.planning.types import Frozen, Job, Machine, PlanInput
 from core.planning.validate import violations
 

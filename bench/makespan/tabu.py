@@ -17,10 +17,10 @@ import itertools
 import random
 import time
 
-from core.planning.makespan.compiled_tabu import compiled_tabu_search
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.schedule import Schedule, ScheduledOp
-from core.planning.makespan.tabu_settings import (
+from bench.makespan.compiled_tabu import compiled_tabu_search
+from bench.makespan.instance import ShopInstance
+from bench.makespan.schedule import Schedule, ScheduledOp
+from bench.makespan.tabu_settings import (
     PYTHON_KICK_MOVES,
     PYTHON_RESTART_AFTER,
     PYTHON_TENURE_BASE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.planning.makespan.schedule import Schedule
+from bench.makespan.schedule import Schedule
 
 COMPILED_RESTART_AFTER = 2500
 COMPILED_KICK_MOVES = 30

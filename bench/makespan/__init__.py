@@ -5,12 +5,12 @@ dataclasses, `best_dispatch` for a quick heuristic schedule, and `warm_up`,
 which compiles the job-shop tabu kernel before anything is timed.
 """
 
-from core.planning.makespan.compiled_tabu import warm_up
-from core.planning.makespan.dispatch import DispatchResult, best_dispatch
-from core.planning.makespan.instance import Alternative, Operation, ShopInstance, job_shop
-from core.planning.makespan.model import ModelOptions
-from core.planning.makespan.schedule import MakespanResult, Schedule, ScheduledOp
-from core.planning.makespan.solver import SolveOptions, solve_makespan
+from bench.makespan.compiled_tabu import warm_up
+from bench.makespan.dispatch import DispatchResult, best_dispatch
+from bench.makespan.instance import Alternative, Operation, ShopInstance, job_shop
+from bench.makespan.model import ModelOptions
+from bench.makespan.schedule import MakespanResult, Schedule, ScheduledOp
+from bench.makespan.solver import SolveOptions, solve_makespan
 
 __all__ = [
     "Alternative",

@@ -8,10 +8,10 @@ import time
 
 import numpy as np
 
-from core.planning.makespan import tabu_kernel as kernel
-from core.planning.makespan.instance import ShopInstance, job_shop
-from core.planning.makespan.schedule import Schedule, ScheduledOp
-from core.planning.makespan.tabu_settings import (
+from bench.makespan import tabu_kernel as kernel
+from bench.makespan.instance import ShopInstance, job_shop
+from bench.makespan.schedule import Schedule, ScheduledOp
+from bench.makespan.tabu_settings import (
     COMPILED_JOBS_PER_TENURE_MOVE,
     COMPILED_KICK_MOVES,
     COMPILED_POOL_RESET_AFTER,

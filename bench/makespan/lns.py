@@ -20,16 +20,16 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from core.planning.makespan import cpsat
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.model import (
+from bench.makespan import cpsat
+from bench.makespan.instance import ShopInstance
+from bench.makespan.model import (
     MakespanModel,
     ModelOptions,
     add_schedule_hint,
     build_model,
 )
-from core.planning.makespan.neighbourhoods import CHOOSERS, OpKey
-from core.planning.makespan.schedule import Schedule
+from bench.makespan.neighbourhoods import CHOOSERS, OpKey
+from bench.makespan.schedule import Schedule
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from core.planning.makespan import cpsat
-from core.planning.makespan.compiled_tabu import ensure_compiled
-from core.planning.makespan.dispatch import best_dispatch
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.lns import LnsSettings, improve
-from core.planning.makespan.model import ModelOptions, add_schedule_hint, build_model
-from core.planning.makespan.schedule import MakespanResult, Schedule
-from core.planning.makespan.tabu import TabuOutcome, TabuSettings, tabu_search
+from bench.makespan import cpsat
+from bench.makespan.compiled_tabu import ensure_compiled
+from bench.makespan.dispatch import best_dispatch
+from bench.makespan.instance import ShopInstance
+from bench.makespan.lns import LnsSettings, improve
+from bench.makespan.model import ModelOptions, add_schedule_hint, build_model
+from bench.makespan.schedule import MakespanResult, Schedule
+from bench.makespan.tabu import TabuOutcome, TabuSettings, tabu_search
 
 Stats = list[tuple[str, float]]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.schedule import Schedule
+from bench.makespan.instance import ShopInstance
+from bench.makespan.schedule import Schedule
 
 
 @dataclass(frozen=True)

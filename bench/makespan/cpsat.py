@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.model import MakespanModel
-from core.planning.makespan.schedule import Schedule, ScheduledOp
+from bench.makespan.instance import ShopInstance
+from bench.makespan.model import MakespanModel
+from bench.makespan.schedule import Schedule, ScheduledOp
 
 
 @dataclass(frozen=True)

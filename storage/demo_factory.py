@@ -249,7 +249,8 @@ def _furniture_specs() -> list[_Spec]:
           tail: tuple[Step, ...] = _TAIL, solid: bool = False) -> _Spec:
         steps: tuple[Step, ...] = _PANEL + ((("砂光", "SAND", 15, 0.8),) if sand else ())
         steps += (paint if painted else ()) + tail
-        lines = (_board(boards), (eb[0], edge, eb[2], eb[3]))
+        lines: tuple[tuple[str, float, float, str | None], ...] = (
+            _board(boards), (eb[0], edge, eb[2], eb[3]))
         lines += ((("PNT-WAL", round(boards * 0.35, 2), 0.1, "color"),) if painted else ())
         return _Spec(code, name, "furniture", price, lines + extra + (
             ("HW-CAM", round(boards * 8), 0.02, None), ("PKG-CARTON", 2, 0.0, None)),

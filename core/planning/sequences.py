@@ -92,14 +92,3 @@ def decode(pb: Problem, mach: list[int], seqs: list[list[int]]) -> Schedule:
     if done != n:
         raise ValueError("machine sequences contradict job order")
     return Schedule(mach[:], start, end, [s[:] for s in seqs])
-
-
-def sequences_by_time(pb: Problem, mach: list[int], start: list[int]) -> list[list[int]]:
-    """Per-machine sequences sorted by start time (ties by job order)."""
-    seqs: list[list[int]] = [[] for _ in pb.machine_ids]
-    for i in range(pb.n_ops):
-        if pb.op_kind[i] > 0 and mach[i] >= 0:
-            seqs[mach[i]].append(i)
-    for seq in seqs:
-        seq.sort(key=lambda i: (start[i], i))
-    return seqs

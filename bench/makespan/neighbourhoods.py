@@ -11,8 +11,8 @@ import itertools
 import random
 from collections.abc import Callable
 
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.schedule import Schedule, ScheduledOp
+from bench.makespan.instance import ShopInstance
+from bench.makespan.schedule import Schedule, ScheduledOp
 
 OpKey = tuple[int, int]
 Chooser = Callable[[ShopInstance, Schedule, int, random.Random], frozenset[OpKey]]

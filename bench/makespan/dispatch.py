@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.planning.makespan.instance import ShopInstance
-from core.planning.makespan.schedule import Schedule, ScheduledOp
+from bench.makespan.instance import ShopInstance
+from bench.makespan.schedule import Schedule, ScheduledOp
 
 # priority(job, index, duration, rng) -> larger runs first
 Priority = Callable[[int, int, int, random.Random], float]
