@@ -10,7 +10,7 @@ intents / fields / report, all driven by the phrase tables in `synonyms`;
 `specs` matches typed values against the factory's `Vocabulary`.
 """
 
-from bot.parsing.command import Change, Command, Intent
+from bot.parsing.command import Change, Command, Intent, RelativeChange
 from bot.parsing.parser import ParseResult, parse_text
 from bot.parsing.questions import Question
 from bot.parsing.specs import DEFAULT_VOCABULARY, Match, Vocabulary
@@ -23,6 +23,7 @@ __all__ = [
     "Match",
     "ParseResult",
     "Question",
+    "RelativeChange",
     "Vocabulary",
     "parse_text",
 ]

@@ -141,7 +141,34 @@ SPEC_KEYS = _tagged(
            "marking", "备注"],
 )
 SPEC_VERBS = ["换成", "改成", "改为", "改用", "换为", "换用", "用", "变成", "调整为", "要用",
-              "做成", "要", "改", "换", "to", "change to", ":", "="]
+              "做成", "要", "改", "换", "to", "change to", ":", "=",
+              # corrections: "颜色改回原来的白色", "还是用不锈钢"
+              "改回", "换回", "改回成", "换回成", "改回到", "恢复成", "恢复为", "还原成", "变回",
+              "做", "走", "采用", "选", "选用", "make it", "switch to", "go with", "use",
+              "change it to", "go back to", "revert to", "back to"]
+#: Spec values most factories use, by kind: a value typed without its key
+#: ("SO-12 改成不锈钢", "make it walnut") is read as that kind. The factory's
+#: own vocabulary is consulted first; any word ending in 色 is a colour.
+SPEC_WORDS = _tagged(
+    color=["white", "black", "grey", "gray", "red", "blue", "green", "yellow", "orange",
+           "purple", "pink", "brown", "beige", "silver", "gold", "walnut", "oak", "cherry",
+           "maple", "teak", "ivory", "natural", "wenge", "本色", "原木色"],
+    material=["不锈钢", "铝合金", "碳钢", "冷轧板", "热轧板", "镀锌板", "铝板", "铝型材", "黄铜",
+              "紫铜", "铜", "实木", "松木", "橡木", "密度板", "多层板", "颗粒板", "胶合板",
+              "亚克力", "钢化玻璃", "玻璃", "大理石", "岩板", "PVC", "ABS", "尼龙",
+              "stainless steel", "stainless", "steel", "aluminium", "aluminum", "brass",
+              "copper", "plywood", "mdf", "solid wood", "acrylic", "glass", "marble"],
+    finish=["拉丝", "哑光", "亚光", "亮光", "镜面", "磨砂", "烤漆", "喷塑", "氧化", "钝化面",
+            "matte", "matt", "glossy", "gloss", "brushed", "satin", "polished", "mirror",
+            "powder coated", "anodized", "anodised"],
+    packaging=["木箱", "纸箱", "托盘", "木托", "气泡膜", "缠绕膜", "珍珠棉", "泡沫箱", "散装",
+               "wooden crate", "wooden case", "crate", "carton", "cartons", "pallet",
+               "bubble wrap"],
+)
+#: "数量不变", "交期照旧": the field is named to say it stays as it is.
+NO_CHANGE = ["不变", "不改", "不动", "照旧", "保持不变", "维持不变", "保持原样", "维持原样",
+             "还是原来的", "按原来的", "unchanged", "stays the same", "stay the same",
+             "as before", "stays", "the same"]
 
 OP_ADD = ["增加一道", "多加一道", "再加一道", "加一道", "增加", "添加", "需要加", "加个", "加上",
           "加道", "多加", "加", "add", "include", "plus"]
@@ -206,6 +233,8 @@ REPORT_EXPLICIT_LEX = Lexicon(REPORT_EXPLICIT)
 SHIFT_EN_LEX = Lexicon(SHIFT_EN)
 SPEC_KEY_LEX = Lexicon(SPEC_KEYS)
 SPEC_VERB_LEX = Lexicon(SPEC_VERBS)
+SPEC_WORD_LEX = Lexicon(SPEC_WORDS)
+NO_CHANGE_LEX = Lexicon(NO_CHANGE)
 OP_ADD_LEX = Lexicon(OP_ADD)
 OP_REMOVE_LEX = Lexicon(OP_REMOVE)
 OP_REMOVE_AFTER_LEX = Lexicon(OP_REMOVE_AFTER)
