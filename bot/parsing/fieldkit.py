@@ -31,7 +31,8 @@ _VALUE_TAIL = re.compile(r"会怎样|会怎么样|会如何|的话|行不行|可
                          r"|(?<=[\u3400-\u9fff])(?:数量|交期|交货|货期|颜色|材质|材料|尺寸|规格"
                          r"|表面处理|包装|加急|急单|不急)"
                          r"|(?<=[\u3400-\u9fff])(?:再|也|并|还)?(?:加|减|多做|少做|再要|追加|增加|减少)"
-                         r"\s*[0-9零〇一二两三四五六七八九十百千万]")
+                         r"\s*[0-9零〇一二两三四五六七八九十百千万]"
+                         r"|(?<=[\u3400-\u9fff])(?:再|也|并|还|另外)(?=~)")
 ASKING = re.compile(r"什么|多少|吗|哪|几|[?？]|\bwhat\b|\bwhich\b", re.IGNORECASE)
 _NEGATION = re.compile(r"(?:不|别|不要|不必|无需|无须|不需要|不用|没必要|甭|don't|dont|do not"
                        r"|no need to|not|no longer|isn't|is not|not so|not that)"
@@ -64,11 +65,11 @@ def value_end(work: str, start: int, end: int) -> int:
     """Where a value typed from `start` stops: before a span another reader
     has claimed ("木箱加急": 加急 is the priority) or a what-if tail
     ("换成不锈钢会怎么样")."""
-    blank = work.find(BLANK, start, end)
-    if blank != -1:
-        end = blank
     tail = _VALUE_TAIL.search(work, start, end)
-    return tail.start() if tail else end
+    if tail is not None:
+        end = tail.start()
+    blank = work.find(BLANK, start, end)
+    return blank if blank != -1 else end
 
 
 def negated(text: str, start: int, pos: int) -> bool:
