@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.parsing.command import Change
+from bot.parsing.command import Change, RelativeChange
 from bot.parsing.specs import Match
 
 _TRIM = " \t:：=\"'“”‘’()（）[]【】<>《》~#.。"
@@ -41,14 +41,24 @@ _NEGATION = re.compile(r"(?:不|别|不要|不必|无需|无须|不需要|不用
 
 @dataclass(slots=True)
 class FieldResult:
-    """Items found; `missing` = a field named without its value; `uncertain` =
-    (item index, vocabulary kind, match) for values to ask back about."""
+    """Items found; `missing` = a field named without its value (or with an
+    amount too vague to use); `uncertain` = (item index, vocabulary kind,
+    match) for values to ask back about."""
 
     changes: list[Change] = field(default_factory=list)
     missing: str | None = None
     missing_key: str | None = None
     uncertain: list[tuple[int, str, Match]] = field(default_factory=list)
     inferred: bool = False
+    #: Multiples of the current value ("翻倍"), resolved by the service.
+    relative: list[RelativeChange] = field(default_factory=list)
+    #: A more specific question than "what is the new {missing}?" (a Question
+    #: catalog kind: due_shift_later, due_month_day, quantity_amount, ...).
+    ask_kind: str | None = None
+    #: What fills the specific question's placeholders ({when}: "下个月").
+    ask_values: dict[str, str] = field(default_factory=dict)
+    #: "later" / "earlier" for a due-date shift whose size is asked.
+    direction: str | None = None
 
 
 def clean_value(text: str) -> str:

@@ -16,6 +16,7 @@ from bot.parsing.due_field import read_due
 from bot.parsing.fieldkit import ASKING, FieldResult, negated
 from bot.parsing.operation_field import read_operation
 from bot.parsing.quantity_field import read_quantity
+from bot.parsing.relative_field import read_relative
 from bot.parsing.scan import Scan
 from bot.parsing.spec_field import read_spec, read_spec_value
 
@@ -34,7 +35,8 @@ def extract_changes(scan: Scan) -> FieldResult:
         found = False
         for _ in range(3):  # "500件 下周三交": a clause may hold a quantity and a date
             before = scan.work
-            if not (read_spec(scan, start, end, result, carry)
+            if not (read_relative(scan, start, end, result)
+                    or read_spec(scan, start, end, result, carry)
                     or read_due(scan, start, end, result, carry)
                     or read_quantity(scan, start, end, result, carry)
                     or read_operation(scan, start, end, result)

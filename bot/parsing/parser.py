@@ -142,9 +142,10 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
     if cues == {"feasibility"} and not fields.changes and not fields.missing and order_ref:
         # "SO-12 来得及吗" names no change: it asks how the order stands.
         return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
-    if fields.changes or what_if:
+    if fields.changes or fields.relative or what_if:
         intent = Intent.WHAT_IF if what_if else Intent.CHANGE
-        return _change(Command(intent, order_ref, tuple(fields.changes)), fields, lang)
+        return _change(Command(intent, order_ref, tuple(fields.changes),
+                               relative=tuple(fields.relative)), fields, lang)
     names_order = order_ref or "订单" in masked or "order" in masked.lower()
     if intents.has(syn.CANCEL_LEX, masked) and names_order:
         return _needs_order(Command(Intent.CANCEL, order_ref), lang)
@@ -200,8 +201,17 @@ def _change(command: Command, fields: FieldResult, lang: Lang) -> ParseResult:
         return ParseResult(command, lang, question, (*issues, "uncertain_match"))
     if fields.missing:
         kind = "spec_value" if fields.missing == "spec" else fields.missing
+        if fields.ask_kind is not None:
+            # "往后推一点", "改到下个月": ask the finer question, kept as the
+            # field's kind so the answer completes that field.
+            finer = ask(fields.ask_kind, lang, order, **fields.ask_values)
+            question = Question(kind, finer.text, key=fields.ask_kind)
+            vague = (*issues, f"{fields.missing}_missing", f"{fields.missing}_vague")
+            return ParseResult(command, lang, question, vague)
         question = ask(kind, lang, order, key=fields.missing_key)
         return ParseResult(command, lang, question, (*issues, f"{fields.missing}_missing"))
+    if command.relative and not command.changes:
+        return _needs_order(command, lang, (*issues, "relative"))
     if not command.changes:
         return ParseResult(command, lang, ask("change", lang, order), (*issues, "change_missing"))
     return _needs_order(command, lang, tuple(issues))

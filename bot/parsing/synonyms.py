@@ -113,9 +113,18 @@ DUE_CUES = ["交期", "交货", "交付", "交", "到货", "要货", "出货", "
             "deliver", "delivery", "ship", "deadline", "date"]
 #: Verbs that turn a bare date into a new due date when an order is named.
 DATE_SET = ["推到", "挪到", "放到", "延至", "改至", "改到", "改成", "改为", "改在", "提前到",
+            "提早到", "提前至", "推迟至", "延后到", "推后到",
             "推迟到", "延到", "延期到", "改", "定在", "提前", "推迟", "延后", "延期", "推后",
             "往后推", "往前挪", "提早", "最晚", "最迟", "之前", "前", "要", "move", "moves to",
             "to", "by"]
+#: Which way a date-setting verb moves the due date (see Change.direction).
+DUE_DIRECTION = _tagged(
+    earlier=["提前到", "提前", "提早", "往前挪", "提早到", "提前至", "bring forward",
+             "brought forward", "move up", "pull in", "expedite to", "earlier"],
+    later=["推到", "延至", "推迟到", "延到", "延期到", "推迟", "延后", "延期", "推后", "往后推",
+           "推迟至", "延后到", "推后到", "往后挪", "postpone", "postponed", "delay", "delayed",
+           "push back", "pushed back", "push out", "later"],
+)
 #: Any verb of changing; with an order but no readable field, the bot asks what to change.
 CHANGE_VERBS = ["翻倍", "翻番", "翻一番", "减半", "double", "halve", "改", "换", "调整", "变更",
                 "修改", "调", "change", "modify", "amend", "adjust"]
@@ -229,6 +238,7 @@ DUE_CUE_LEX = Lexicon(DUE_CUES)
 DATE_SET_LEX = Lexicon(DATE_SET)
 CHANGE_VERB_LEX = Lexicon(CHANGE_VERBS)
 DUE_SHIFT_LEX = Lexicon(DUE_SHIFT)
+DUE_DIRECTION_LEX = Lexicon(DUE_DIRECTION)
 REPORT_EXPLICIT_LEX = Lexicon(REPORT_EXPLICIT)
 SHIFT_EN_LEX = Lexicon(SHIFT_EN)
 SPEC_KEY_LEX = Lexicon(SPEC_KEYS)
