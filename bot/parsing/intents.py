@@ -36,6 +36,11 @@ def answer(text: str) -> Intent | None:
     return Intent(tag) if tag else None
 
 
+def smalltalk(text: str) -> str | None:
+    """"谢谢", "早上好", "在吗": thanks / greeting / ping when that is all."""
+    return _only(syn.SMALLTALK_LEX, text)
+
+
 def decision(text: str) -> Intent | None:
     """approve / deny cue (the caller checks that a CR reference is present)."""
     hit = syn.DECISION_LEX.search(text)

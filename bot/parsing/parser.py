@@ -151,7 +151,9 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
         return _needs_order(Command(Intent.CANCEL, order_ref), lang)
     if fields.missing:
         return _change(Command(Intent.CHANGE, order_ref), fields, lang)
-    if (intents.has(syn.QUERY_LEX, masked) or intents.has(syn.MY_ORDERS_LEX, masked)
+    if ((intents.has(syn.QUERY_LEX, masked)
+         and (order_ref or intents.has(syn.ORDERISH_LEX, masked)))
+            or intents.has(syn.MY_ORDERS_LEX, masked)
             or (order_ref and not scan.work.replace("#", "").strip(" ~?？!！.,，"))):
         return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
     if order_ref and intents.has(syn.CHANGE_VERB_LEX, scan.work):
@@ -178,6 +180,9 @@ def _short_forms(masked: str, ref: str | None, lang: Lang,
     answered = intents.answer(masked)
     if answered is not None and not (order and intents.only_cancel_words(masked)):
         return ParseResult(Command(answered, order, ref=ref), lang)
+    chat = intents.smalltalk(masked) if order is None and ref is None else None
+    if chat is not None:
+        return ParseResult(Command(Intent.UNKNOWN, smalltalk=chat), lang)
     if ref is None and order is None and intents.only_decision(masked):
         decided = intents.decision(masked)
         assert decided is not None

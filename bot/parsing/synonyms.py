@@ -22,25 +22,48 @@ def _tagged(**groups: Iterable[str]) -> dict[str, str]:
 HELP = ["帮助", "help", "/help", "help me", "你会干啥", "会干啥", "有哪些指令", "哪些指令",
         "使用方法", "怎么用这个机器人", "usage", "commands", "有什么功能", "帮助菜单", "怎么用",
         "如何使用", "你能做什么", "能做什么", "你会什么", "使用说明", "菜单", "指令", "命令列表",
-        "what can you do", "how to use", "?", "/start"]
+        "what can you do", "how to use", "?", "/start", "你能干啥", "能干啥", "你能干嘛", "能干嘛",
+        "干啥用的", "怎么使用", "怎么操作", "有啥功能", "都能干什么", "能帮我做什么", "能帮我干啥",
+        "你是干什么的", "你是干啥的", "怎么问", "可以问什么", "能问什么", "how do i use",
+        "how does this work", "what do you do", "what can i ask", "what can i say",
+        "what are the commands", "how do i use this", "instructions"]
 
 ANSWERS = _tagged(
     confirm=["确认修改", "同意修改", "就这样", "就这么办", "按这个来", "改吧", "yep", "yeah",
              "yup", "确认", "确定", "好的", "好", "可以", "没问题", "行", "对", "是", "是的",
              "嗯", "嗯嗯", "同意", "1", "yes", "y", "ok", "okay", "sure", "confirm", "confirmed",
-             "go ahead", "👌", "好滴", "好嘞", "ok的"],
+             "go ahead", "👌", "好滴", "好嘞", "ok的", "就这么改", "就按这个改", "按这个改",
+             "照这个改", "按这个", "就这样改", "就这么定", "就这样吧", "没毛病", "可以的", "行的",
+             "好的呀", "确认无误", "同意修改", "可以改", "sounds good", "looks good", "lgtm",
+             "do it", "proceed", "go for it", "sure thing", "that's right", "correct",
+             "yes do it"],
     reject=["不要了", "不做了", "不要取消", "别取消", "先别取消", "不取消", "变更取消",
             "修改取消", "取消变更", "撤回修改", "撤销修改", "取消修改", "不改了", "不用改了",
             "不要改了", "别改了", "先不改", "不用改", "不用了", "算了", "不要", "不行", "否",
-            "不", "不对", "不同意", "拒绝", "取消", "2", "no", "n", "nope", "cancel",
+            "不", "不对", "拒绝", "取消", "2", "no", "n", "nope", "cancel",
             "keep it as is", "keep as is", "never mind", "don't", "dont", "cancel that",
-            "取消吧", "no thanks"],
+            "取消吧", "no thanks", "保持原样", "维持原样", "保持不变", "照旧", "放弃", "先放弃",
+            "别动", "先别动", "不用变", "撤回", "不换了", "不调了", "还是原来的", "按原来的",
+            "don't change it", "don't change", "do not change", "leave it", "leave it as is",
+            "forget it", "no need", "not now", "hold off", "scrap that", "don't do it"],
 )
 #: Answers that, next to an order number, cancel the order ("SO-12 取消").
 CANCEL_ANSWERS = frozenset({"取消", "取消吧", "cancel", "cancel it", "不要了", "不做了"})
 #: Politeness and particles ignored when deciding a message is "only" an answer.
 FILLER = ["这个机器人", "机器人", "me", "的", "了", "吧", "啊", "呀", "哈", "呢", "那就", "就",
-          "先", "please", "pls", "thanks", "thank you", "谢谢", "麻烦", "这个", "it", "请"]
+          "先", "please", "pls", "thanks", "thank you", "谢谢", "麻烦", "这个", "it", "请",
+          "一下", "这次的修改", "这次修改", "这个变更", "这次的", "这次", "变更", "修改", "这样",
+          "那", "还是", "the change", "change", "that", "呗", "哦", "嗯"]
+#: Chit-chat: answered politely, never read as an order or a command.
+SMALLTALK = _tagged(
+    thanks=["谢谢", "多谢", "谢了", "感谢", "辛苦了", "辛苦", "谢谢你", "谢谢啦", "thanks",
+            "thank you", "thx", "ty", "cheers", "辛苦啦", "麻烦了"],
+    greeting=["早上好", "早安", "早", "你好", "您好", "大家好", "下午好", "晚上好", "中午好",
+              "哈喽", "嗨", "hi", "hello", "hey", "good morning", "good afternoon",
+              "good evening", "morning"],
+    ping=["在吗", "在不在", "有人吗", "在么", "在嘛", "在", "are you there", "anyone there",
+          "you there", "ping"],
+)
 
 # --- supervisor decisions (need a CR reference) ---------------------------------------
 
@@ -70,9 +93,17 @@ QUERY = ["shipped yet", "delivered yet", "ready yet", "done yet", "shipped", "�
          "能按时", "按时交", "做好没", "好了吗", "完成了吗", "check", "when can", "when is",
          "how long", "到哪", "进度", "什么时候", "啥时候", "怎么样", "几时", "状态", "查下",
          "查一下", "能好", "做好了吗", "发货了吗", "出货了吗", "好了没", "where is", "where's",
-         "status", "update", "progress", "when will", "eta", "how is", "how's", "track"]
+         "status", "update", "progress", "when will", "eta", "how is", "how's", "track",
+         "where are we", "how are we doing", "any news", "how far along", "做到哪", "到哪一步",
+         "生产到哪"]
+#: Without an order number, a progress question must be about orders
+#: ("我的订单怎么样了"), not the weather ("今天天气怎么样").
+ORDERISH = ["订单", "单子", "单", "货", "进度", "生产", "交期", "发货", "出货", "order", "orders",
+            "shipment", "delivery", "production"]
 MY_ORDERS = ["我的订单", "我的单", "我下的单", "我的所有订单", "我负责的", "我跟的单",
-             "我跟进的", "我所有的订单", "my orders", "my order", "all my orders"]
+             "我跟进的", "我所有的订单", "my orders", "my order", "all my orders", "我所有订单",
+             "我所有的单", "我全部订单", "我的全部订单", "我的单子", "我的货", "我手上的单",
+             "我手头的订单", "all of my orders", "our orders"]
 #: Cues that make a message a report even before a count is given.
 REPORT_EXPLICIT = ["报工", "报产量", "report"]
 REPORT = ["良品", "合格品", "合格", "报工", "完成", "做完", "完工", "干完", "搞定", "做好",
@@ -223,6 +254,8 @@ DEFAULT_OPERATIONS: Mapping[str, tuple[str, ...]] = {
 HELP_LEX = Lexicon(HELP)
 ANSWER_LEX = Lexicon(ANSWERS)
 FILLER_LEX = Lexicon(FILLER)
+SMALLTALK_LEX = Lexicon(SMALLTALK)
+ORDERISH_LEX = Lexicon(ORDERISH)
 DECISION_LEX = Lexicon(DECISIONS)
 WHAT_IF_LEX = Lexicon(WHAT_IF)
 CANCEL_LEX = Lexicon(CANCEL)
