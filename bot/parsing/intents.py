@@ -56,6 +56,11 @@ def only_decision(text: str) -> bool:
     return _only(syn.DECISION_LEX, text) is not None
 
 
+def only_supervisor_deny(text: str) -> bool:
+    """"不同意" / "驳回" alone: a deny, not a reject."""
+    return _only(syn.SUPERVISOR_DENY_LEX, text) is not None
+
+
 def only_cancel_words(text: str) -> bool:
     """"SO-12 取消": next to an order, a bare 取消 cancels the order itself."""
     hits = syn.ANSWER_LEX.findall(text)

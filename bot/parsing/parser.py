@@ -177,6 +177,8 @@ def _short_forms(masked: str, ref: str | None, lang: Lang,
         return None
     if order is None and intents.is_help(masked):
         return ParseResult(Command(Intent.HELP), lang)
+    if ref is None and order is None and intents.only_supervisor_deny(masked):
+        return ParseResult(Command(Intent.DENY), lang, ask("ref", lang), ("ref_missing",))
     answered = intents.answer(masked)
     if answered is not None and not (order and intents.only_cancel_words(masked)):
         return ParseResult(Command(answered, order, ref=ref), lang)

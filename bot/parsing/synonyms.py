@@ -74,6 +74,10 @@ DECISIONS = _tagged(
           "rejected", "decline"],
 )
 
+#: Decisions no one types to answer a confirmation: alone, they deny a change
+#: request (whose reference is then asked), whereas 拒绝 / no reject a card.
+SUPERVISOR_DENY = ["驳回", "不同意", "不批", "否决", "不通过", "deny", "denied", "decline"]
+
 # --- intents -----------------------------------------------------------------------------
 
 WHAT_IF = _tagged(
@@ -257,6 +261,7 @@ FILLER_LEX = Lexicon(FILLER)
 SMALLTALK_LEX = Lexicon(SMALLTALK)
 ORDERISH_LEX = Lexicon(ORDERISH)
 DECISION_LEX = Lexicon(DECISIONS)
+SUPERVISOR_DENY_LEX = Lexicon(SUPERVISOR_DENY)
 WHAT_IF_LEX = Lexicon(WHAT_IF)
 CANCEL_LEX = Lexicon(CANCEL)
 QUERY_LEX = Lexicon(QUERY)
