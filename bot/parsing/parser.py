@@ -22,6 +22,7 @@ from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
 from bot.parsing.fieldkit import FieldResult
 from bot.parsing.fields import extract_changes
 from bot.parsing.normalize import detect_lang, mask, normalize
+from bot.parsing.order_request import product_codes, read_order_request
 from bot.parsing.orders import (
     RefMention,
     choose_order,
@@ -32,6 +33,7 @@ from bot.parsing.orders import (
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
+from bot.parsing.shop_queries import read_shop_question
 from bot.parsing.spec_field import infer_spec
 from bot.parsing.specs import DEFAULT_VOCABULARY, Vocabulary
 from core.i18n import Lang
@@ -88,7 +90,8 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     if not norm:
         return ParseResult(UNKNOWN)
     crs = find_change_requests(norm)
-    orders = find_orders(norm, order_pattern, exclude=crs)
+    codes = product_codes(norm)  # F-CAB-2 is a product, not order CAB-2
+    orders = find_orders(norm, order_pattern, exclude=[*crs, *codes])
     order = choose_order(norm, orders)
     # A compact date (20261208) next to a real order is left for the date reader.
     masked_orders = [o for o in orders if o is order or not is_compact_date(o.written)]
@@ -99,6 +102,12 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     head = _short_forms(masked, ref, lang, order.ref if order else None)
     if head is not None:
         return head
+    if order is None and ref is None:
+        vocab = vocabulary or DEFAULT_VOCABULARY
+        listed = read_shop_question(masked, vocab) or read_order_request(
+            norm, mask(masked, [(c.start, c.end) for c in codes]), lang, _local(now, tz), vocab)
+        if listed is not None:
+            return ParseResult(listed, lang)
     result = _read(norm, masked, lang, now, tz, vocabulary, order, ref)
     several = _other_orders(order, masked_orders)
     if several and result.command.intent in ORDER_INTENTS:

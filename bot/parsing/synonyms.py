@@ -116,6 +116,43 @@ REPORT = ["良品", "合格品", "合格", "报工", "完成", "做完", "完工
 SCRAP = ["rejected", "报废", "废品", "废", "不良品", "不良", "不合格", "次品", "坏了", "scrap",
          "scrapped", "scraps", "rejects", "defective", "ng"]
 
+# --- list and shop questions (query_orders, query_shop) -------------------------------
+
+ORDER_FILTERS = _tagged(
+    late=["延误", "会延误", "会晚", "要晚", "晚交", "会迟", "迟交", "拖期", "逾期", "超期", "延期",
+          "赶不上", "来不及", "交不了", "交不上", "误期", "脱期", "不能按时", "late", "overdue",
+          "behind", "delayed", "at risk", "slipping", "running late"],
+    due_today=["今天要交", "今天交", "今天到期", "今日交", "今日到期", "今天出货", "今天发货",
+               "今天该交", "今天得交", "今天交货", "due today", "shipping today", "ship today"],
+    due_this_week=["这周要交", "本周要交", "这周交", "本周交", "这周到期", "本周到期", "这周出货",
+                   "本周出货", "这周发货", "本周发货", "这个星期要交", "这礼拜要交", "这周交货",
+                   "本周交货", "due this week", "this week", "shipping this week"],
+    rush=["加急单", "加急的", "急单", "加急", "特急", "紧急订单", "rush", "rushed", "urgent",
+          "expedited"],
+)
+#: What makes a filter word a list question ("有哪些加急单", "which orders").
+LIST_CUES = ["哪些", "哪几个", "哪几单", "有没有", "几个", "多少个", "多少单", "列一下", "列出",
+             "清单", "列表", "所有", "全部", "which", "what's", "what is", "what are", "list",
+             "show", "any", "how many"]
+#: Load and capacity questions about the shop.
+SHOP_LOAD = ["瓶颈", "产能", "负荷", "负载", "排产情况", "排得满", "忙不忙", "多忙", "利用率",
+             "工作中心", "哪台机器", "设备忙", "机器忙", "车间忙", "车间情况", "车间怎么样",
+             "bottleneck", "capacity", "utilization", "utilisation", "workload", "work center",
+             "work centre", "how busy", "shop load", "machine load"]
+
+# --- quotes and new orders (quote, new_order) -------------------------------------------
+
+NEW_ORDER = ["新单", "新订单", "下单", "下个单", "下一单", "开单", "开个单", "来个单", "新增订单",
+             "新建订单", "录单", "录个单", "加个新单", "new order", "place an order",
+             "create an order", "book an order", "new po"]
+#: How soon could it be made (capable-to-promise).
+QUOTE = ["最早什么时候能交", "最早什么时候交", "最早什么时候", "最早哪天", "最早几号", "最快什么时候",
+         "最快多久", "最快几天", "多久能做好", "多久能交", "多久能做完", "多久能出货", "多久可以交",
+         "要多久", "需要多久", "几天能做好", "几天能交", "几天能做完", "什么时候能交", "什么时候能做好",
+         "能多快", "报个交期", "给个交期", "能不能做", "能做吗", "交期多久", "how soon",
+         "how fast", "earliest", "how long to make", "how long would", "when could we deliver",
+         "when can we deliver", "lead time", "can we make", "could we make"]
+
 # --- change fields -----------------------------------------------------------------------
 
 PRIORITY = _tagged(
@@ -260,6 +297,11 @@ ANSWER_LEX = Lexicon(ANSWERS)
 FILLER_LEX = Lexicon(FILLER)
 SMALLTALK_LEX = Lexicon(SMALLTALK)
 ORDERISH_LEX = Lexicon(ORDERISH)
+ORDER_FILTER_LEX = Lexicon(ORDER_FILTERS)
+LIST_CUE_LEX = Lexicon(LIST_CUES)
+SHOP_LOAD_LEX = Lexicon(SHOP_LOAD)
+NEW_ORDER_LEX = Lexicon(NEW_ORDER)
+QUOTE_LEX = Lexicon(QUOTE)
 DECISION_LEX = Lexicon(DECISIONS)
 SUPERVISOR_DENY_LEX = Lexicon(SUPERVISOR_DENY)
 WHAT_IF_LEX = Lexicon(WHAT_IF)
