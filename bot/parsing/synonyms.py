@@ -53,7 +53,7 @@ CANCEL_ANSWERS = frozenset({"取消", "取消吧", "cancel", "cancel it", "不�
 FILLER = ["这个机器人", "机器人", "me", "的", "了", "吧", "啊", "呀", "哈", "呢", "那就", "就",
           "先", "please", "pls", "thanks", "thank you", "谢谢", "麻烦", "这个", "it", "请",
           "一下", "这次的修改", "这次修改", "这个变更", "这次的", "这次", "变更", "修改", "这样",
-          "那", "还是", "the change", "change", "that", "呗", "哦", "嗯"]
+          "那", "还是", "the change", "change", "that", "呗", "哦", "嗯", "啦", "哟"]
 #: Chit-chat: answered politely, never read as an order or a command.
 SMALLTALK = _tagged(
     thanks=["谢谢", "多谢", "谢了", "感谢", "辛苦了", "辛苦", "谢谢你", "谢谢啦", "thanks",
@@ -146,9 +146,10 @@ NEW_ORDER = ["新单", "新订单", "下单", "下个单", "下一单", "开单"
              "新建订单", "录单", "录个单", "加个新单", "new order", "place an order",
              "create an order", "book an order", "new po"]
 #: How soon could it be made (capable-to-promise).
-QUOTE = ["最早什么时候能交", "最早什么时候交", "最早什么时候", "最早哪天", "最早几号", "最快什么时候",
-         "最快多久", "最快几天", "多久能做好", "多久能交", "多久能做完", "多久能出货", "多久可以交",
-         "要多久", "需要多久", "几天能做好", "几天能交", "几天能做完", "什么时候能交", "什么时候能做好",
+QUOTE = ["最早什么时候能交", "最早什么时候交", "最早什么时候", "最早哪天", "最早几号",
+         "最快什么时候", "最快多久", "最快几天", "多久能做好", "多久能交", "多久能做完",
+         "多久能出货", "多久可以交", "要多久", "需要多久", "几天能做好", "几天能交", "几天能做完",
+         "什么时候能交", "什么时候能做好",
          "能多快", "报个交期", "给个交期", "能不能做", "能做吗", "交期多久", "how soon",
          "how fast", "earliest", "how long to make", "how long would", "when could we deliver",
          "when can we deliver", "lead time", "can we make", "could we make"]
@@ -258,7 +259,8 @@ OP_REMOVE = ["去掉", "取消", "不需要", "不用做", "no more", "no longer
              "remove", "skip", "drop", "delete", "without"]
 #: "喷涂改成喷粉": one operation replaced by another.
 OP_SWAP = ["替换成", "替换为", "换成", "改成", "改为", "换为", "变成"]
-OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉"]
+OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉",
+                   "不用做了", "不需要了", "不要做了", "不用做", "不需要做了", "免了", "就不做了"]
 #: Words around an operation name that are not part of it.
 OP_MARKERS = ["这道工序", "那道工序", "这道", "那道", "一道", "工序", "工艺", "这步", "步骤",
               "的", "from", "step", "process"]
