@@ -30,7 +30,8 @@ _NUMERIC_DATE = re.compile(r"^[0-9]{1,2}\s*[./-]\s*[0-9]{1,2}$")  # "1.5" may be
 _WEEKISH = re.compile(r"周|星期|礼拜|week", re.IGNORECASE)
 _MONTHISH = re.compile(r"月|month", re.IGNORECASE)
 #: A month named without its day ("改到下个月", "next month").
-_MONTH_ONLY = re.compile(r"(?:下下个?|下个?|本|这个?|当)月(?![底末初中0-9零一二两三四五六七八九十]|份?底)"
+_MONTH_ONLY = re.compile(r"(?:下下个?|下个?|本|这个?|当)月"
+                         r"(?![底末初中0-9零一二两三四五六七八九十]|份?底)"
                          r"|(?:next|this)\s+month(?!\s*end)", re.IGNORECASE)
 MAX_SHIFT_DAYS = 3650
 

@@ -62,7 +62,7 @@ def _note_positions(before: str, after: str, result: FieldResult, positions: lis
     """Record, for changes just added, the first character their reading consumed."""
     if len(result.changes) == len(positions):
         return
-    changed = next((i for i, (a, b) in enumerate(zip(before, after))
+    changed = next((i for i, (a, b) in enumerate(zip(before, after, strict=False))
                     if a != b and not a.isspace() and a != "#"), len(after))
     positions.extend([changed] * (len(result.changes) - len(positions)))
 

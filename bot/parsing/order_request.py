@@ -41,7 +41,8 @@ _DUE_HEAD = re.compile(r"(?:交期|交货期|交货日期|due(?:\s+date)?|delive
 _CUSTOMER_MARK = re.compile(r"(?:客户|客人|customer|client)\s*[:：是]?\s*"
                             r"|(?<![A-Za-z])(?:for|from)\s+|(?<=[\s#~])给|^给", re.IGNORECASE)
 _TOKEN = re.compile(r"[\u3400-\u9fffA-Za-z0-9][\u3400-\u9fffA-Za-z0-9._&-]*")
-_STOP = Lexicon(["要", "需要", "想要", "想订", "订", "定", "做", "的", "个", "帮", "帮忙", "我", "我们",
+_STOP = Lexicon(["要", "需要", "想要", "想订", "订", "定", "做", "的", "个", "帮", "帮忙", "我",
+                 "我们",
                  "一下", "交", "交货", "能", "吗", "呢", "吧", "啊", "了", "和", "请", "麻烦",
                  "客户", "给", "下", "有", "多久", "最早", "什么时候", "最快", "几天", "大概",
                  "can", "we", "you", "make", "for", "of", "a", "an", "the", "new", "order",

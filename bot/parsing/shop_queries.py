@@ -19,7 +19,8 @@ from bot.parsing.specs import Vocabulary
 
 _FILTER_ORDER = ("late", "due_today", "due_this_week", "rush")
 #: "永盛的订单", "永盛那边的单": a customer named before its orders.
-_CUSTOMER_ZH = re.compile(r"([\u3400-\u9fffA-Za-z0-9&]{2,12}?)(?:家|那边|公司)?的(?:订单|单子|单|货)")
+_CUSTOMER_ZH = re.compile(r"([\u3400-\u9fffA-Za-z0-9&]{2,12}?)(?:家|那边|公司)?的"
+                          r"(?:订单|单子|单|货)")
 _CUSTOMER_EN = re.compile(r"(?:for|of|from)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})"
                           r"|([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})'s\s+orders")
 #: Words that stand where a customer would but are not one.
