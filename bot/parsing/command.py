@@ -127,6 +127,9 @@ class Command:
         out: dict[str, Any] = {"intent": self.intent.value, "order": self.order}
         if self.intent in CHANGE_INTENTS:
             out["changes"] = [c.to_dict() for c in self.changes]
+            if self.relative:  # an extra key: never a number in `changes`
+                out["relative"] = [{"field": r.field, "factor": r.factor, "written": r.written}
+                                   for r in self.relative]
         elif self.intent is Intent.REPORT:
             out["operation"] = self.operation
             out["quantity"] = self.quantity

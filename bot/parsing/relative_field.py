@@ -68,7 +68,7 @@ _VAGUE_QTY = re.compile(
     re.IGNORECASE)
 #: Due-date shifts without an amount, with their direction.
 _VAGUE_LATER = re.compile(
-    r"(?:往后|推迟|推后|延后|延期|延迟|晚|推|挪后|往后挪|往后推|宽限)"
+    r"(?:往后|推迟|推后|延后|延期|延迟|晚|推|挪后|往后挪|往后推|往后延|延|宽限)"
     r"(?:一点|一些|点儿?|些|几天|一阵|一段时间|一下)"
     r"|晚点|晚些|晚几天|缓几天|宽限几天|过几天"
     r"|(?:a\s+(?:bit|little)|slightly|somewhat)\s+later|a\s+few\s+days\s+later"
@@ -88,6 +88,7 @@ _QTY_CONTEXT = re.compile(r"数量|件|个|套|台|qty|quantity|pcs|units", re.I
 #: The quantity words in front of a multiple ("数量加到", "qty"), read with it.
 _LEAD = re.compile(r"(?:数量|件数|总数|qty|quantity|amount)?\s*(?:的)?\s*"
                    r"(?:加到|增加到|提到|变成|改成|改为|减到|降到|直接|给我|要|做|改|加|减|到)?"
+                   r"\s*(?:原来的|现在的|目前的|之前的)?"
                    r"\s*$", re.IGNORECASE)
 
 

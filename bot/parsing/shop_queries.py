@@ -23,6 +23,9 @@ _CUSTOMER_ZH = re.compile(r"([\u3400-\u9fffA-Za-z0-9&]{2,12}?)(?:家|那边|公�
                           r"(?:订单|单子|单|货)")
 _CUSTOMER_EN = re.compile(r"(?:for|of|from)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})"
                           r"|([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})'s\s+orders")
+_DUE_VERB = r"(?:交货|交付|交|出货|发货|到期|完工|出)"
+_DUE_TODAY = re.compile(r"(?:今天|今日|当天)[^,，。?？]{0,6}?" + _DUE_VERB)
+_DUE_THIS_WEEK = re.compile(r"(?:这周|本周|这个?星期|这礼拜|本星期)[^,，。?？]{0,6}?" + _DUE_VERB)
 #: Words that stand where a customer would but are not one.
 _NOT_CUSTOMER = re.compile(r"^(?:我|我们|咱|咱们|你|你们|他|他们|她|今天|今日|明天|这周|本周|"
                            r"这个星期|所有|全部|哪些|哪几个|加急|急|延误|会晚|我下|我跟|客户|这些|"
@@ -32,6 +35,9 @@ _NOT_CUSTOMER = re.compile(r"^(?:我|我们|咱|咱们|你|你们|他|他们|她
 def read_shop_question(masked: str, vocabulary: Vocabulary) -> Command | None:
     """query_orders / query_shop for a message without an order number."""
     filters = {hit.tag for hit in syn.ORDER_FILTER_LEX.finditer(masked)}
+    for window, pattern in (("due_today", _DUE_TODAY), ("due_this_week", _DUE_THIS_WEEK)):
+        if pattern.search(masked):
+            filters.add(window)  # "这周有哪些要出货": the window and the verb apart
     listing = syn.LIST_CUE_LEX.search(masked) is not None
     orderish = syn.ORDERISH_LEX.search(masked) is not None
     if filters and (listing or orderish):
