@@ -87,7 +87,7 @@ _DUE_CONTEXT = re.compile(r"交期|交货|货期|交|日期|due|deliver|ship|dat
 _QTY_CONTEXT = re.compile(r"数量|件|个|套|台|qty|quantity|pcs|units", re.IGNORECASE)
 #: The quantity words in front of a multiple ("数量加到", "qty"), read with it.
 _LEAD = re.compile(r"(?:数量|件数|总数|qty|quantity|amount)?\s*(?:的)?\s*"
-                   r"(?:加到|增加到|提到|变成|改成|改为|减到|降到|直接|给我|要|做|改|加|减|到)?"
+                   r"(?:加到|增加到|提到|变成|改成|改为|减到|降到|直接|给我|要|做|改|加|减|到|变|增加|提高)?"
                    r"\s*(?:原来的|现在的|目前的|之前的)?"
                    r"\s*$", re.IGNORECASE)
 

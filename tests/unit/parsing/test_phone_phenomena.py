@@ -105,8 +105,9 @@ def test_multiples_are_relative_never_numbers(text: str, factor: float) -> None:
 
 def test_a_multiple_in_a_what_if_stays_relative() -> None:
     result = parse_text("要是SO-2026-0031数量变成两倍会怎么样", NOW)
-    assert result.to_contract_dict() == {"intent": "what_if", "order": "SO-2026-0031",
-                                         "changes": []}
+    out = result.to_contract_dict()
+    assert (out["intent"], out["order"], out["changes"]) == ("what_if", "SO-2026-0031", [])
+    assert out["relative"] == [{"field": "quantity", "factor": 2.0, "written": "数量变成两倍"}]
     assert [r.factor for r in result.command.relative] == [2.0]
 
 
