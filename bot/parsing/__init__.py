@@ -5,9 +5,13 @@ order_pattern=None) -> ParseResult` with `.command`, `.to_contract_dict()`
 (CONTRACT section 3), `.lang`, `.question` and `.issues`. `bot.conversation`
 completes incomplete commands over several messages.
 
-Layout: normalize (NFKC) -> orders (mask refs) -> scan (numbers, dates) ->
-intents / fields / report, all driven by the phrase tables in `synonyms`;
-`specs` matches typed values against the factory's `Vocabulary`.
+Layout: normalize (NFKC) -> orders (mask refs; product codes are not refs)
+-> whole-message answers, help, chit-chat (intents) -> list and load
+questions (shop_queries), quotes and new orders (order_request) -> scan
+(numbers, dates) -> report or change items (fields: relative_field first,
+then spec, due, quantity, operation readers), all driven by the phrase tables
+in `synonyms`; `specs` matches typed values against the factory's
+`Vocabulary`.
 """
 
 from bot.parsing.command import Change, Command, Intent, RelativeChange
