@@ -24,11 +24,17 @@ class Intent(StrEnum):
     APPROVE = "approve"
     DENY = "deny"
     HELP = "help"
+    QUERY_ORDERS = "query_orders"
+    QUERY_SHOP = "query_shop"
+    QUOTE = "quote"
+    NEW_ORDER = "new_order"
     UNKNOWN = "unknown"
 
 
 #: Intents whose JSON carries `changes`.
 CHANGE_INTENTS = frozenset({Intent.CHANGE, Intent.WHAT_IF})
+#: `filter` values of query_orders (CONTRACT section 4).
+ORDER_FILTERS = ("late", "due_today", "due_this_week", "rush")
 #: Intents that act on one named order and cannot run without it.
 ORDER_INTENTS = frozenset({Intent.CHANGE, Intent.WHAT_IF, Intent.CANCEL})
 
@@ -49,6 +55,11 @@ class Change:
     unit: str | None = None
     key: str | None = None
     canonical: str | None = None
+    #: For due dates, the way the message's verb moves it ("提前到" earlier,
+    #: "推迟到" later). Only the service knows the current due date, so only it
+    #: can see that "推迟到12月1号" moves the date forward and ask back.
+    #: Not part of the contract JSON.
+    direction: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field}
@@ -68,6 +79,20 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeChange:
+    """A change stated as a multiple of the current value ("翻倍", "减半", "×3").
+
+    The parser never knows the current value, so it never turns this into a
+    `Change`; the service multiplies the order's value by `factor` and shows
+    both ("数量 8 -> 16件 (x2)"). `written` is the phrase as typed.
+    """
+
+    field: str
+    factor: float
+    written: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     """A message read into the contract's vocabulary; `order` is canonical-cased."""
 
@@ -79,6 +104,20 @@ class Command:
     scrap: int | None = None
     ref: str | None = None
     operation_canonical: str | None = field(default=None, compare=False)
+    #: Multiples of the current value, to be resolved by the service; never in `changes`.
+    relative: tuple[RelativeChange, ...] = ()
+    #: query_orders: one of ORDER_FILTERS.
+    filter: str | None = None
+    #: query_orders / quote / new_order: the customer as written.
+    customer: str | None = None
+    #: quote / new_order: the product code or name as written (`quantity` holds the count).
+    product: str | None = None
+    #: quote / new_order: spec items (field "spec", key, value).
+    specs: tuple[Change, ...] = ()
+    #: new_order: the due date, ISO.
+    due_date: str | None = None
+    #: unknown: "thanks" | "greeting" | "ping" when the message is only chit-chat.
+    smalltalk: str | None = None
 
     def with_order(self, order: str | None) -> Command:
         return replace(self, order=order)
@@ -88,6 +127,9 @@ class Command:
         out: dict[str, Any] = {"intent": self.intent.value, "order": self.order}
         if self.intent in CHANGE_INTENTS:
             out["changes"] = [c.to_dict() for c in self.changes]
+            if self.relative:  # an extra key: never a number in `changes`
+                out["relative"] = [{"field": r.field, "factor": r.factor, "written": r.written}
+                                   for r in self.relative]
         elif self.intent is Intent.REPORT:
             out["operation"] = self.operation
             out["quantity"] = self.quantity
@@ -99,6 +141,18 @@ class Command:
             out["ref"] = self.ref
         elif self.intent in (Intent.CONFIRM, Intent.REJECT) and self.ref is not None:
             out["ref"] = self.ref
+        elif self.intent is Intent.QUERY_ORDERS:
+            out["filter"] = self.filter
+            out["customer"] = self.customer
+        elif self.intent in (Intent.QUOTE, Intent.NEW_ORDER):
+            out["customer"] = self.customer
+            out["product"] = self.product
+            out["quantity"] = self.quantity
+            out["specs"] = [{"key": s.key, "value": s.value} for s in self.specs]
+            if self.intent is Intent.NEW_ORDER:
+                out["due_date"] = self.due_date
+        elif self.intent is Intent.UNKNOWN and self.smalltalk is not None:
+            out["smalltalk"] = self.smalltalk
         return out
 
 

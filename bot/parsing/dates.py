@@ -746,7 +746,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _cn(rf"(?:{_REL_MONTH}\s*的?\s*)?(?P<part>月底|月末|月中|月初)(?!旬)", _rel_month_part, "月"),
     _cn(rf"{_REL_MONTH}(?P<part>底|末|中|初)(?!旬)", _rel_month_part, "月"),
     _cn(rf"(?<![0-9#])(?:(?:(?P<y>{_YEAR})\s*年|{_REL_YEAR})\s*(?:的\s*)?)?(?P<m>{_MONTH})\s*月"
-        r"\s*份?\s*的?\s*(?P<part>月底|月末|月中|月初|底|末|中旬|中|初)(?!旬)", _named_month_part, "月"),
+        r"\s*份?\s*的?\s*(?P<part>月底|月末|月中|月初|底|末|中旬|中|初)(?!旬)",
+        _named_month_part, "月"),
     _cn(rf"(?:{_REL_YEAR}\s*的?\s*)?(?P<part>年底|年末|年终|年初)", _year_part, "年"),
     _cn(rf"{_REL_YEAR}(?P<part>底|末|终|初)", _year_part, "年"),
     # -- day of month alone
@@ -768,18 +769,21 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _cn(r"(?P<n>[0-9]+|[一二两三四五六七八九十]+)\s*个?\s*工作日\s*(?:以后|之后|后|以内|之内|内)",
         _business_days_after, "工"),
     _cn(rf"(?:再过|过了?)?\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*(?:多\s*)?{_DUR_UNIT}"
-        r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)", _offset_after, "后内前"),
+        r"\s*(?P<dir>以后|之后|过后|后|以内|之内|内|以前|之前|前)(?!天|日)",
+        _offset_after, "后内前"),
     _cn(rf"再过\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}(?P<dir>)", _offset_after,
         "再"),
     _cn(_starts_with_one_of(_SHIFT_VERBS)
-        + rf"(?<![最尽今明昨当每])(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?(?:{_alternation(_SHIFT_OBJECTS)})?"
+        + rf"(?<![最尽今明昨当每])(?P<v>{_alternation(_SHIFT_VERBS)})\s*(?:了\s*)?"
+        + rf"(?:{_alternation(_SHIFT_OBJECTS)})?"
         rf"\s*(?P<n>{_COUNT})\s*(?P<half>个半)?\s*个?\s*{_DUR_UNIT}", _shift,
         _SHIFT_VERB_FIRST_CHARS),
     # -- English
     _en(r"\b(?P<w>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|tmrw|tmr"
         r"|tomorow|yesterday)\b", _en_rel_day, ("tod", "ton", "tom", "tmr", "yes")),
     _en(r"\b(?:(?P<p>next|this|coming|last)\s+(?:week\s+)?(?:on\s+)?)?(?P<wd>"
-        + _alternation(_EN_WEEKDAYS) + r")\b\.?(?:\s+(?:of\s+)?(?P<after>(?:next|this|last)\s+week)\b)?",
+        + _alternation(_EN_WEEKDAYS)
+        + r")\b\.?(?:\s+(?:of\s+)?(?P<after>(?:next|this|last)\s+week)\b)?",
         _en_weekday, ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
     _en(r"(?<!end of )(?<!end of the )(?<!late )(?<!later )\bnext\s+week\b", _en_next_week,
         ("week",)),
@@ -801,7 +805,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _en(r"\b(?:back|forward|out|up|ahead|later|earlier|sooner)\s+(?:by\s+)?" + _EN_COUNT
         + r"\s*" + _EN_UNIT + r"\b", _en_shift, _EN_SHIFT_WORDS),
     _en(r"\b(?:delay|postpone|push|slip|extend|defer|advance|expedite|bring|pull|move)\w*"
-        r"\b[^.,;!?\n]{0,40}?\b(?:by\s+|for\s+)?" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift,
+        r"\b[^.,;!?\n]{0,40}?\b(?:by\s+|for\s+)?" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b",
+        _en_shift,
         _EN_SHIFT_WORDS),
     _en(r"\b(?:push|move|bring|pull)\w*\b[^.,;!?\n]{0,40}?\b(?:back|forward|out|up|in)\s+"
         + _EN_COUNT + r"\s*" + _EN_UNIT + r"\b", _en_shift, _EN_SHIFT_WORDS),

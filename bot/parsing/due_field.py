@@ -27,6 +27,12 @@ _VAGUE_DATE = re.compile(r"^(?:下|本|这|上)?个?(?:周|星期|礼拜|月)$"
                          r"|^(?:next|this) (?:week|month)$", re.IGNORECASE)
 _AFTER = re.compile(r"\s*(?:以后|之后|后)")
 _NUMERIC_DATE = re.compile(r"^[0-9]{1,2}\s*[./-]\s*[0-9]{1,2}$")  # "1.5" may be 1.5k
+_WEEKISH = re.compile(r"周|星期|礼拜|week", re.IGNORECASE)
+_MONTHISH = re.compile(r"月|month", re.IGNORECASE)
+#: A month named without its day ("改到下个月", "next month").
+_MONTH_ONLY = re.compile(r"(?:下下个?|下个?|本|这个?|当)月"
+                         r"(?![底末初中0-9零一二两三四五六七八九十]|份?底)"
+                         r"|(?:next|this)\s+month(?!\s*end)", re.IGNORECASE)
 MAX_SHIFT_DAYS = 3650
 
 
@@ -34,7 +40,7 @@ def read_due(scan: Scan, start: int, end: int, result: FieldResult, carry: str |
     """A due-date change in the clause (or a question for one); True when read."""
     shift = _english_shift(scan, start, end)
     if shift is not None:
-        result.changes.append(Change("due_date", delta_days=shift))
+        result.changes.append(Change("due_date", delta_days=shift, direction=_sign(shift)))
         scan.blank(start, end)
         return True
     if any(c.field == "due_date" for c in result.changes):
@@ -46,20 +52,22 @@ def read_due(scan: Scan, start: int, end: int, result: FieldResult, carry: str |
     if setters:  # "从12月1号改到12月5号": the date after the verb is the new one
         later = [m for m in mentions if m.start >= setters[-1].end]
         mentions = later + [m for m in mentions if m not in later]
-    vague = False
+    vague: str | None = None
     for mention in mentions:
         if mention.delta_days is not None and abs(mention.delta_days) > MAX_SHIFT_DAYS:
             continue
         if mention.delta_days is None and (_VAGUE_DATE.match(mention.raw.strip())
                                            or _AFTER.match(scan.work, mention.end)):
-            vague = True  # "下周", "下个月", "国庆后": no day named -- ask for one
+            vague = mention.raw.strip()  # "下周", "下个月", "国庆后": no day named -- ask
             continue
         if mention.delta_days is not None and mention.date is None:
-            result.changes.append(Change("due_date", delta_days=mention.delta_days))
+            result.changes.append(Change("due_date", delta_days=mention.delta_days,
+                                         direction=_sign(mention.delta_days)))
         elif cue or carry == "due_date" or (setter and scan.order is not None
                                             and not _NUMERIC_DATE.match(mention.raw)):
             assert mention.date is not None
-            result.changes.append(Change("due_date", mention.date.isoformat()))
+            result.changes.append(Change("due_date", mention.date.isoformat(),
+                                         direction=_direction(scan, start, end)))
         else:
             continue
         spans = [(mention.start, mention.end)] + [(h.start, h.end) for h in (cue, *setters) if h]
@@ -71,13 +79,41 @@ def read_due(scan: Scan, start: int, end: int, result: FieldResult, carry: str |
             result.changes.append(Change("due_date", fallback.isoformat()))
             scan.blank(start, end)
             return True
-        if (cue and setter and cue.start < setter.end) or (vague and (cue or setter)):
-            # "交期改到2月30号", "交期提前": the due date is being changed, to an
-            # unreadable or missing day -- ask, never fall through to quantity.
-            result.missing = "due_date"
-            scan.blank(start, end)
-            return True
+    if vague is None and (setter and scan.order is not None or cue):
+        month_only = _MONTH_ONLY.search(scan.work, start, end)
+        vague = month_only.group() if month_only else None  # "move SO-12 to next month"
+    if (cue and setter and cue.start < setter.end) or (vague and (cue or setter)):
+        # "交期改到2月30号", "交期提前", "提前到下周": the due date is being
+        # changed, to an unreadable or missing day -- ask, never fall through
+        # to quantity.
+        result.missing = "due_date"
+        month = _MONTH_ONLY.search(scan.work, start, end)
+        if vague or month:
+            _ask_day(result, vague or (month.group() if month else ""),
+                     _direction(scan, start, end))
+        scan.blank(start, end)
+        return True
     return False
+
+
+def _direction(scan: Scan, start: int, end: int) -> str | None:
+    """"提前到12月1号" -> earlier, "推迟到…" -> later; the service checks it
+    against the current due date and asks back when they disagree."""
+    hit = syn.DUE_DIRECTION_LEX.search(scan.work, start, end)
+    return hit.tag if hit is not None else None
+
+
+def _sign(days: int) -> str | None:
+    return "later" if days > 0 else "earlier" if days < 0 else None
+
+
+def _ask_day(result: FieldResult, vague: str, direction: str | None) -> None:
+    """"改到下个月" -> "下个月几号？", "提前到下周" -> "下周几？"."""
+    kind = "due_week_day" if _WEEKISH.search(vague) else (
+        "due_month_day" if _MONTHISH.search(vague) else None)
+    if kind is not None:
+        result.ask_kind, result.ask_values = kind, {"when": vague}
+    result.direction = direction
 
 
 def _english_shift(scan: Scan, start: int, end: int) -> int | None:

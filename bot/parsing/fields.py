@@ -16,8 +16,9 @@ from bot.parsing.due_field import read_due
 from bot.parsing.fieldkit import ASKING, FieldResult, negated
 from bot.parsing.operation_field import read_operation
 from bot.parsing.quantity_field import read_quantity
+from bot.parsing.relative_field import read_relative
 from bot.parsing.scan import Scan
-from bot.parsing.spec_field import read_spec
+from bot.parsing.spec_field import read_spec, read_spec_value
 
 
 def extract_changes(scan: Scan) -> FieldResult:
@@ -26,16 +27,20 @@ def extract_changes(scan: Scan) -> FieldResult:
     positions: list[int] = []  # where in the text each change was read
     carry: str | None = None  # a field named without its value, for the next clause
     for start, end in scan.clauses():
+        if _unchanged(scan, start, end):
+            continue
         before = scan.work
         _priority(scan, start, end, result)
         _note_positions(before, scan.work, result, positions)
         found = False
         for _ in range(3):  # "500件 下周三交": a clause may hold a quantity and a date
             before = scan.work
-            if not (read_spec(scan, start, end, result, carry)
+            if not (read_relative(scan, start, end, result)
+                    or read_spec(scan, start, end, result, carry)
                     or read_due(scan, start, end, result, carry)
                     or read_quantity(scan, start, end, result, carry)
-                    or read_operation(scan, start, end, result)):
+                    or read_operation(scan, start, end, result)
+                    or read_spec_value(scan, start, end, result)):
                 break
             _note_positions(before, scan.work, result, positions)
             found = True
@@ -57,7 +62,7 @@ def _note_positions(before: str, after: str, result: FieldResult, positions: lis
     """Record, for changes just added, the first character their reading consumed."""
     if len(result.changes) == len(positions):
         return
-    changed = next((i for i, (a, b) in enumerate(zip(before, after))
+    changed = next((i for i, (a, b) in enumerate(zip(before, after, strict=False))
                     if a != b and not a.isspace() and a != "#"), len(after))
     positions.extend([changed] * (len(result.changes) - len(positions)))
 
@@ -70,6 +75,22 @@ def _in_text_order(result: FieldResult, positions: list[int]) -> None:
     moved = {old: new for new, old in enumerate(order)}
     result.changes = [result.changes[i] for i in order]
     result.uncertain = [(moved[i], kind, match) for i, kind, match in result.uncertain]
+
+
+def _unchanged(scan: Scan, start: int, end: int) -> bool:
+    """"数量不变", "交期照旧", "qty stays the same": a field named to say it
+    stays; the clause is read (blanked) and yields nothing."""
+    hit = syn.NO_CHANGE_LEX.search(scan.work, start, end)
+    if hit is None or scan.numbers_in(start, end) or scan.dates_in(start, end):
+        return False
+    cue = (syn.QTY_CUE_LEX.search(scan.work, start, hit.start)
+           or syn.DUE_CUE_LEX.search(scan.work, start, hit.start)
+           or syn.SPEC_KEY_LEX.search(scan.work, start, hit.start)
+           or syn.PRIORITY_LEX.search(scan.work, start, hit.start))
+    if cue is None:
+        return False
+    scan.blank(start, end)
+    return True
 
 
 def _priority(scan: Scan, start: int, end: int, result: FieldResult) -> None:

@@ -36,6 +36,11 @@ def answer(text: str) -> Intent | None:
     return Intent(tag) if tag else None
 
 
+def smalltalk(text: str) -> str | None:
+    """"谢谢", "早上好", "在吗": thanks / greeting / ping when that is all."""
+    return _only(syn.SMALLTALK_LEX, text)
+
+
 def decision(text: str) -> Intent | None:
     """approve / deny cue (the caller checks that a CR reference is present)."""
     hit = syn.DECISION_LEX.search(text)
@@ -49,6 +54,11 @@ def has(lex: Lexicon, text: str) -> bool:
 def only_decision(text: str) -> bool:
     """"驳回" alone: a decision whose change request must be asked for."""
     return _only(syn.DECISION_LEX, text) is not None
+
+
+def only_supervisor_deny(text: str) -> bool:
+    """"不同意" / "驳回" alone: a deny, not a reject."""
+    return _only(syn.SUPERVISOR_DENY_LEX, text) is not None
 
 
 def only_cancel_words(text: str) -> bool:

@@ -63,9 +63,10 @@ def _swap(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
         return False
     names = (scan.norm[old[0]:old[1]], scan.norm[new[0]:new[1]])
     matches = [scan.vocabulary.match("operation", n) for n in names]
-    if not all(m.canonical or _default_operation(n) for m, n in zip(matches, names)):
+    if not all(m.canonical or _default_operation(n) for m, n in zip(matches, names, strict=True)):
         return False
-    for kind, name, match in zip(("remove_operation", "add_operation"), names, matches):
+    for kind, name, match in zip(("remove_operation", "add_operation"), names, matches,
+                                 strict=True):
         result.changes.append(Change(kind, name, canonical=match.canonical))
     scan.blank(start, end)
     return True

@@ -22,6 +22,7 @@ from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
 from bot.parsing.fieldkit import FieldResult
 from bot.parsing.fields import extract_changes
 from bot.parsing.normalize import detect_lang, mask, normalize
+from bot.parsing.order_request import product_codes, read_order_request
 from bot.parsing.orders import (
     RefMention,
     choose_order,
@@ -32,6 +33,7 @@ from bot.parsing.orders import (
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
 from bot.parsing.scan import Scan
+from bot.parsing.shop_queries import read_shop_question
 from bot.parsing.spec_field import infer_spec
 from bot.parsing.specs import DEFAULT_VOCABULARY, Vocabulary
 from core.i18n import Lang
@@ -88,7 +90,8 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     if not norm:
         return ParseResult(UNKNOWN)
     crs = find_change_requests(norm)
-    orders = find_orders(norm, order_pattern, exclude=crs)
+    codes = product_codes(norm)  # F-CAB-2 is a product, not order CAB-2
+    orders = find_orders(norm, order_pattern, exclude=[*crs, *codes])
     order = choose_order(norm, orders)
     # A compact date (20261208) next to a real order is left for the date reader.
     masked_orders = [o for o in orders if o is order or not is_compact_date(o.written)]
@@ -99,6 +102,12 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     head = _short_forms(masked, ref, lang, order.ref if order else None)
     if head is not None:
         return head
+    if order is None and ref is None:
+        vocab = vocabulary or DEFAULT_VOCABULARY
+        listed = read_shop_question(masked, vocab) or read_order_request(
+            norm, mask(masked, [(c.start, c.end) for c in codes]), lang, _local(now, tz), vocab)
+        if listed is not None:
+            return ParseResult(listed, lang)
     result = _read(norm, masked, lang, now, tz, vocabulary, order, ref)
     several = _other_orders(order, masked_orders)
     if several and result.command.intent in ORDER_INTENTS:
@@ -142,15 +151,18 @@ def _read(norm: str, masked: str, lang: Lang, now: datetime, tz: str,
     if cues == {"feasibility"} and not fields.changes and not fields.missing and order_ref:
         # "SO-12 来得及吗" names no change: it asks how the order stands.
         return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
-    if fields.changes or what_if:
+    if fields.changes or fields.relative or what_if:
         intent = Intent.WHAT_IF if what_if else Intent.CHANGE
-        return _change(Command(intent, order_ref, tuple(fields.changes)), fields, lang)
+        return _change(Command(intent, order_ref, tuple(fields.changes),
+                               relative=tuple(fields.relative)), fields, lang)
     names_order = order_ref or "订单" in masked or "order" in masked.lower()
     if intents.has(syn.CANCEL_LEX, masked) and names_order:
         return _needs_order(Command(Intent.CANCEL, order_ref), lang)
     if fields.missing:
         return _change(Command(Intent.CHANGE, order_ref), fields, lang)
-    if (intents.has(syn.QUERY_LEX, masked) or intents.has(syn.MY_ORDERS_LEX, masked)
+    if ((intents.has(syn.QUERY_LEX, masked)
+         and (order_ref or intents.has(syn.ORDERISH_LEX, masked)))
+            or intents.has(syn.MY_ORDERS_LEX, masked)
             or (order_ref and not scan.work.replace("#", "").strip(" ~?？!！.,，"))):
         return ParseResult(Command(Intent.QUERY_PROGRESS, order_ref), lang)
     if order_ref and intents.has(syn.CHANGE_VERB_LEX, scan.work):
@@ -174,9 +186,14 @@ def _short_forms(masked: str, ref: str | None, lang: Lang,
         return None
     if order is None and intents.is_help(masked):
         return ParseResult(Command(Intent.HELP), lang)
+    if ref is None and order is None and intents.only_supervisor_deny(masked):
+        return ParseResult(Command(Intent.DENY), lang, ask("ref", lang), ("ref_missing",))
     answered = intents.answer(masked)
     if answered is not None and not (order and intents.only_cancel_words(masked)):
         return ParseResult(Command(answered, order, ref=ref), lang)
+    chat = intents.smalltalk(masked) if order is None and ref is None else None
+    if chat is not None:
+        return ParseResult(Command(Intent.UNKNOWN, smalltalk=chat), lang)
     if ref is None and order is None and intents.only_decision(masked):
         decided = intents.decision(masked)
         assert decided is not None
@@ -200,8 +217,17 @@ def _change(command: Command, fields: FieldResult, lang: Lang) -> ParseResult:
         return ParseResult(command, lang, question, (*issues, "uncertain_match"))
     if fields.missing:
         kind = "spec_value" if fields.missing == "spec" else fields.missing
+        if fields.ask_kind is not None:
+            # "往后推一点", "改到下个月": ask the finer question, kept as the
+            # field's kind so the answer completes that field.
+            finer = ask(fields.ask_kind, lang, order, **fields.ask_values)
+            question = Question(kind, finer.text, key=fields.ask_kind)
+            vague = (*issues, f"{fields.missing}_missing", f"{fields.missing}_vague")
+            return ParseResult(command, lang, question, vague)
         question = ask(kind, lang, order, key=fields.missing_key)
         return ParseResult(command, lang, question, (*issues, f"{fields.missing}_missing"))
+    if command.relative and not command.changes:
+        return _needs_order(command, lang, (*issues, "relative"))
     if not command.changes:
         return ParseResult(command, lang, ask("change", lang, order), (*issues, "change_missing"))
     return _needs_order(command, lang, tuple(issues))

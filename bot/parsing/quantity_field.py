@@ -14,7 +14,8 @@ from bot.parsing.fieldkit import FieldResult
 from bot.parsing.numerals import NumberMention
 from bot.parsing.scan import Scan
 
-_NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|个月|个星期|星期|礼拜"
+_NOT_QTY_AFTER = re.compile(r"\s?(?:道|步|天|周|号|月|日|点|年|次|%|倍|成|分之|个月|个星期"
+                            r"|星期|礼拜"
                             r"|x|\*|×|mm|cm)", re.IGNORECASE)
 _VERB_GAP = re.compile(r"[#\s~]|\bby\b|的|再", re.IGNORECASE)
 _FROM = re.compile(r"(?:从|由|from)\s*$", re.IGNORECASE)

@@ -28,6 +28,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{order}的交期改到哪天？例如：12月5号、下周三、推迟3天。",
         "en": "What is the new due date for {order}? For example 2026-12-05, or 3 days later.",
     },
+    "due_shift_later": {
+        "zh": "{order}的交期推迟多少天？例如：推迟3天，或改到12月20号。",
+        "en": "How many days later should {order} be due? For example 3 days, or 2026-12-20.",
+    },
+    "due_shift_earlier": {
+        "zh": "{order}的交期提前多少天？例如：提前2天，或改到12月5号。",
+        "en": "How many days earlier should {order} be due? For example 2 days, "
+              "or 2026-12-05.",
+    },
+    "due_month_day": {
+        "zh": "{order}的交期改到{when}几号？例如：{when}15号。",
+        "en": "Which day {when} should {order} be due? For example the 15th.",
+    },
+    "due_week_day": {
+        "zh": "{order}的交期改到{when}几？例如：{when}三。",
+        "en": "Which day {when} should {order} be due? For example Wednesday.",
+    },
+    "quantity_amount": {
+        "zh": "{order}的数量加（减）多少？例如：再加100件，或改成500件。",
+        "en": "By how much should the quantity of {order} change? For example add 100 pcs, "
+              "or make it 500.",
+    },
     "quantity": {
         "zh": "{order}的数量改成多少？例如：500件，或再加100件。",
         "en": "What should the quantity of {order} be? For example 500 pcs, or add 100 pcs.",
@@ -71,6 +93,11 @@ class Question(str):
     that only need the words can use it as is; it also carries what it asks:
     kind: order | several_orders | change | due_date | quantity | spec_value |
     choice | report_operation | report_quantity | ref.
+    A due date or quantity given too vaguely ("往后推一点", "改到下个月",
+    "多做一些") is asked as kind due_date / quantity with `key` naming the
+    finer question (due_shift_later, due_shift_earlier, due_month_day,
+    due_week_day, quantity_amount), so the answer ("3天", "15号") can be read
+    in its light.
     `options` are what a reply number picks (order refs, canonical names);
     for `choice`, `change_index` is the change item the pick fills (-1: the
     report's operation).

@@ -24,11 +24,19 @@ from core.i18n import Lang
 #: for most messages.
 _DATEISH = re.compile(r"[0-9年月日号號周天底明今礼拜星期后]")
 _NUMBERISH = re.compile(r"[0-9零〇一二两俩三四五六七八九十百千万半]")
-_CLAUSE = re.compile(r"[,;，；。!！?？\n]+|\s+and\s+|\s+then\s+|然后|另外|并且|同时"
+_CLAUSE = re.compile(r"[,;，；。!！?？\n]+|\s+and\s+|\s+then\s+|然后|另外|并且|同时|还有|顺便|以及"
+                     r"|\s+also\s+|\s+plus\s+(?![0-9])"
                      r"|\s+(?=(?:数量|qty|quantity|交期|交货|货期|due|颜色|材质|材料|板材|尺寸"
                      r"|规格"
                      r"|表面处理|包装|说明书|标签|color|colou?r|material|size|finish|packaging)"
-                     r"(?![A-Za-z]))"
+                     # ... but not a key that closes its clause ("switch to matte finish")
+                     r"(?![A-Za-z])(?!\s*(?:$|[,;，；。!！?？]|and\s)))"
+                     # "包装改成木箱 加急", "颜色换成白色 再加100件": after a space, a
+                     # priority word or a quantity verb with its count starts a new item
+                     r"|(?<=[\u3400-\u9fffA-Za-z0-9])(?<![不别要用必])\s+(?=(?:加急|急单|特急|紧急|不急"
+                     r"|不加急)"
+                     r"|(?:再|也|并|还)?(?:加|减|多做|少做|再要|追加|减少|增加|add|reduce)\s*"
+                     r"[0-9零〇一二两三四五六七八九十百千万])"
                      # "颜色改成白色 500件": a count with its unit starts a new item,
                      # unless a quantity verb comes right before it ("再加 100件")
                      r"|(?<=[\u3400-\u9fff])(?<![加减要做补到成为改少多])\s+"

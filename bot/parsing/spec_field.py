@@ -10,9 +10,9 @@ import re
 
 from bot.parsing import synonyms as syn
 from bot.parsing.command import Change
-from bot.parsing.fieldkit import ASKING, FieldResult, clean_value
+from bot.parsing.fieldkit import ASKING, FieldResult, clean_value, value_end
 from bot.parsing.lexicon import Hit
-from bot.parsing.scan import Scan
+from bot.parsing.scan import BLANK, Scan
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _COLOUR_WORD = re.compile(r"^[\u3400-\u9fff]{1,4}色$")
@@ -35,13 +35,13 @@ def read_spec(scan: Scan, start: int, end: int, result: FieldResult, carry: str 
     vs, ve = value_span
     if scan.order is not None and vs <= scan.order.start < ve:
         ve = scan.order.start  # "颜色改为RAL7035 SO-12": the order is not part of the value
-    value = clean_value(scan.norm[vs:ve])
+    value = clean_value(scan.norm[vs:value_end(scan.work, vs, ve)])
     if not value:
         result.missing, result.missing_key = "spec", key.tag
         scan.blank(start, end)
         return True
     result.changes.append(_spec_change(scan, key.tag, value, result))
-    scan.blank(start, end)
+    scan.blank(min(key.start, vs), max(vs, value_end(scan.work, vs, ve)))
     return True
 
 
@@ -57,7 +57,7 @@ def _spec_value_only(scan: Scan, start: int, end: int, result: FieldResult) -> b
     verb = syn.SPEC_VERB_LEX.search(scan.work, start, end)
     if verb is None or scan.work[start:verb.start].replace("#", "").strip():
         return False
-    value = clean_value(scan.norm[verb.end:end])
+    value = clean_value(scan.norm[verb.end:value_end(scan.work, verb.end, end)])
     if not value or result.missing_key is None:
         return False
     result.changes.append(_spec_change(scan, result.missing_key, value, result))
@@ -88,12 +88,15 @@ def _spec_without_verb(scan: Scan, start: int, end: int,
     rest = scan.work[key.end:end]
     if head or scan.order is None or ASKING.search(rest) or len(key.text) < 2:
         return None
-    if rest.startswith(" ") or (_CJK.match(rest) and _COLOUR_WORD.match(clean_value(rest))):
+    if rest.startswith(" ") or (_CJK.match(rest) and (
+            _COLOUR_WORD.match(clean_value(rest)) or spec_kind(scan, clean_value(rest)))):
         return key, (key.end, end)  # SO-12 颜色 白色 / color white / 颜色白色
     return None
 
 
 def _spec_change(scan: Scan, key: str, value: str, result: FieldResult) -> Change:
+    if key == "material" and _COLOUR_WORD.match(value):
+        key = "color"  # "板材换橡木色": the board's colour, not a new material
     canonical = None
     if key in ("color", "material", "finish", "packaging") and scan.vocabulary.knows(key):
         match = scan.vocabulary.match(key, value)
@@ -103,6 +106,52 @@ def _spec_change(scan: Scan, key: str, value: str, result: FieldResult) -> Chang
     return Change("spec", value, key=key, canonical=canonical)
 
 
+def spec_kind(scan: Scan, value: str) -> tuple[str, str | None] | None:
+    """The one kind a value typed without its key belongs to, with its canonical.
+
+    The factory's vocabulary first (a value it knows under exactly one kind),
+    then the default spec words, then any word ending in 色 (a colour).
+    """
+    kinds = [(kind, m.canonical) for kind in ("color", "material", "finish", "packaging")
+             if (m := scan.vocabulary.match(kind, value)).status in ("exact", "confident")]
+    if len(kinds) == 1:
+        return kinds[0]
+    if kinds:
+        return None
+    if _COLOUR_WORD.match(value):
+        return "color", None
+    hit = syn.SPEC_WORD_LEX.search(value)
+    if hit is not None and (hit.start, hit.end) == (0, len(value)):
+        return hit.tag, None
+    return None
+
+
+def read_spec_value(scan: Scan, start: int, end: int, result: FieldResult) -> bool:
+    """"改成蓝色", "还是用不锈钢", "make it walnut": a value the factory or the
+    default spec words know, typed after a verb without its key -- or alone in
+    its clause next to the order ("SO-12 white, 300 pcs")."""
+    for verb in syn.SPEC_VERB_LEX.finditer(scan.work, start, end):
+        if verb.text in (":", "="):
+            continue
+        value = clean_value(scan.norm[verb.end:value_end(scan.work, verb.end, end)])
+        found = spec_kind(scan, value) if value else None
+        if found is None:
+            continue
+        kind, canonical = found
+        result.changes.append(Change("spec", value, key=kind, canonical=canonical))
+        scan.blank(verb.start, value_end(scan.work, verb.end, end))
+        return True
+    if scan.order is not None and syn.SPEC_VERB_LEX.search(scan.work, start, end) is None:
+        value = clean_value(scan.norm[start:value_end(scan.work, start, end)].replace(
+            scan.order.written, ""))
+        found = spec_kind(scan, value) if value and BLANK not in scan.work[start:end] else None
+        if found is not None:
+            result.changes.append(Change("spec", value, key=found[0], canonical=found[1]))
+            scan.blank(start, end)
+            return True
+    return False
+
+
 def infer_spec(scan: Scan) -> Change | None:
     """"SO-12 改成胡桃木色": no spec key typed, but the value is one the
     database knows under exactly one kind."""
@@ -110,14 +159,11 @@ def infer_spec(scan: Scan) -> Change | None:
     if verb is None:
         return None
     end = next((e for s, e in scan.clauses() if s <= verb.start < e), len(scan.work))
-    value = clean_value(scan.norm[verb.end:end])
+    value = clean_value(scan.norm[verb.end:value_end(scan.work, verb.end, end)])
     if not value:
         return None
-    kinds = [(kind, m) for kind in ("color", "material", "finish", "packaging")
-             if (m := scan.vocabulary.match(kind, value)).status in ("exact", "confident")]
-    if not kinds and _COLOUR_WORD.search(value):
-        return Change("spec", value, key="color")
-    if len(kinds) != 1:
+    found = spec_kind(scan, value)
+    if found is None:
         return None
-    kind, match = kinds[0]
-    return Change("spec", value, key=kind, canonical=match.canonical)
+    kind, canonical = found
+    return Change("spec", value, key=kind, canonical=canonical)

@@ -20,7 +20,8 @@ from rapidfuzz import fuzz, process
 
 from bot.parsing.synonyms import DEFAULT_OPERATIONS
 
-Kind = Literal["color", "material", "finish", "packaging", "size", "other", "operation"]
+Kind = Literal["color", "material", "finish", "packaging", "size", "other", "operation",
+               "product", "customer"]
 Status = Literal["exact", "confident", "uncertain", "unknown"]
 
 THRESHOLD = 88.0  # a fuzzy hit at or above this may be taken ...
@@ -54,6 +55,9 @@ class Match:
 class Vocabulary:
     """The values the database knows, per kind: {canonical: [aliases]}.
 
+    Products and customers (optional) are found inside quotes and new orders
+    by name or alias; without them those are read by position in the message.
+
     Built once per database snapshot; indexes are computed here so that each
     lookup is one rapidfuzz call.
     """
@@ -62,10 +66,13 @@ class Vocabulary:
                  materials: Mapping[str, Sequence[str]] | Iterable[str] = (),
                  finishes: Mapping[str, Sequence[str]] | Iterable[str] = (),
                  packaging: Mapping[str, Sequence[str]] | Iterable[str] = (),
-                 operations: Mapping[str, Sequence[str]] | Iterable[str] = ()) -> None:
+                 operations: Mapping[str, Sequence[str]] | Iterable[str] = (),
+                 products: Mapping[str, Sequence[str]] | Iterable[str] = (),
+                 customers: Mapping[str, Sequence[str]] | Iterable[str] = ()) -> None:
         raw: dict[str, Mapping[str, Sequence[str]] | Iterable[str]] = {
             "color": colors, "material": materials, "finish": finishes,
             "packaging": packaging, "operation": operations,
+            "product": products, "customer": customers,
         }
         self._index: dict[str, dict[str, str]] = {}
         for kind, table in raw.items():
@@ -76,19 +83,42 @@ class Vocabulary:
                     index.setdefault(_norm(kind, name), canonical)
             self._index[kind] = index
         self._choices = {kind: list(index) for kind, index in self._index.items()}
+        # Names as typed, longest first, for finding products and customers
+        # inside a sentence ("华兴要100个书柜").
+        self._written: dict[str, list[tuple[str, str]]] = {}
+        for kind in ("product", "customer"):
+            table = raw[kind]
+            pairs = table.items() if isinstance(table, Mapping) else ((v, ()) for v in table)
+            names = [(name, canonical) for canonical, aliases in pairs
+                     for name in (canonical, *aliases) if name]
+            self._written[kind] = sorted(names, key=lambda nc: -len(nc[0]))
 
     @classmethod
     def from_entries(cls, entries: Iterable[tuple[str, str, Sequence[str]]]) -> Vocabulary:
         """Build from database rows (kind, canonical, aliases); kind is one of
-        color, material, finish, packaging, operation. Unknown kinds are ignored."""
+        color, material, finish, packaging, operation, product, customer.
+        Unknown kinds are ignored."""
         tables: dict[str, dict[str, list[str]]] = {
-            k: {} for k in ("color", "material", "finish", "packaging", "operation")}
+            k: {} for k in ("color", "material", "finish", "packaging", "operation", "product",
+                            "customer")}
         for kind, canonical, aliases in entries:
             if kind in tables:
                 tables[kind].setdefault(canonical, []).extend(aliases)
         return cls(colors=tables["color"], materials=tables["material"],
                    finishes=tables["finish"], packaging=tables["packaging"],
-                   operations=tables["operation"])
+                   operations=tables["operation"], products=tables["product"],
+                   customers=tables["customer"])
+
+    def find(self, kind: str, text: str) -> tuple[int, int, str] | None:
+        """The first product / customer name (or alias) written inside `text`:
+        (start, end, canonical); case-insensitive, longest name first."""
+        lowered = text.lower()
+        best: tuple[int, int, str] | None = None
+        for name, canonical in self._written.get(kind, ()):
+            at = lowered.find(name.lower())
+            if at != -1 and (best is None or at < best[0]):
+                best = (at, at + len(name), canonical)
+        return best
 
     def knows(self, kind: str) -> bool:
         return bool(self._index.get(kind))

@@ -249,7 +249,8 @@ def test_masked_order_refs_are_not_dates() -> None:
 @pytest.mark.parametrize(
     "text",
     ["数量改成500件", "2号机坏了", "3号线停了", "再加两千个", "两周三天", "每周一开会",
-     "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "提前两三天", "sat down", "end of next week",
+     "单价12.5元", "规格3-5mm", "1/2的量", "查一下", "5千克", "提前两三天", "sat down",
+     "end of next week",
      "数量改为12.5", "1/10的量", "提前天数", "以后天气",
      "the 5 may arrive late", "late next week",
      "十一点开会", "下周末", "12月中旬"],

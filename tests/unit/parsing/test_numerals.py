@@ -64,7 +64,8 @@ def test_parse_number(text: str, value: float) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "abc", "k", "w", "件", "五百件", "3kg", "SO-12", "十十", "😂", "\x00", "一二三四五" * 20],
+    ["", " ", "abc", "k", "w", "件", "五百件", "3kg", "SO-12", "十十", "😂", "\x00",
+     "一二三四五" * 20],
 )
 def test_parse_number_rejects_non_numerals(text: str) -> None:
     assert parse_number(text) is None

@@ -76,7 +76,8 @@ def _contract_answer(text: str, base: date) -> tuple[str, date] | None:
     if week:
         weeks = {"下个": 1, "下": 1, "下下": 2}.get(week["p"] or "", 0)
         monday = base - timedelta(days=base.weekday())
-        return "weekday_conflict", monday + timedelta(weeks=weeks, days=_CN_WEEKDAY[week["wd"]] - 1)
+        day = monday + timedelta(weeks=weeks, days=_CN_WEEKDAY[week["wd"]] - 1)
+        return "weekday_conflict", day
     md = _MONTH_DAY_RE.match(text)
     if md:
         month, day = _small_cn(md["m"]), _small_cn(md["d"])
