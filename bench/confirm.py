@@ -90,6 +90,7 @@ async def run(changes: int, orders: int, time_limit: float) -> dict[str, object]
                 confirm_s.append(time.perf_counter() - t)
                 assert "已生效" in done[0].text, done[0].text
             await tasks.drain()
+            await container.tasks.drain(grace=60)  # the last polish, not timed
         finally:
             await container.close()
     return {

@@ -31,8 +31,14 @@ from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
 from core.planning.types import SolveParams
 from core.ports import Clock
-from core.change_control import AssessedPlans, ChangeSettings, Deps, Fanout, command_handlers
-from core.change_control import polish_after_change
+from core.change_control import (
+    AssessedPlans,
+    ChangeSettings,
+    Deps,
+    Fanout,
+    Polisher,
+    command_handlers,
+)
 from core.events import ChangeApplied, PlanRevised
 from core.messagebus import MessageBus
 from core.services.planning import Planner
@@ -64,7 +70,7 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     fanout = Fanout(NoticeTexts(settings.tz), settings.channels)
     deps = Deps(uow_factory, planner, clock, change_settings, fanout, bus, AssessedPlans())
     bus.register(command_handlers(deps))
-    bus.subscribe(ChangeApplied, polish_after_change(planner, tasks))
+    bus.subscribe(ChangeApplied, Polisher(planner, tasks))
     return Container(settings, engine, uow_factory, clock, planner, bus, tasks, engine.dispose)
 
 

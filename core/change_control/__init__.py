@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from core.change_control.approve import decide
-from core.change_control.apply import apply_change, polish_after_change
+from core.change_control.apply import Polisher, apply_change
 from core.change_control.assess import AssessedPlans, Assessment
 from core.change_control.confirm import confirm, reject
 from core.change_control.deps import ChangeSettings, Deps
@@ -29,11 +29,11 @@ __all__ = [
     "ChangeSettings",
     "Deps",
     "Fanout",
+    "Polisher",
     "apply_change",
     "command_handlers",
     "confirm",
     "decide",
-    "polish_after_change",
     "reject",
     "request_change",
 ]

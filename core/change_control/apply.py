@@ -6,13 +6,13 @@ second. It is reused when the plan it was repaired from is still the latest,
 the order is at the version assessed, and it is recent (ChangeSettings.
 reuse_within). Otherwise the change is assessed again on the present, with one
 repair, and applied. After the commit `PlanRevised` and `ChangeApplied` go to
-the bus; `polish_after_change` then replans around the order in the
+the bus; `Polisher` then replans around the order in the
 background, which becomes the next plan version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +30,8 @@ from core.model.plan import PlanVersion
 from core.model.work_order import WorkOrder
 from core.ports import Spawner, UnitOfWork, save_pending
 from core.services.planning import Planner, plan_revised
+
+log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 """Assessments one apply may use while other plans keep being committed; the last holds
@@ -173,12 +175,38 @@ async def _load(uow: UnitOfWork, cr_ref: str) -> tuple[ChangeRequest, WorkOrder]
     return cr, order
 
 
-def polish_after_change(planner: Planner,
-                        spawner: Spawner) -> Callable[[ChangeApplied], Awaitable[None]]:
-    """An event handler: after a change is committed with its repaired plan, let the solver
-    polish around the order in the background; the result is the next plan version."""
+class Polisher:
+    """An event handler for `ChangeApplied`: polish the plan around changed orders, in the
+    background, one solve at a time.
 
-    async def polish(event: ChangeApplied) -> None:
-        spawner.spawn(planner.replan(f"polish {event.cr_ref} {event.order_ref}", [event.order_ref]))
+    A confirmed change commits the repair its assessment made; the solver's search
+    then improves on it as the next plan version. Changes committed while a polish
+    runs are polished together by the next one, so a burst of confirms queues one
+    solve, not one each. The solve uses `workers` threads (one by default), leaving
+    the other cores to the conversation: a polish must not slow the next card.
+    """
 
-    return polish
+    def __init__(self, planner: Planner, spawner: Spawner, workers: int = 1) -> None:
+        self._planner = planner
+        self._spawner = spawner
+        self._workers = workers
+        self._pending: dict[str, str] = {}  # order ref -> the change request that changed it
+        self._running = False
+
+    async def __call__(self, event: ChangeApplied) -> None:
+        self._pending[event.order_ref] = event.cr_ref
+        if not self._running:
+            self._running = True
+            self._spawner.spawn(self._run())
+
+    async def _run(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, {}
+                reason = "polish " + ", ".join(f"{cr} {ref}" for ref, cr in batch.items())
+                try:
+                    await self._planner.replan(reason, list(batch), workers=self._workers)
+                except Exception:  # the change is committed; only its polish is lost
+                    log.exception("%s failed", reason)
+        finally:
+            self._running = False

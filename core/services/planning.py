@@ -149,21 +149,26 @@ class Planner:
             await self._events.publish(plan_revised(version, changed))
 
     async def replan(self, reason: str, changed: Collection[str] | None = None, *,
-                     time_limit_s: float | None = None) -> PlanOutcome:
+                     time_limit_s: float | None = None, workers: int | None = None) -> PlanOutcome:
         """Solve and commit a plan version, then publish `PlanRevised`.
 
         `changed` None is a full plan (hinted by the latest), else a repair around
-        those orders; `time_limit_s` overrides the default. If another plan was
+        those orders; `time_limit_s` and `workers` override the defaults. If another plan was
         committed while this one solved (a confirmed change), it is solved again
         on the newer plan, so no change's plan is ever overwritten by an older view.
         """
+        params = replace(
+            self.params,
+            time_limit_s=self.params.time_limit_s if time_limit_s is None else time_limit_s,
+            workers=self.params.workers if workers is None else workers,
+        )
         async with self._solving:
             for attempt in range(1, self.RETRIES + 1):
                 if attempt == self.RETRIES:
                     async with self.committing():
-                        outcome = await self._solve_and_commit(reason, changed, time_limit_s, False)
+                        outcome = await self._solve_and_commit(reason, changed, params, False)
                     break
-                outcome = await self._solve_and_commit(reason, changed, time_limit_s, True)
+                outcome = await self._solve_and_commit(reason, changed, params, True)
                 if outcome is not None:
                     break
                 log.info("plan moved while solving %r; solving again on the newer plan", reason)
@@ -172,14 +177,14 @@ class Planner:
         return outcome
 
     async def _solve_and_commit(self, reason: str, changed: Collection[str] | None,
-                                time_limit_s: float | None, check: bool) -> PlanOutcome | None:
+                                params: SolveParams, check: bool) -> PlanOutcome | None:
         """One solve; None when `check` and the base plan moved before the commit.
 
         Without `check` the caller holds the commit lock for the whole solve.
         """
         async with self._uow_factory() as uow:
             base = await uow.plans.latest()
-            outcome = await self._solve_in(uow, base, reason, changed, time_limit_s)
+            outcome = await self._solve_in(uow, base, reason, changed, params)
         base_number = base.number if base is not None else None
         if not check:
             return await self._commit(outcome, base_number, check=False)
@@ -195,14 +200,13 @@ class Planner:
         return outcome
 
     async def _solve_in(self, uow: UnitOfWork, latest: PlanVersion | None, reason: str,
-                        changed: Collection[str] | None, time_limit_s: float | None) -> PlanOutcome:
+                        changed: Collection[str] | None, params: SolveParams) -> PlanOutcome:
         """Solve on the shop as `uow` reads it; nothing is written."""
         now = self._clock.now()
         epoch = local_epoch(now, self._tz)
         snapshot = await load_snapshot(uow, epoch.date())
         inp = build_input(snapshot, epoch)
         previous = previous_result(latest, epoch) if latest else None
-        params = self.params if time_limit_s is None else replace(self.params, time_limit_s=time_limit_s)
         result = await asyncio.to_thread(self._solve, inp, previous, changed, params)
         diff = plan_diff.compare(previous, result) if previous else None
         version = to_plan_version(0, result, snapshot, epoch, now, reason, diff_summary(diff))
