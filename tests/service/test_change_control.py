@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from core.model.change_request import CRStatus
+from core.planning.types import SolveParams
+from core.services.planning import Planner
 from core.outbox import OutboxMessage
 from tests.service.conftest import Shop, make_shop
 
@@ -244,3 +249,51 @@ async def test_my_orders_is_one_short_list(shop: Shop) -> None:
 async def test_english_message_gets_english_reply(shop: Shop) -> None:
     replies = await shop.say(SALES_C13, "where is SO-31")
     assert "ETA" in replies[0].text and "预计" not in replies[0].text
+
+
+async def test_the_card_restates_what_was_understood_first(shop: Shop) -> None:
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+    assert order is not None
+    card = (await shop.say(SALES_C13, "SO-31 数量改成150件 加急"))[0]
+    assert card.text.splitlines()[:2] == [f"数量 {order.quantity} → 150件", "加急"]
+    due = order.due_date
+    english = (await shop.say(SALES_C13, "change SO-31 due date to 2026-12-31"))[0]
+    assert english.text.splitlines()[0] == f"Due date {due:%m-%d} → 12-31"
+
+
+async def test_confirm_commits_the_assessed_plan_then_a_polish_follows(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    cr_ref = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
+    solves: list[object] = []
+    real = Planner._solve
+
+    def spy(inp: Any, previous: Any, changed: Any, params: SolveParams) -> Any:
+        solves.append(changed)
+        return real(inp, previous, changed, params)
+
+    monkeypatch.setattr(Planner, "_solve", staticmethod(spy))
+    done = await shop.say(SALES_C13, button=f"confirm:{cr_ref}")
+    assert "已生效" in done[0].text and solves == []  # no solver run before the reply
+    await shop.container.tasks.drain(grace=30)
+    assert solves == [["SO-31"]]
+    async with shop.container.uow_factory() as uow:
+        cr = await uow.change_requests.get(cr_ref)
+        assert cr is not None and cr.plan_version is not None
+        applied = await uow.plans.get(cr.plan_version)
+        polished = await uow.plans.latest()
+    assert applied is not None and applied.method.startswith("repair")
+    assert polished is not None and polished.number == applied.number + 1
+    assert polished.reason == f"polish {cr_ref} SO-31"
+
+
+async def test_confirm_after_the_plan_moved_assesses_again_and_applies(shop: Shop) -> None:
+    cr_ref = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
+    other = await shop.container.planner.replan("someone else's change")
+    done = await shop.say(SALES_C13, button=f"confirm:{cr_ref}")
+    assert "已生效" in done[0].text
+    async with shop.container.uow_factory() as uow:
+        cr = await uow.change_requests.get(cr_ref)
+        applied = await uow.plans.get(other.version.number + 1)
+    assert cr is not None and cr.plan_version == other.version.number + 1
+    assert applied is not None and applied.reason == f"{cr_ref} SO-31"
