@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from core.change_control.approve import decide
 from core.change_control.apply import Polisher, apply_change
+from core.change_control.approve import decide
 from core.change_control.assess import AssessedPlans, Assessment
 from core.change_control.confirm import confirm, reject
 from core.change_control.deps import ChangeSettings, Deps

@@ -162,8 +162,7 @@ async def _finish(deps: Deps, outcome: _Outcome) -> Result:
             command = change_command_from_contract(cr.command, cr.requested_by, cr.raw_text)
             then = await request_change(deps, command)
         return Superseded(cr.ref, cr.order_ref, then)
-    if isinstance(outcome, _PlanMoved):
-        raise AssertionError("the final attempt holds the commit lock; the plan cannot move")
+    assert not isinstance(outcome, _PlanMoved), "the final attempt holds the commit lock"
     return outcome
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from core.model.change_request import CRStatus
+from core.outbox import OutboxMessage
 from core.planning.types import SolveParams
 from core.services.planning import Planner
-from core.outbox import OutboxMessage
 from tests.service.conftest import Shop, make_shop
 
 SALES_C13 = "sales.wangfang"  # owns C13, the customer of SO-31

@@ -10,8 +10,8 @@ from bot.conversation.replies.texts import CHANGE_TEXTS as T
 from core.change_control.results import (
     Applied,
     Blocked,
-    CardShown,
     Cancelled,
+    CardShown,
     Denied,
     Refused,
     Result,
