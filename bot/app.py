@@ -20,6 +20,7 @@ from bot.channels.web.routes import setup_webchat
 from bot.channels.wecom.routes import setup_wecom
 from bot.clock import SystemClock
 from bot.container import Container
+from bot.conversation.replies import NoticeTexts
 from bot.conversation.service import ChatService
 from bot.delivery.dispatcher import setup_dispatcher
 from bot.jobs.proactive import config_from, setup_proactive
@@ -30,8 +31,17 @@ from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
 from core.planning.types import SolveParams
 from core.ports import Clock
-from core.services.change_control import ChangeControl, ChangeSettings
-from core.services.planning import Planner, PlanOutcome
+from core.change_control import (
+    AssessedPlans,
+    ChangeSettings,
+    Deps,
+    Fanout,
+    Polisher,
+    command_handlers,
+)
+from core.events import ChangeApplied, PlanRevised
+from core.messagebus import MessageBus
+from core.services.planning import Planner
 from core.services.proactive import check_delays
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
@@ -48,14 +58,20 @@ async def build_container(settings: Settings, clock: Clock | None = None,
         await upgrade(engine)
     uow_factory = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
+    bus = MessageBus()
+    tasks = TaskTracker()
     planner = Planner(uow_factory, clock, settings.tz,
-                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0))
-    changes = ChangeControl(uow_factory, planner, clock, ChangeSettings(
+                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0), events=bus)
+    change_settings = ChangeSettings(
         confirm_timeout=timedelta(minutes=settings.confirm_timeout_minutes),
         approval_threshold=settings.approval_risk_threshold,
         enabled_channels=settings.channels,
-    ))
-    return Container(settings, engine, uow_factory, clock, planner, changes, engine.dispose)
+    )
+    fanout = Fanout(NoticeTexts(settings.tz), settings.channels)
+    deps = Deps(uow_factory, planner, clock, change_settings, fanout, bus, AssessedPlans())
+    bus.register(command_handlers(deps))
+    bus.subscribe(ChangeApplied, Polisher(planner, tasks))
+    return Container(settings, engine, uow_factory, clock, planner, bus, tasks, engine.dispose)
 
 
 def migrate_database(url: str) -> None:
@@ -74,21 +90,25 @@ class _People:
             return people_view(await uow.parties.people())
 
 
-def watch_plans(container: Container, settings: Settings) -> None:
-    """After every committed plan: record the solve in /metrics and check for new delays.
+def subscribe_serving(container: Container, settings: Settings) -> None:
+    """What a serving process does after every committed plan, through the bus:
+    record the solve in /metrics and check for new delays.
 
-    The scheduler also polls for new plan versions, so an alert missed here (a
-    crash between commit and check) still goes out; stored state and dedupe
-    keys keep the two from announcing anything twice.
+    The scheduler's safety sweep also looks for new plan versions, so an alert
+    missed here (a plan committed by another process, or a crash between commit
+    and check) still goes out; stored state and dedupe keys keep the two from
+    announcing anything twice.
     """
     config = config_from(settings)
 
-    async def after_replan(outcome: PlanOutcome) -> None:
-        version = outcome.version
-        observe_solve(version.status, version.method, float(version.kpis.get("solve_seconds", 0.0)))
+    async def record_solve(event: PlanRevised) -> None:
+        observe_solve(event.status, event.method, event.solve_seconds)
+
+    async def check_for_delays(event: PlanRevised) -> None:
         await check_delays(container.uow_factory, container.clock, config)
 
-    container.planner.on_replanned(after_replan)
+    container.bus.subscribe(PlanRevised, record_solve)
+    container.bus.subscribe(PlanRevised, check_for_delays)
 
 
 def demo_seeding(settings: Settings,
@@ -135,7 +155,7 @@ def create_app(settings: Settings, clock: Clock | None = None,
         app[container_key] = c
         deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
                   outbox=SqlOutboxService(c.uow_factory), clock=c.clock)
-        watch_plans(c, settings)
+        subscribe_serving(c, settings)
         try:
             yield
         finally:

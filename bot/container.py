@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from core.ports import Clock, UnitOfWorkFactory
-from core.services.change_control import ChangeControl
+from bot.channels.pipeline import TaskTracker
+from core.messagebus import MessageBus
 from core.services.planning import Planner
 
 
@@ -18,7 +19,10 @@ class Container:
     """The live services; built only by `bot.app.build_container`.
 
     `engine` is kept for the two things that talk to the database below the
-    unit of work: the scheduler's leader lock and its job store.
+    unit of work: the scheduler's leader lock and its job store. `bus` runs
+    the core's commands and hands committed events to their handlers; `tasks`
+    holds the background work the core starts (a plan's polish after a change),
+    drained on close.
     """
 
     settings: Settings
@@ -26,8 +30,11 @@ class Container:
     uow_factory: UnitOfWorkFactory
     clock: Clock
     planner: Planner
-    changes: ChangeControl
+    bus: MessageBus
+    tasks: TaskTracker
     closer: Callable[[], Awaitable[None]]
 
     async def close(self) -> None:
+        """Let background work finish (or cancel it) before the database goes away."""
+        await self.tasks.drain()
         await self.closer()

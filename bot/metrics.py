@@ -94,7 +94,7 @@ def observe_parse(intent: str, seconds: float) -> None:
 
 
 def observe_solve(status: str, method: str, seconds: float) -> None:
-    """One plan made (hook: after Planner.replan_in, from version.status/method/kpis)."""
+    """One plan made (a PlanRevised subscriber in bot/app.py: status, method, solve seconds)."""
     SOLVES.labels(status, method).inc()
     SOLVE_SECONDS.observe(seconds)
 

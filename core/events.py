@@ -43,3 +43,24 @@ class ChangeRequestMoved(Event):
     old: str
     new: str
     by: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRevised(Event):
+    """A plan version was committed; `changed` names the orders it was made for (empty = all)."""
+
+    number: int
+    reason: str
+    status: str
+    method: str
+    solve_seconds: float
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeApplied(Event):
+    """A change request was committed together with its order and plan version."""
+
+    cr_ref: str
+    order_ref: str
+    plan_version: int

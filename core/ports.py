@@ -53,6 +53,7 @@ class OutboxStore(Protocol):
 # Only the methods the core calls are listed; storage implements them in SQL and
 # tests may implement them in memory.
 
+import builtins  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from types import TracebackType  # noqa: E402
 from typing import Any  # noqa: E402
@@ -104,7 +105,9 @@ class PartyRepository(Protocol):
 
 class ChangeRequestRepository(Protocol):
     async def add(self, cr: ChangeRequest) -> ChangeRequest: ...
-    async def save(self, cr: ChangeRequest, new_audit: list[AuditEntry]) -> None: ...
+    async def save(self, cr: ChangeRequest, new_audit: list[AuditEntry]) -> None:
+        """Write the request and append `new_audit`; use `save_pending` to pass what is unsaved."""
+        ...
     async def get(self, ref: str) -> ChangeRequest | None: ...
     async def open_for(self, person_id: str) -> list[ChangeRequest]: ...
     async def open_all(self) -> list[ChangeRequest]: ...
@@ -152,3 +155,37 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+async def save_pending(repo: ChangeRequestRepository, cr: ChangeRequest) -> None:
+    """Save `cr` with exactly the audit entries added since it was loaded or last saved."""
+    await repo.save(cr, cr.pending_audit())
+    cr.mark_audit_saved()
+
+
+# Outward ports ------------------------------------------------------------------
+# What use cases hand to the outside world after (or while) committing.
+
+from collections.abc import Awaitable, Coroutine  # noqa: E402
+
+from core.events import Event  # noqa: E402
+from core.messages import Reply  # noqa: E402
+from core.notices import Notice  # noqa: E402
+
+
+class NoticeRenderer(Protocol):
+    """Turns a notice into a reply in one language; the bot implements the wording."""
+
+    def __call__(self, notice: Notice, lang: str) -> Reply: ...
+
+
+class EventPublisher(Protocol):
+    """Hands committed events to their handlers (core.messagebus.MessageBus)."""
+
+    async def publish(self, *events: Event) -> None: ...
+
+
+class Spawner(Protocol):
+    """Runs a coroutine in the background on a tracked task, drained at shutdown."""
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> Awaitable[Any]: ...

@@ -54,7 +54,11 @@ log = logging.getLogger(__name__)
 DIGEST_GRACE_SECONDS = 3 * 3600  # a digest up to 3 h late is still worth sending
 CHECK_GRACE_SECONDS = 600
 CHECK_EVERY_MINUTES = 10  # overdue operations and slipped materials need no replan to appear
-WATCH_EVERY_SECONDS = 20  # how soon a replan in any process is announced
+WATCH_EVERY_SECONDS = 120
+"""The safety sweep "delays:watch". A plan committed in this process reaches the delay check
+through the bus at once (bot/app.py subscribe_serving); the sweep catches the two cases the
+bus cannot: a plan committed by another process, and a crash between a commit and its
+after-commit handlers. Both are rare, so every two minutes is enough."""
 JOB_TABLE = "apscheduler_jobs"
 NIGHTLY_PLAN = "plan:nightly"
 NIGHTLY_REASON = "nightly full plan"

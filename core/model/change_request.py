@@ -78,6 +78,20 @@ class ChangeRequest:
     id: int | None = None
     audit: list[AuditEntry] = field(default_factory=list)
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
+    saved_audit: int | None = field(default=None, compare=False, repr=False)
+    """How many audit entries storage holds; None at construction = all that were passed in."""
+
+    def __post_init__(self) -> None:
+        if self.saved_audit is None:
+            self.saved_audit = len(self.audit)
+
+    def pending_audit(self) -> list[AuditEntry]:
+        """Audit entries added since the request was loaded or last saved."""
+        return self.audit[self.saved_audit or 0:]
+
+    def mark_audit_saved(self) -> None:
+        """Storage now holds every entry: the repository wrote them all."""
+        self.saved_audit = len(self.audit)
 
     def move(self, to: CRStatus, actor: str, at: datetime, **detail: Any) -> None:
         if to not in _ALLOWED.get(self.status, frozenset()):

@@ -1,26 +1,32 @@
 """Replanning the shop: load a snapshot, solve off the event loop, save a plan version.
 
-One replan at a time per process (a lock), because each plan is hinted by and
-diffed against the one before it.
+One solve at a time per process (a lock), because each plan is hinted by and
+diffed against the one before it. Committing a plan version is a second, short
+lock: a confirmed change commits the plan it was assessed with while a longer
+polish may be solving, and a solve whose base plan moved meanwhile is redone
+rather than committed over the newer plan. Every committed plan is published as
+`PlanRevised` after the commit (delay alerts, metrics: see bot/app.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from core.events import PlanRevised
 from core.model.plan import PlanVersion
 from core.model.products import Routing
 from core.model.work_order import WorkOrder
 from core.planning import diff as plan_diff
 from core.planning import engine
 from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
-from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from core.scheduling import (
+from core.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
+from core.plan_building import (
     ShopSnapshot,
     build_input,
     local_epoch,
@@ -75,12 +81,19 @@ def diff_summary(diff: PlanDiff | None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class WhatIf:
-    """A hypothetical plan next to the current one; nothing is saved."""
+    """A hypothetical plan next to the current one; nothing is saved.
+
+    `base` is the number of the stored plan both were repaired from, and
+    `snapshot` the hypothetical shop, so that a confirmed change can commit
+    `after` as its plan version while `base` is still the latest.
+    """
 
     epoch: datetime
     before: PlanResult
     after: PlanResult
     diff: PlanDiff
+    base: int | None = None
+    snapshot: ShopSnapshot | None = None
 
 
 Override = Mapping[str, WorkOrder]
@@ -101,66 +114,103 @@ def with_overrides(snapshot: ShopSnapshot, orders: Override,
 class Planner:
     """Makes and saves plan versions; the one entry point for every replan trigger."""
 
+    RETRIES = 3  # solves of one replan whose base plan moved; the last holds the commit lock
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tz: str,
-                 params: SolveParams, what_if_params: SolveParams | None = None) -> None:
+                 params: SolveParams, what_if_params: SolveParams | None = None,
+                 events: EventPublisher | None = None) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._tz = tz
         self.params = params
         self.what_if_params = what_if_params or replace(params, time_limit_s=min(params.time_limit_s, 1.5))
-        self._lock = asyncio.Lock()
-        self._listeners: list[Callable[[PlanOutcome], Awaitable[None]]] = []
-
-    def on_replanned(self, listener: Callable[[PlanOutcome], Awaitable[None]]) -> None:
-        """Call `listener` after every committed plan version (delay alerts, metrics)."""
-        self._listeners.append(listener)
-
-    async def announce(self, outcome: PlanOutcome) -> None:
-        """Tell the listeners; a failing listener is logged and never undoes the plan."""
-        for listener in self._listeners:
-            try:
-                await listener(outcome)
-            except Exception:
-                log.exception("plan listener failed after plan version %s", outcome.version.number)
+        self._events = events
+        self._solving = asyncio.Lock()
+        self._committing = asyncio.Lock()
+        self._before: tuple[tuple[Any, ...], PlanResult] | None = None
 
     @property
     def tz(self) -> str:
         return self._tz
 
+    @asynccontextmanager
+    async def committing(self) -> AsyncIterator[None]:
+        """Hold while checking the latest plan number and committing a plan version on it.
+
+        Enter it before the unit of work opens: a transaction that started earlier
+        may not see a plan committed meanwhile (SQLite reads a snapshot).
+        """
+        async with self._committing:
+            yield
+
+    async def publish(self, version: PlanVersion, changed: Collection[str] | None = None) -> None:
+        """Announce a committed plan version on the bus."""
+        if self._events is not None:
+            await self._events.publish(plan_revised(version, changed))
+
     async def replan(self, reason: str, changed: Collection[str] | None = None, *,
-                     time_limit_s: float | None = None) -> PlanOutcome:
-        """`changed` None is a full plan (hinted by the latest); `time_limit_s` overrides the default."""
-        async with self._uow_factory() as uow:
-            outcome = await self.replan_in(uow, reason, changed, time_limit_s=time_limit_s)
-            await uow.commit()
-        await self.announce(outcome)
+                     time_limit_s: float | None = None, workers: int | None = None) -> PlanOutcome:
+        """Solve and commit a plan version, then publish `PlanRevised`.
+
+        `changed` None is a full plan (hinted by the latest), else a repair around
+        those orders; `time_limit_s` and `workers` override the defaults. If another plan was
+        committed while this one solved (a confirmed change), it is solved again
+        on the newer plan, so no change's plan is ever overwritten by an older view.
+        """
+        params = replace(
+            self.params,
+            time_limit_s=self.params.time_limit_s if time_limit_s is None else time_limit_s,
+            workers=self.params.workers if workers is None else workers,
+        )
+        async with self._solving:
+            for attempt in range(1, self.RETRIES + 1):
+                if attempt == self.RETRIES:
+                    async with self.committing():
+                        outcome = await self._solve_and_commit(reason, changed, params, False)
+                    break
+                outcome = await self._solve_and_commit(reason, changed, params, True)
+                if outcome is not None:
+                    break
+                log.info("plan moved while solving %r; solving again on the newer plan", reason)
+        assert outcome is not None
+        await self.publish(outcome.version, changed)
         return outcome
 
-    async def replan_in(self, uow: UnitOfWork, reason: str, changed: Collection[str] | None = None,
-                        orders: Override | None = None,
-                        routings: Mapping[tuple[str, int], Routing] | None = None,
-                        time_limit_s: float | None = None) -> PlanOutcome:
-        """Plan inside the caller's unit of work and add the version to it, uncommitted.
+    async def _solve_and_commit(self, reason: str, changed: Collection[str] | None,
+                                params: SolveParams, check: bool) -> PlanOutcome | None:
+        """One solve; None when `check` and the base plan moved before the commit.
 
-        A change is applied by writing the order, its plan and its notifications
-        in one transaction; this is the planning half of that.
+        Without `check` the caller holds the commit lock for the whole solve.
         """
-        async with self._lock:
-            now = self._clock.now()
-            epoch = local_epoch(now, self._tz)
-            snapshot = await load_snapshot(uow, epoch.date())
-            if orders:
-                snapshot = with_overrides(snapshot, orders, routings)
-            latest = await uow.plans.latest()
-            inp = build_input(snapshot, epoch)
-            previous = previous_result(latest, epoch) if latest else None
-            params = self.params if time_limit_s is None else replace(self.params, time_limit_s=time_limit_s)
-            result = await asyncio.to_thread(self._solve, inp, previous, changed, params)
-            diff = plan_diff.compare(previous, result) if previous else None
-            version = to_plan_version(0, result, snapshot, epoch, now, reason,
-                                      diff_summary(diff))
-            await uow.plans.add(version)  # numbers the version
-            return PlanOutcome(version, result, diff)
+        async with self._uow_factory() as uow:
+            base = await uow.plans.latest()
+            outcome = await self._solve_in(uow, base, reason, changed, params)
+        base_number = base.number if base is not None else None
+        if not check:
+            return await self._commit(outcome, base_number, check=False)
+        async with self.committing():
+            return await self._commit(outcome, base_number, check=True)
+
+    async def _commit(self, outcome: PlanOutcome, base: int | None, check: bool) -> PlanOutcome | None:
+        async with self._uow_factory() as uow:
+            if check and await uow.plans.latest_number() != base:
+                return None
+            await uow.plans.add(outcome.version)  # numbers the version
+            await uow.commit()
+        return outcome
+
+    async def _solve_in(self, uow: UnitOfWork, latest: PlanVersion | None, reason: str,
+                        changed: Collection[str] | None, params: SolveParams) -> PlanOutcome:
+        """Solve on the shop as `uow` reads it; nothing is written."""
+        now = self._clock.now()
+        epoch = local_epoch(now, self._tz)
+        snapshot = await load_snapshot(uow, epoch.date())
+        inp = build_input(snapshot, epoch)
+        previous = previous_result(latest, epoch) if latest else None
+        result = await asyncio.to_thread(self._solve, inp, previous, changed, params)
+        diff = plan_diff.compare(previous, result) if previous else None
+        version = to_plan_version(0, result, snapshot, epoch, now, reason, diff_summary(diff))
+        return PlanOutcome(version, result, diff)
 
     async def what_if(self, current: ShopSnapshot, hypothetical: ShopSnapshot,
                       latest: PlanVersion | None, changed: Collection[str]) -> WhatIf:
@@ -170,26 +220,49 @@ class Planner:
         latest plan the same deterministic way (no solver search; the work a
         change pushes is moved onto sibling machines where that helps), and compared
         with each other. Comparing with the stored plan directly would blame the
-        change for whatever time passing or solver noise moved; the repair keeps
-        every other order's machine sequence, so only what the change displaces
-        moves. The real replan on apply can only do better.
+        change for whatever time passing moved; the repair keeps every other
+        order's machine sequence, so only what the change displaces moves.
+
+        The shop as it is does not depend on the change, so its repair is kept
+        for the same latest plan, minute and order versions: a change assessed
+        on an unchanged shop costs one repair.
         """
         epoch = local_epoch(self._clock.now(), self._tz)
-        base_inp = build_input(current, epoch)
         new_inp = build_input(hypothetical, epoch)
-        previous = previous_result(latest, epoch) if latest is not None else None
         params = replace(self.what_if_params, use_cpsat=False, workers=1)
+        before = await self._repaired_now(current, latest, epoch, params)
 
-        def evaluate() -> tuple[PlanResult, PlanResult, PlanDiff]:
-            if previous is None:
-                before = engine.plan(base_inp, params)
-            else:
-                before = engine.replan(base_inp, previous, changed, params)
+        def evaluate() -> tuple[PlanResult, PlanDiff]:
             after = engine.replan(new_inp, before, changed, params)
-            return before, after, plan_diff.compare(before, after)
+            return after, plan_diff.compare(before, after)
 
-        before, after, diff = await asyncio.to_thread(evaluate)
-        return WhatIf(epoch, before, after, diff)
+        after, diff = await asyncio.to_thread(evaluate)
+        return WhatIf(epoch, before, after, diff, latest.number if latest else None, hypothetical)
+
+    async def _repaired_now(self, current: ShopSnapshot, latest: PlanVersion | None,
+                            epoch: datetime, params: SolveParams) -> PlanResult:
+        """The latest plan repaired onto the shop as it is now, cached per plan, minute and orders."""
+        key = (latest.number if latest else None, epoch,
+               tuple((o.ref, o.version) for o in current.orders))
+        if self._before is not None and self._before[0] == key:
+            return self._before[1]
+        inp = build_input(current, epoch)
+        previous = previous_result(latest, epoch) if latest is not None else None
+
+        def evaluate() -> PlanResult:
+            if previous is None:
+                return engine.plan(inp, params)
+            return engine.replan(inp, previous, (), params)
+
+        before = await asyncio.to_thread(evaluate)
+        self._before = (key, before)
+        return before
+
+    def version_of(self, what_if: WhatIf, reason: str) -> PlanVersion:
+        """The assessed plan as a plan version to commit (numbered on add)."""
+        assert what_if.snapshot is not None
+        return to_plan_version(0, what_if.after, what_if.snapshot, what_if.epoch, self._clock.now(),
+                               reason, diff_summary(what_if.diff))
 
     @staticmethod
     def _solve(inp: PlanInput, previous: PlanResult | None,
@@ -197,3 +270,9 @@ class Planner:
         if previous is not None and changed is not None:
             return engine.replan(inp, previous, changed, params)
         return engine.plan(inp, params, previous)
+
+
+def plan_revised(version: PlanVersion, changed: Collection[str] | None = None) -> PlanRevised:
+    """The event for a committed plan version."""
+    return PlanRevised(version.number, version.reason, version.status, version.method,
+                       float(version.kpis.get("solve_seconds", 0.0)), tuple(changed or ()))

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from core.model.change_request import CRStatus
 from core.outbox import OutboxMessage
+from core.planning.types import SolveParams
+from core.services.planning import Planner
 from tests.service.conftest import Shop, make_shop
 
 SALES_C13 = "sales.wangfang"  # owns C13, the customer of SO-31
@@ -48,14 +53,16 @@ async def test_quantity_change_shows_impact_then_applies_with_audit(shop: Shop) 
         order = await uow.orders.get("SO-31")
         assert order is not None and order.quantity == 150 and order.change_count == 1
         cr = await uow.change_requests.get(cr_ref)
-        latest = await uow.plans.latest()
+        applied_plan = await uow.plans.get(plan_before + 1)
     assert cr is not None and cr.status is CRStatus.APPLIED
-    assert latest is not None and latest.number == plan_before + 1 and cr.plan_version == latest.number
+    # the change commits the plan it was assessed with as the next version; a polish may follow
+    assert applied_plan is not None and cr.plan_version == applied_plan.number
+    assert applied_plan.reason == f"{cr_ref} SO-31" and applied_plan.etas["SO-31"].eta is not None
     middle = ["awaiting_approval", "approved"] if approval_needed else []
     assert [a.action for a in cr.audit] == ["requested", "parsed", "assessed", *middle, "applied"]
     assert cr.audit[0].detail["text"] == "SO-31 数量改成150件"
     assert cr.audit[1].detail["command"]["changes"][0] == {"field": "quantity", "value": 150, "unit": "件"}
-    assert cr.audit[-1].detail["plan_version"] == latest.number
+    assert cr.audit[-1].detail["plan_version"] == applied_plan.number
     assert "plan" in cr.impact and "materials" in cr.impact
     topics = {m.meta["topic"] for m in await _outbox(shop)}
     assert f"{cr_ref}:shop" in topics and f"{cr_ref}:warehouse" in topics
@@ -218,7 +225,7 @@ async def test_conflicting_confirms_exactly_one_applies(db_url: str) -> None:
 
 async def test_missing_piece_is_asked_and_the_answer_completes_it(shop: Shop) -> None:
     question = await shop.say(SALES_C13, "SO-31 交期改一下")
-    assert question[0].kind == "text" and "?" in question[0].text or "？" in question[0].text
+    assert question[0].kind == "text" and ("?" in question[0].text or "？" in question[0].text)
     replies = await shop.say(SALES_C13, "推迟一周")
     assert replies[0].kind == "card" and "SO-31" in replies[0].title
 
@@ -242,3 +249,51 @@ async def test_my_orders_is_one_short_list(shop: Shop) -> None:
 async def test_english_message_gets_english_reply(shop: Shop) -> None:
     replies = await shop.say(SALES_C13, "where is SO-31")
     assert "ETA" in replies[0].text and "预计" not in replies[0].text
+
+
+async def test_the_card_restates_what_was_understood_first(shop: Shop) -> None:
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+    assert order is not None
+    card = (await shop.say(SALES_C13, "SO-31 数量改成150件 加急"))[0]
+    assert card.text.splitlines()[:2] == [f"数量 {order.quantity} → 150件", "加急"]
+    due = order.due_date
+    english = (await shop.say(SALES_C13, "change SO-31 due date to 2026-12-31"))[0]
+    assert english.text.splitlines()[0] == f"Due date {due:%m-%d} → 12-31"
+
+
+async def test_confirm_commits_the_assessed_plan_then_a_polish_follows(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    cr_ref = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
+    solves: list[object] = []
+    real = Planner._solve
+
+    def spy(inp: Any, previous: Any, changed: Any, params: SolveParams) -> Any:
+        solves.append(changed)
+        return real(inp, previous, changed, params)
+
+    monkeypatch.setattr(Planner, "_solve", staticmethod(spy))
+    done = await shop.say(SALES_C13, button=f"confirm:{cr_ref}")
+    assert "已生效" in done[0].text and solves == []  # no solver run before the reply
+    await shop.container.tasks.drain(grace=30)
+    assert solves == [["SO-31"]]
+    async with shop.container.uow_factory() as uow:
+        cr = await uow.change_requests.get(cr_ref)
+        assert cr is not None and cr.plan_version is not None
+        applied = await uow.plans.get(cr.plan_version)
+        polished = await uow.plans.latest()
+    assert applied is not None and applied.method.startswith("repair")
+    assert polished is not None and polished.number == applied.number + 1
+    assert polished.reason == f"polish {cr_ref} SO-31"
+
+
+async def test_confirm_after_the_plan_moved_assesses_again_and_applies(shop: Shop) -> None:
+    cr_ref = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
+    other = await shop.container.planner.replan("someone else's change")
+    done = await shop.say(SALES_C13, button=f"confirm:{cr_ref}")
+    assert "已生效" in done[0].text
+    async with shop.container.uow_factory() as uow:
+        cr = await uow.change_requests.get(cr_ref)
+        applied = await uow.plans.get(other.version.number + 1)
+    assert cr is not None and cr.plan_version == other.version.number + 1
+    assert applied is not None and applied.reason == f"{cr_ref} SO-31"

@@ -183,11 +183,14 @@ async def test_approve_without_ref_asks_for_it(conv: Conversations) -> None:
 
 
 def test_catalog_is_bilingual() -> None:
-    from bot.conversation import interpreter as conversation
+    from bot.conversation import interpreter
+    from bot.conversation.replies import texts
     from bot.parsing import questions
 
-    assert check_catalog(conversation.CATALOG) == []
+    assert check_catalog(interpreter.CATALOG) == []
     assert check_catalog(questions.CATALOG) == []
+    for catalog in (texts.CHAT_TEXTS, texts.CHANGE_TEXTS, texts.UNDERSTOOD_TEXTS):
+        assert check_catalog(catalog) == []
 
 
 async def test_several_orders_in_one_change_are_asked(conv: Conversations) -> None:

@@ -1,6 +1,27 @@
-"""User-facing texts of the change-control flow, in Chinese (default) and English."""
+"""User-facing texts of the conversation and the change-control flow, in Chinese (default) and English."""
 
 from __future__ import annotations
+
+CHAT_TEXTS = {
+    "unknown_user": {
+        "zh": "您好！您还没有在工单系统登记。请把您的企业微信/钉钉账号发给管理员，登记后即可查询和变更订单。",
+        "en": "Hello! You are not registered with Gongdan yet. Send your WeCom/DingTalk id to your "
+              "administrator; once registered you can query and change orders.",
+    },
+    "help": {
+        "zh": "可以这样说：\n• 查 SO-31 / 我的订单\n• SO-31 数量改成500件 / 交期提前三天 / 颜色换成胡桃木 / 加急\n"
+              "• 如果 SO-31 加急会怎样\n• SO-31 开料 完成50件 报废2（报工）",
+        "en": "You can say:\n• where is SO-31 / my orders\n• SO-31 qty 500 / due date 3 days earlier / "
+              "colour walnut / rush SO-31\n• what if SO-31 is rushed\n• SO-31 cutting done 50 scrap 2 (progress report)",
+    },
+    "unknown": {
+        "zh": "没看懂这句话。发送“帮助”查看可以怎么说。",
+        "en": "Sorry, I did not understand that. Send \"help\" to see what I can do.",
+    },
+    "empty": {"zh": "请输入内容。", "en": "Please type a message."},
+    "rejected": {"zh": "没能办理：{reason}", "en": "Could not do that: {reason}"},
+}
+"""Replies of the conversation itself: unregistered sender, help, not understood."""
 
 CHANGE_TEXTS = {
     "which_order": {"zh": "请说明要变更哪张订单，例如：SO-31 数量改成500件",
@@ -64,4 +85,23 @@ CHANGE_TEXTS = {
     "eta_on_time_line": {"zh": "新预计完工 {eta}（按期）", "en": "New ETA {eta} (on time)"},
     "others_line": {"zh": "其他 {n} 张订单受影响推迟", "en": "{n} other orders slip"},
     "cost_line": {"zh": "预计费用 ¥{total}", "en": "Estimated cost ¥{total}"},
+}
+
+UNDERSTOOD_TEXTS = {
+    "quantity": {"zh": "数量 {before} → {after}{unit}", "en": "Quantity {before} → {after}{unit}"},
+    "due_date": {"zh": "交期 {before} → {after}", "en": "Due date {before} → {after}"},
+    "spec": {"zh": "{name} {before} → {after}", "en": "{name} {before} → {after}"},
+    "priority_rush": {"zh": "加急", "en": "Rush"},
+    "priority_normal": {"zh": "取消加急", "en": "Normal priority"},
+    "add_operation": {"zh": "增加工序 {after}", "en": "Add operation {after}"},
+    "remove_operation": {"zh": "去掉工序 {before}", "en": "Remove operation {before}"},
+    "cancel": {"zh": "取消订单", "en": "Cancel the order"},
+}
+"""One line per understood item, before -> after, restated first on every card."""
+
+SPEC_NAMES = {
+    "zh": {"color": "颜色", "material": "材质", "size": "尺寸", "finish": "表面处理",
+           "packaging": "包装", "other": "其他"},
+    "en": {"color": "Colour", "material": "Material", "size": "Size", "finish": "Finish",
+           "packaging": "Packaging", "other": "Other"},
 }
