@@ -9,7 +9,9 @@ scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -35,7 +37,7 @@ from core.services.planning import Planner, PlanOutcome
 from core.services.proactive import check_delays
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
-from storage.migrate import upgrade, upgrade_url
+from storage.migrate import current_revisions, head_revisions, upgrade, upgrade_url
 from storage.seed import seed_demo
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -63,6 +65,39 @@ def migrate_database(url: str) -> None:
     upgrade_url(url)
 
 
+@dataclass(frozen=True, slots=True)
+class SchemaStatus:
+    """Where a database's schema is against what this code expects (for `gongdan doctor`)."""
+
+    exists: bool
+    current: frozenset[str]
+    head: frozenset[str]
+
+    @property
+    def at_head(self) -> bool:
+        return self.exists and self.current == self.head
+
+
+async def schema_status(url: str) -> SchemaStatus:
+    """Connect, read the Alembic revision and compare it with the code's head; change nothing.
+
+    A SQLite file that does not exist is reported as missing rather than
+    opened, because opening it would create an empty database.
+    """
+    from sqlalchemy.engine import make_url
+
+    head = head_revisions()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(str(parsed.database)).is_file():
+            return SchemaStatus(False, frozenset(), head)
+    engine = create_engine(url)
+    try:
+        return SchemaStatus(True, await current_revisions(engine), head)
+    finally:
+        await engine.dispose()
+
+
 class _People:
     """The people list for the web chat's picker, read from the app's database."""
 
@@ -85,7 +120,8 @@ def watch_plans(container: Container, settings: Settings) -> None:
 
     async def after_replan(outcome: PlanOutcome) -> None:
         version = outcome.version
-        observe_solve(version.status, version.method, float(version.kpis.get("solve_seconds", 0.0)))
+        seconds = float(version.kpis.get("solve_seconds", 0.0))
+        observe_solve(version.status, version.method, seconds)
         await check_delays(container.uow_factory, container.clock, config)
 
     container.planner.on_replanned(after_replan)

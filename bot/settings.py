@@ -368,3 +368,11 @@ def _check_platforms(s: Settings) -> None:
                 f"incomplete {platform} settings: {', '.join(given)} given but "
                 f"{', '.join(env_name(k) for k in missing)} missing; set all of "
                 f"{', '.join(env_name(k) for k in keys)} or none")
+
+
+def keys_in_file(path: str | Path) -> frozenset[str]:
+    """The keys a configuration file sets itself (flattened: `[wecom] token` is wecom_token).
+
+    The CLI asks this to tell "the file chose this database" from "nobody did".
+    """
+    return frozenset(_read_toml(Path(path)))
