@@ -30,6 +30,7 @@ from bot.metrics import observe_solve, setup_metrics
 from bot.pages.api import people_view, setup_api
 from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
+from core.planning.calendar import official_days
 from core.planning.types import SolveParams
 from core.ports import Clock
 from core.services.change_control import ChangeControl, ChangeSettings
@@ -51,7 +52,8 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     uow_factory = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     planner = Planner(uow_factory, clock, settings.tz,
-                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0))
+                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0),
+                      official_days=official_days(settings.holidays))
     changes = ChangeControl(uow_factory, planner, clock, ChangeSettings(
         confirm_timeout=timedelta(minutes=settings.confirm_timeout_minutes),
         approval_threshold=settings.approval_risk_threshold,

@@ -18,6 +18,7 @@ from core.model.products import Routing
 from core.model.work_order import WorkOrder
 from core.planning import diff as plan_diff
 from core.planning import engine
+from core.planning.calendar import OfficialDays
 from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.scheduling import (
@@ -68,7 +69,8 @@ def diff_summary(diff: PlanDiff | None) -> dict[str, Any]:
         "slipped": [{"order": s.ref, "minutes": s.delta} for s in diff.slipped],
         "improved": [{"order": s.ref, "minutes": -s.delta} for s in diff.improved],
         "worst_slip": (
-            {"order": diff.worst_slip.ref, "minutes": diff.worst_slip.delta} if diff.worst_slip else None
+            {"order": diff.worst_slip.ref, "minutes": diff.worst_slip.delta}
+            if diff.worst_slip else None
         ),
     }
 
@@ -102,12 +104,17 @@ class Planner:
     """Makes and saves plan versions; the one entry point for every replan trigger."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tz: str,
-                 params: SolveParams, what_if_params: SolveParams | None = None) -> None:
+                 params: SolveParams, what_if_params: SolveParams | None = None,
+                 official_days: OfficialDays | None = None) -> None:
+        """`official_days`: the country's holidays and make-up days every work calendar
+        follows (None: only the calendars' own weekdays and listed days)."""
         self._uow_factory = uow_factory
+        self._official = official_days
         self._clock = clock
         self._tz = tz
         self.params = params
-        self.what_if_params = what_if_params or replace(params, time_limit_s=min(params.time_limit_s, 1.5))
+        self.what_if_params = what_if_params or replace(
+            params, time_limit_s=min(params.time_limit_s, 1.5))
         self._lock = asyncio.Lock()
         self._listeners: list[Callable[[PlanOutcome], Awaitable[None]]] = []
 
@@ -129,7 +136,10 @@ class Planner:
 
     async def replan(self, reason: str, changed: Collection[str] | None = None, *,
                      time_limit_s: float | None = None) -> PlanOutcome:
-        """`changed` None is a full plan (hinted by the latest); `time_limit_s` overrides the default."""
+        """`changed` None is a full plan (hinted by the latest).
+
+        `time_limit_s` overrides the default.
+        """
         async with self._uow_factory() as uow:
             outcome = await self.replan_in(uow, reason, changed, time_limit_s=time_limit_s)
             await uow.commit()
@@ -152,9 +162,10 @@ class Planner:
             if orders:
                 snapshot = with_overrides(snapshot, orders, routings)
             latest = await uow.plans.latest()
-            inp = build_input(snapshot, epoch)
+            inp = build_input(snapshot, epoch, self._official)
             previous = previous_result(latest, epoch) if latest else None
-            params = self.params if time_limit_s is None else replace(self.params, time_limit_s=time_limit_s)
+            params = (self.params if time_limit_s is None
+                      else replace(self.params, time_limit_s=time_limit_s))
             result = await asyncio.to_thread(self._solve, inp, previous, changed, params)
             diff = plan_diff.compare(previous, result) if previous else None
             version = to_plan_version(0, result, snapshot, epoch, now, reason,
@@ -175,8 +186,8 @@ class Planner:
         moves. The real replan on apply can only do better.
         """
         epoch = local_epoch(self._clock.now(), self._tz)
-        base_inp = build_input(current, epoch)
-        new_inp = build_input(hypothetical, epoch)
+        base_inp = build_input(current, epoch, self._official)
+        new_inp = build_input(hypothetical, epoch, self._official)
         previous = previous_result(latest, epoch) if latest is not None else None
         params = replace(self.what_if_params, use_cpsat=False, workers=1)
 
