@@ -9,7 +9,9 @@ scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -29,6 +31,7 @@ from bot.metrics import observe_solve, setup_metrics
 from bot.pages.api import people_view, setup_api
 from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
+from core.planning.calendar import official_days
 from core.planning.types import SolveParams
 from core.ports import Clock
 from core.change_control import (
@@ -45,7 +48,7 @@ from core.services.planning import Planner
 from core.services.proactive import check_delays
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
-from storage.migrate import upgrade, upgrade_url
+from storage.migrate import current_revisions, head_revisions, upgrade, upgrade_url
 from storage.seed import seed_demo
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -61,7 +64,8 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     bus = MessageBus()
     tasks = TaskTracker()
     planner = Planner(uow_factory, clock, settings.tz,
-                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0), events=bus)
+                      SolveParams(time_limit_s=settings.plan_time_limit, seed=0), events=bus,
+                      official_days=official_days(settings.holidays))
     change_settings = ChangeSettings(
         confirm_timeout=timedelta(minutes=settings.confirm_timeout_minutes),
         approval_threshold=settings.approval_risk_threshold,
@@ -77,6 +81,39 @@ async def build_container(settings: Settings, clock: Clock | None = None,
 def migrate_database(url: str) -> None:
     """`gongdan db upgrade`: bring the schema at `url` to the newest revision."""
     upgrade_url(url)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStatus:
+    """Where a database's schema is against what this code expects (for `gongdan doctor`)."""
+
+    exists: bool
+    current: frozenset[str]
+    head: frozenset[str]
+
+    @property
+    def at_head(self) -> bool:
+        return self.exists and self.current == self.head
+
+
+async def schema_status(url: str) -> SchemaStatus:
+    """Connect, read the Alembic revision and compare it with the code's head; change nothing.
+
+    A SQLite file that does not exist is reported as missing rather than
+    opened, because opening it would create an empty database.
+    """
+    from sqlalchemy.engine import make_url
+
+    head = head_revisions()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(str(parsed.database)).is_file():
+            return SchemaStatus(False, frozenset(), head)
+    engine = create_engine(url)
+    try:
+        return SchemaStatus(True, await current_revisions(engine), head)
+    finally:
+        await engine.dispose()
 
 
 class _People:

@@ -19,7 +19,7 @@ from core.model.parties import Customer, Tier
 from core.model.plan import OrderEta, PlannedOperation, PlanVersion
 from core.model.products import Bom, Routing, RoutingStep
 from core.model.work_order import OperationProgress, Priority, WorkOrder
-from core.planning.calendar import WorkTime
+from core.planning.calendar import OfficialDays, WorkTime
 from core.planning.types import (
     Alternative,
     Assignment,
@@ -77,13 +77,17 @@ def due_minutes(epoch: datetime, due: date) -> int:
     return to_minutes(epoch, datetime.combine(due, DUE_TIME, epoch.tzinfo))
 
 
-def build_input(snapshot: ShopSnapshot, epoch: datetime) -> PlanInput:
-    """A plan input over the open orders; finished operations are left out."""
+def build_input(snapshot: ShopSnapshot, epoch: datetime,
+                official: OfficialDays | None = None) -> PlanInput:
+    """A plan input over the open orders; finished operations are left out.
+
+    `official` is the country's holidays and make-up days (GONGDAN_HOLIDAYS).
+    """
     last_due = max((o.due_date for o in snapshot.orders), default=epoch.date())
     days = max(MIN_HORIZON_DAYS, (last_due - epoch.date()).days + 60)
     horizon = days * 24 * 60
     calendars = {
-        code: Calendar(code, _windows(wc, epoch, horizon), wc.can_pause)
+        code: Calendar(code, _windows(wc, epoch, horizon, official), wc.can_pause)
         for code, wc in snapshot.work_centers.items()
     }
     machines = tuple(
@@ -97,10 +101,12 @@ def build_input(snapshot: ShopSnapshot, epoch: datetime) -> PlanInput:
     return PlanInput(jobs, machines, calendars, horizon)
 
 
-def _windows(wc: WorkCenter, epoch: datetime, horizon: int) -> tuple[tuple[int, int], ...]:
+def _windows(wc: WorkCenter, epoch: datetime, horizon: int,
+             official: OfficialDays | None = None) -> tuple[tuple[int, int], ...]:
     end = epoch + timedelta(minutes=horizon)
     return tuple(
-        (to_minutes(epoch, s), to_minutes(epoch, e)) for s, e in wc.calendar.windows(epoch, end)
+        (to_minutes(epoch, s), to_minutes(epoch, e))
+        for s, e in wc.calendar.windows(epoch, end, official)
     )
 
 
@@ -176,7 +182,8 @@ def to_plan_version(
     orders = {o.ref: o for o in snapshot.orders}
     machine_center = {m: code for code, wc in snapshot.work_centers.items() for m in wc.machines}
     ops: list[PlannedOperation] = []
-    names = {op_key(o.ref, p.seq): (p.name, p.work_center) for o in snapshot.orders for p in o.operations}
+    names = {op_key(o.ref, p.seq): (p.name, p.work_center)
+             for o in snapshot.orders for p in o.operations}
     for key, a in result.assignments.items():
         ref, seq = split_key(key)
         name, center = names.get(key, ("", ""))
@@ -196,19 +203,20 @@ def to_plan_version(
         "solve_seconds": round(result.seconds, 3), "orders": len(result.jobs),
     }
     return PlanVersion(number, created_at, epoch, result.status, result.method, result.objective,
-                       result.lower_bound, kpis, reason, sorted(ops, key=lambda o: (o.start, o.order_ref)),
-                       etas, diff)
+                       result.lower_bound, kpis, reason,
+                       sorted(ops, key=lambda o: (o.start, o.order_ref)), etas, diff)
 
 
 def previous_result(plan: PlanVersion, epoch: datetime) -> PlanResult:
     """A stored plan re-expressed against a new epoch, to hint and to diff against."""
     assignments = {
-        op_key(o.order_ref, o.seq): Assignment(o.machine, to_minutes(epoch, o.start), to_minutes(epoch, o.end))
+        op_key(o.order_ref, o.seq): Assignment(o.machine, to_minutes(epoch, o.start),
+                                               to_minutes(epoch, o.end))
         for o in plan.operations
     }
     jobs = {
-        ref: JobOutcome(ref, to_minutes(epoch, e.eta), to_minutes(epoch, e.due), e.lateness_minutes,
-                        max(0, e.lateness_minutes), 1)
+        ref: JobOutcome(ref, to_minutes(epoch, e.eta), to_minutes(epoch, e.due),
+                        e.lateness_minutes, max(0, e.lateness_minutes), 1)
         for ref, e in plan.etas.items()
     }
     kpis = Kpis(0, 1.0, plan.objective, 0, {}, None)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import normalise_url
@@ -49,3 +51,20 @@ def upgrade_url(url: str) -> None:
             await engine.dispose()
 
     asyncio.run(_go())
+
+
+def head_revisions() -> frozenset[str]:
+    """The revisions this code's migrations end at (one, unless a merge is missing)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return frozenset(ScriptDirectory.from_config(cfg).get_heads())
+
+
+async def current_revisions(engine: AsyncEngine) -> frozenset[str]:
+    """The revisions the database is stamped with; empty for a database never migrated."""
+
+    def _current(sync_conn: object) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(sync_conn).get_current_heads())  # type: ignore[arg-type]
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)

@@ -1,4 +1,4 @@
-"""`gongdan digest --role ROLE [--db URL] [--dry-run]`: print a role's digest, or queue it too.
+"""`gongdan digest --role ROLE [--config FILE] [--db URL] [--dry-run]`: print, or queue too.
 
 Wired into bot/cli.py with `add_digest_parser(sub)` and COMMANDS["digest"] = cmd_digest.
 A bad role is one line on stderr and exit 2, like every other CLI mistake.
@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.cli.config import add_config_args, command_settings
+from bot.settings import Settings
 from core.digest import ROLES
 from core.model.plan import PlanVersion
 from core.services.proactive import DigestMessage, ProactiveConfig, build_digest, send_digest
@@ -24,7 +25,7 @@ def add_digest_parser(subparsers: Any) -> argparse.ArgumentParser:
         "digest", help="print a role's daily digest (and queue it)"
     )
     digest.add_argument("--role", required=True, help=f"one of: {', '.join(ROLES)}")
-    digest.add_argument("--db", help="database URL or SQLite file")
+    add_config_args(digest)
     digest.add_argument("--dry-run", action="store_true", help="print only; queue nothing")
     return digest
 
@@ -36,17 +37,14 @@ def cmd_digest(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return asyncio.run(_run(args.role, args.db, args.dry_run))
+    settings = command_settings(args.config, args.db)
+    return asyncio.run(_run(args.role, settings, args.dry_run))
 
 
-async def _run(role: str, db: str | None, dry_run: bool) -> int:
+async def _run(role: str, settings: Settings, dry_run: bool) -> int:
     from bot.app import build_container
     from bot.jobs.proactive import config_from
-    from bot.settings import Settings
 
-    settings = Settings.load()
-    if db:
-        settings = replace(settings, db_url=db if "://" in db else f"sqlite+aiosqlite:///{db}")
     container = await build_container(settings)
     try:
         async with container.uow_factory() as uow:

@@ -14,23 +14,21 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli.config import DEMO_DB, CliError, add_config_args, command_settings
 from bot.cli.digest import add_digest_parser, cmd_digest
-from bot.settings import Settings
+from bot.cli.doctor import cmd_doctor
+from bot.logging_setup import configure
 from core.errors import CoreError
 
-DEMO_DB = "gongdan-demo.db"
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit status 2."""
-
+__all__ = ["CliError", "build_parser", "main"]
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not usage + message
+    def error(self, message: str) -> NoReturn:  # one line, not usage + message
         raise CliError(f"{self.prog}: {message}")
 
 
@@ -38,12 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gongdan", description="Gongdan: change control and scheduling in chat")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="seed (once) and serve the demo factory on 127.0.0.1")
-    demo.add_argument("--port", type=int, default=8080)
-    demo.add_argument("--db", default=DEMO_DB, help="SQLite file (created if missing)")
+    demo = sub.add_parser("demo", help="seed (once) and serve the demo factory")
+    demo.add_argument("--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 lets a "
+                      "phone on the same network in)")
+    demo.add_argument("--port", type=int, help="port (default 8080)")
+    add_config_args(demo, db_help=f"SQLite file or database URL; default: db_url from --config "
+                    f"FILE, else {DEMO_DB} (GONGDAN_DB_URL is not used by the demo)")
 
     serve = sub.add_parser("serve", help="production server")
-    serve.add_argument("--config", help="TOML configuration file")
+    add_config_args(serve)
 
     parse = sub.add_parser("parse", help="print the structured command for a chat message")
     parse.add_argument("--now", help="ISO 8601 time the message was sent")
@@ -51,29 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="+")
 
     plan = sub.add_parser("plan", help="replan the shop and print a summary")
-    plan.add_argument("--db")
-    plan.add_argument("--time-limit", type=float, default=10.0)
+    add_config_args(plan)
+    plan.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS")
 
-    imp = sub.add_parser("import", help="import orders, BOMs, routings, stock from .xlsx or .csv")
+    imp = sub.add_parser("import", help="import orders, BOMs, routings, stock, people from "
+                         ".xlsx or .csv")
     imp.add_argument("file")
-    imp.add_argument("--db")
+    add_config_args(imp)
 
     add_digest_parser(sub)
 
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     up = db_sub.add_parser("upgrade", help="apply schema migrations")
-    up.add_argument("--db")
+    add_config_args(up)
+
+    doctor = sub.add_parser("doctor", help="check what a deployment needs, one line per check")
+    add_config_args(doctor)
     return parser
-
-
-def _settings(db: str | None = None, **overrides: object) -> Settings:
-    settings = Settings.load()
-    from dataclasses import replace
-
-    if db:
-        overrides["db_url"] = db if "://" in db else f"sqlite+aiosqlite:///{db}"
-    return replace(settings, **overrides)  # type: ignore[arg-type]
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -99,9 +95,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     from bot.app import build_container
 
-    if args.time_limit < 0:
-        raise CliError("--time-limit must not be negative")
-    settings = _settings(args.db, plan_time_limit=args.time_limit)
+    if args.time_limit <= 0:
+        raise CliError(f"gongdan plan: --time-limit must be more than 0, got {args.time_limit}")
+    settings = command_settings(args.config, args.db,
+                                overrides={"plan_time_limit": args.time_limit})
 
     async def run() -> int:
         container = await build_container(settings)
@@ -128,7 +125,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.app import migrate_database
 
-    settings = _settings(args.db)
+    settings = command_settings(args.config, args.db)
     migrate_database(settings.db_url)
     print(f"database schema is up to date ({_safe_url(settings.db_url)})")
     return 0
@@ -141,7 +138,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from bot.app import build_container
     from bot.cli.importfile import import_file
 
-    settings = _settings(args.db)
+    settings = command_settings(args.config, args.db)
 
     async def run() -> int:
         container = await build_container(settings)
@@ -162,9 +159,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.cli.serve import serve
 
-    if not 0 < args.port < 65536:
-        raise CliError(f"--port must be between 1 and 65535, got {args.port}")
-    settings = _settings(args.db, demo=True, port=args.port)
+    over: dict[str, object] = {"demo": True}
+    if args.port is not None:
+        if not 0 < args.port < 65536:
+            raise CliError(f"gongdan demo: --port must be between 1 and 65535, got {args.port}")
+        over["port"] = args.port
+    if args.host is not None:
+        over["host"] = args.host
+    settings = command_settings(args.config, args.db, server=True, demo=True, overrides=over)
     serve(settings)
     return 0
 
@@ -172,7 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.cli.serve import serve
 
-    settings = Settings.load(args.config)
+    settings = command_settings(args.config, args.db, server=True)
     serve(settings)
     return 0
 
@@ -191,11 +193,12 @@ COMMANDS = {
     "serve": cmd_serve,
     "db": cmd_db_upgrade,
     "digest": cmd_digest,
+    "doctor": cmd_doctor,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure("WARNING")  # until a command's settings say otherwise
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

@@ -149,6 +149,8 @@ def render_png(
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
     "WenQuanYi Zen Hei",
     "WenQuanYi Micro Hei",
     "Droid Sans Fallback",
@@ -244,7 +246,8 @@ def _svg_bar(bar: Bar, scale: float, marked: bool) -> str:
         classes += " marked"
     fill = LATE_COLOUR if bar.late else colour(op.order_ref)
     stroke = f' stroke="{LATE_EDGE}" stroke-width="1.5"' if bar.late else ""
-    tip = f"{op.order_ref} #{op.seq} {op.name} {op.machine} {op.start:%m-%d %H:%M}–{op.end:%m-%d %H:%M}"
+    tip = (f"{op.order_ref} #{op.seq} {op.name} {op.machine} "
+           f"{op.start:%m-%d %H:%M}–{op.end:%m-%d %H:%M}")
     return (
         f'<rect class="{classes}" data-order="{escape(op.order_ref)}" x="{x:.1f}" y="{y}" '
         f'width="{w:.1f}" height="{ROW_H - 6}" rx="2" fill="{fill}"{stroke}>'

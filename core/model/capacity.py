@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +19,12 @@ class WorkCalendar:
 
     `extra_days` are make-up working days (调休): in China a Saturday is
     sometimes worked to bridge a holiday.
+
+    `official` is the country's calendar (see core.planning.calendar.
+    china_official_days), passed in by whoever plans rather than stored, so
+    that each factory's own lists stay what the factory typed. The factory has
+    the last word: its extra days and holidays win, then the official
+    holidays and make-up days, then the weekdays.
     """
 
     shifts: tuple[Shift, ...] = (Shift(time(8), time(12)), Shift(time(13), time(17)))
@@ -26,17 +32,25 @@ class WorkCalendar:
     holidays: frozenset[date] = frozenset()
     extra_days: frozenset[date] = frozenset()
 
-    def is_working_day(self, day: date) -> bool:
+    def is_working_day(self, day: date,
+                       official: Callable[[date], bool | None] | None = None) -> bool:
         if day in self.extra_days:
             return True
-        return day.weekday() in self.weekdays and day not in self.holidays
+        if day in self.holidays:
+            return False
+        said = official(day) if official is not None else None
+        if said is not None:
+            return said
+        return day.weekday() in self.weekdays
 
-    def windows(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    def windows(self, start: datetime, end: datetime,
+                official: Callable[[date], bool | None] | None = None,
+                ) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals overlapping [start, end), in order, in start's time zone."""
         tz = start.tzinfo
         day = start.date() - timedelta(days=1)  # a night shift from yesterday may still run
         while day <= end.date():
-            if self.is_working_day(day):
+            if self.is_working_day(day, official):
                 for shift in self.shifts:
                     s = datetime.combine(day, shift.start, tz)
                     e = datetime.combine(day, shift.end, tz)

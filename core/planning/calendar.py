@@ -1,12 +1,54 @@
 """Working-time arithmetic shared by the dispatcher, the repair, the CP-SAT model
-and the validator, so all of them agree on what "fits the calendar" means."""
+and the validator, so all of them agree on what "fits the calendar" means;
+and the country's official calendar that work calendars consult."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
+from core.errors import ConfigError
 from core.planning.types import Calendar
+
+OfficialDays = Callable[[date], bool | None]
+"""What the state says about a day: True = an official working day (a make-up
+day, 调休, even on a weekend), False = an official holiday, None = nothing
+special (the factory's own weekdays decide)."""
+
+
+def china_official_days() -> OfficialDays:
+    """China's statutory holidays and make-up working days, from `chinese_calendar`.
+
+    The package ships the State Council's yearly notice for the years it
+    knows (2004 up to the year after its release). Outside those years it has
+    nothing to say, and the answer is None: the work calendar falls back to its
+    weekdays and listed holidays, which is the best anyone can do before the
+    notice is published (each year around November). Upgrade the package
+    yearly to pick up the new year's dates.
+    """
+    import chinese_calendar
+
+    def official(day: date) -> bool | None:
+        try:
+            is_holiday, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:  # a year the package has no notice for
+            return None
+        if name is None:  # an ordinary weekday or weekend
+            return None
+        return not is_holiday
+
+    return official
+
+
+def official_days(kind: str) -> OfficialDays | None:
+    """The official calendar a `GONGDAN_HOLIDAYS` value names: "cn" or "none"."""
+    if kind == "cn":
+        return china_official_days()
+    if kind == "none":
+        return None
+    raise ConfigError(f"unknown official holiday calendar {kind!r}; use cn or none")
 
 
 @dataclass(frozen=True)
@@ -30,7 +72,7 @@ class WorkTime:
         ends = tuple(b for a, b in cal.windows if b > a)
         cum: list[int] = []
         total = 0
-        for a, b in zip(starts, ends):
+        for a, b in zip(starts, ends, strict=True):
             cum.append(total)
             total += b - a
         return cls(starts, ends, tuple(cum), cal.can_pause, False)

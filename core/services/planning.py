@@ -24,6 +24,7 @@ from core.model.products import Routing
 from core.model.work_order import WorkOrder
 from core.planning import diff as plan_diff
 from core.planning import engine
+from core.planning.calendar import OfficialDays
 from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
 from core.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from core.plan_building import (
@@ -74,7 +75,8 @@ def diff_summary(diff: PlanDiff | None) -> dict[str, Any]:
         "slipped": [{"order": s.ref, "minutes": s.delta} for s in diff.slipped],
         "improved": [{"order": s.ref, "minutes": -s.delta} for s in diff.improved],
         "worst_slip": (
-            {"order": diff.worst_slip.ref, "minutes": diff.worst_slip.delta} if diff.worst_slip else None
+            {"order": diff.worst_slip.ref, "minutes": diff.worst_slip.delta}
+            if diff.worst_slip else None
         ),
     }
 
@@ -118,8 +120,12 @@ class Planner:
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tz: str,
                  params: SolveParams, what_if_params: SolveParams | None = None,
-                 events: EventPublisher | None = None) -> None:
+                 events: EventPublisher | None = None,
+                 official_days: OfficialDays | None = None) -> None:
+        """`official_days`: the country's holidays and make-up days every work calendar
+        follows (None: only the calendars' own weekdays and listed days)."""
         self._uow_factory = uow_factory
+        self._official = official_days
         self._clock = clock
         self._tz = tz
         self.params = params
@@ -205,7 +211,7 @@ class Planner:
         now = self._clock.now()
         epoch = local_epoch(now, self._tz)
         snapshot = await load_snapshot(uow, epoch.date())
-        inp = build_input(snapshot, epoch)
+        inp = build_input(snapshot, epoch, self._official)
         previous = previous_result(latest, epoch) if latest else None
         result = await asyncio.to_thread(self._solve, inp, previous, changed, params)
         diff = plan_diff.compare(previous, result) if previous else None
@@ -228,7 +234,7 @@ class Planner:
         on an unchanged shop costs one repair.
         """
         epoch = local_epoch(self._clock.now(), self._tz)
-        new_inp = build_input(hypothetical, epoch)
+        new_inp = build_input(hypothetical, epoch, self._official)
         params = replace(self.what_if_params, use_cpsat=False, workers=1)
         before = await self._repaired_now(current, latest, epoch, params)
 
@@ -246,7 +252,7 @@ class Planner:
                tuple((o.ref, o.version) for o in current.orders))
         if self._before is not None and self._before[0] == key:
             return self._before[1]
-        inp = build_input(current, epoch)
+        inp = build_input(current, epoch, self._official)
         previous = previous_result(latest, epoch) if latest is not None else None
 
         def evaluate() -> PlanResult:
