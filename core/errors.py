@@ -63,3 +63,9 @@ class NotAuthorized(CoreError):
         self.who = who
         self.action = action
         self.reason = reason
+
+
+class WriteConflict(CoreError):
+    """The store refused a write that breaks a rule it enforces (a key already taken, a
+    reference to nothing), usually because another writer got there first. Nothing of the
+    transaction is kept."""

@@ -1,7 +1,7 @@
-"""`gongdan import FILE`: read .xlsx / .csv into rows, validate, write all or nothing.
+"""`gongdan import FILE`: read a workbook or a CSV into rows per kind.
 
-The rules live in core/importing.py; this module only deals with files and the
-unit of work. A workbook holds one sheet per kind (orders, boms, routings,
+The rules and the all-or-nothing write live in core/importing/; this module only
+deals with files. A workbook holds one sheet per kind (orders, boms, routings,
 work_centers, stock, purchase_orders, products; Chinese sheet names work too).
 A CSV holds one kind, named by a `kind` column, by the file name
 (orders.csv) or recognised from its header.
@@ -18,29 +18,21 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from core.importing import (
     COLUMNS,
     SHEET_ALIASES,
-    Existing,
     ImportFileError,
-    ImportPlan,
     Kind,
-    RowError,
     SourceRow,
     kind_from_headers,
     normalise_rows,
     sheet_kind,
-    validate,
 )
-from core.model.work_order import OrderStatus
 
 Sheets = dict[Kind, list[SourceRow]]
 
@@ -93,7 +85,7 @@ def _workbook_rows(path: Path, book: Any) -> Sheets:
     return sheets
 
 
-def _table(kind: Kind, numbered: Any) -> list[SourceRow]:
+def _table(kind: Kind, numbered: Iterable[tuple[int, Sequence[object]]]) -> list[SourceRow]:
     """Header = the first non-blank row; the rest keep their own row numbers."""
     rows = list(numbered)
     start = next((i for i, (_, cells) in enumerate(rows)
@@ -167,98 +159,6 @@ def _why(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-# importing ---------------------------------------------------------------------------------
-
-@dataclass(slots=True)
-class ImportReport:
-    path: str
-    errors: list[RowError] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"{self.path}: {len(self.errors)} bad row(s); nothing was imported"
-        done = ", ".join(f"{n} {what}" for what, n in self.counts.items() if n)
-        return f"{self.path}: imported {done or 'nothing (no data rows)'}"
-
-
-async def import_file(path: Path | str, uow_factory: Callable[[], Any],
-                      now: datetime | None = None) -> ImportReport:
-    """Validate the whole file against the database and write it in one transaction.
-
-    Nothing is written when any row is bad; the report lists every bad row.
-    """
-    path = Path(path)
-    sheets = read_file(path)
-    async with uow_factory() as uow:
-        plan = validate(sheets, await load_existing(uow))
-        if not plan.ok:
-            return ImportReport(str(path), plan.errors)
-        try:
-            await write_plan(uow, plan, now or datetime.now(UTC))
-            await uow.commit()
-        except IntegrityError as exc:
-            reason = f"the database changed during the import ({_why(exc)}); nothing was imported"
-            return ImportReport(str(path), [RowError(path.name, 1, reason)])
-    return ImportReport(str(path), [], plan.counts())
-
-
-async def load_existing(uow: Any) -> Existing:
-    """The keys and versions validation checks against, read in the import's transaction."""
-    customers = await uow.parties.customers()
-    products = await uow.catalog.products()
-    boms = await uow.catalog.boms()
-    routings = await uow.catalog.routings()
-    bom_versions: dict[str, int] = {}
-    routing_versions: dict[str, int] = {}
-    for code, version in boms:
-        bom_versions[code] = max(version, bom_versions.get(code, 0))
-    for code, version in routings:
-        routing_versions[code] = max(version, routing_versions.get(code, 0))
-    current = {code: routings[(code, p.current_routing)] for code, p in products.items()
-               if (code, p.current_routing) in routings}
-    return Existing(
-        customers={code: c.name for code, c in customers.items()},
-        products=products, bom_versions=bom_versions, routings=current,
-        routing_versions=routing_versions, items=await uow.catalog.items(),
-        work_centers=frozenset(await uow.catalog.work_centers()),
-        order_refs=frozenset(await uow.orders.all_refs()),
-        po_refs=frozenset(po.ref for po in await uow.catalog.purchase_orders(open_only=False)),
-    )
-
-
-async def write_plan(uow: Any, plan: ImportPlan, now: datetime) -> None:
-    """Insert in dependency order; lock the BOM and routing versions released orders use."""
-    for wc in plan.work_centers:
-        await uow.catalog.add_work_center(wc)
-    for item in plan.new_items:
-        await uow.catalog.add_item(item)
-    for item in plan.updated_items:
-        await uow.catalog.save_item(item)
-    for po in plan.purchase_orders:
-        await uow.catalog.add_purchase_order(po)
-    for product in plan.new_products:
-        await uow.catalog.add_product(product)
-    for bom in plan.boms:
-        await uow.catalog.add_bom(bom)
-    for routing in plan.routings:
-        await uow.catalog.add_routing(routing)
-    for product in plan.updated_products:
-        await uow.catalog.save_product(product)
-    for order in plan.orders:
-        order.created_at = now
-        await uow.orders.add(order)
-    released = [o for o in plan.orders if o.status is OrderStatus.RELEASED]
-    for key in sorted({(o.product_code, o.bom_version) for o in released}):
-        await uow.catalog.lock_bom(*key)
-    for key in sorted({(o.product_code, o.routing_version) for o in released}):
-        await uow.catalog.lock_routing(*key)
-
-
 # template and examples ---------------------------------------------------------------------
 
 # Example rows, valid against the demo factory (customers C01.., products, items, work centers).
@@ -267,8 +167,9 @@ EXAMPLES: dict[Kind, list[dict[str, object]]] = {
         {"code": "SILK", "name": "丝印", "machines": "丝印机1号,丝印机2号",
          "shifts": "08:00-12:00,13:00-17:00", "weekdays": "1-5", "can_pause": "yes",
          "alternatives": "", "hourly_cost": 65},
-        {"code": "ENGRAVE", "name": "激光雕刻", "machines": "1", "shifts": "08:00-12:00,13:00-17:00",
-         "weekdays": "1-6", "can_pause": "yes", "alternatives": "SILK", "hourly_cost": 90},
+        {"code": "ENGRAVE", "name": "激光雕刻", "machines": "1",
+         "shifts": "08:00-12:00,13:00-17:00", "weekdays": "1-6", "can_pause": "yes",
+         "alternatives": "SILK", "hourly_cost": 90},
     ],
     Kind.STOCK: [
         {"item_code": "ACR-3", "name": "3mm亚克力板", "unit": "张", "on_hand": 120,
@@ -413,7 +314,7 @@ def write_examples(directory: Path) -> list[Path]:
     return [_write_csv(directory / name, headers, rows) for name, headers, rows in files]
 
 
-def _unique(items: Any) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.cli.importfile import EXAMPLES, import_file, write_template
+from bot.cli.importfile import EXAMPLES, read_file, write_template
 from core.demo_factory import build_demo_factory
 from core.importing import Kind
+from core.importing.service import ImportReport, import_rows
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.seed import seed_demo
 from storage.uow import SqlUnitOfWorkFactory
+from tests.fakes import FixedClock
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
@@ -56,6 +58,10 @@ async def test_seed_writes_the_demo_once(factory: SqlUnitOfWorkFactory) -> None:
 # importing ---------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+async def import_file(path: Path, factory: SqlUnitOfWorkFactory, now: datetime) -> ImportReport:
+    return await import_rows(str(path), read_file(path), factory, FixedClock(now))
 
 
 @pytest.fixture
@@ -135,4 +141,5 @@ async def test_chinese_sheet_and_column_names(seeded: SqlUnitOfWorkFactory,
     assert report.ok and report.counts["orders"] == 1
     async with seeded() as uow:
         order = await uow.orders.get("SO-CN-1")
-    assert order is not None and order.customer_code == "C01" and order.specs == {"color": "象牙白"}
+    assert order is not None and order.customer_code == "C01"
+    assert order.specs == {"color": "象牙白"}
