@@ -202,7 +202,7 @@ class FakePartyRepository:
     async def person_by_platform(self, channel: str, platform_id: str) -> Person | None:
         attribute = _PLATFORM_IDS.get(channel, "id")
         for person in self._s.people.values():
-            if person.active and getattr(person, attribute, None) == platform_id:
+            if person.active and getattr(person, attribute) == platform_id:
                 return copy.deepcopy(person)
         return None
 
@@ -211,9 +211,9 @@ class FakePartyRepository:
 
     def _check_platform_ids(self, person: Person) -> None:
         for attribute in _PLATFORM_IDS.values():
-            value = getattr(person, attribute, None)
+            value = getattr(person, attribute)
             taken = [p.id for p in self._s.people.values()
-                     if p.id != person.id and value and getattr(p, attribute, None) == value]
+                     if p.id != person.id and value and getattr(p, attribute) == value]
             if taken:
                 raise WriteConflict(f"{attribute} {value!r} is {taken[0]}'s")
 

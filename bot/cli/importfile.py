@@ -29,6 +29,7 @@ from core.importing import (
     ImportFileError,
     Kind,
     SourceRow,
+    cell_text,
     kind_from_headers,
     normalise_rows,
     sheet_kind,
@@ -69,30 +70,41 @@ def read_xlsx(path: Path) -> Sheets:
 
 
 def _workbook_rows(path: Path, book: Any) -> Sheets:
+    return _sheets(path, ((str(ws.title), ws.iter_rows(values_only=True))
+                          for ws in book.worksheets))
+
+
+def _sheets(path: Path, named: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> Sheets:
+    """Rows per kind from (sheet name, rows) pairs.
+
+    A sheet's kind is told by its name, else by its header (a `Sheet1` holding
+    `id, name, role` is people); a sheet that is neither, and not blank, is an error.
+    """
     sheets: Sheets = {}
-    for ws in book.worksheets:
-        title = str(ws.title)
+    for title, cells in named:
         if title.strip().lower() in _README_SHEETS:
             continue
-        kind = sheet_kind(title)
+        rows = list(enumerate(cells, start=1))
+        header = _header_index(rows)
+        if header is None:
+            continue
+        kind = sheet_kind(title) or kind_from_headers(
+            cell_text(c) for c in rows[header][1] if c not in (None, ""))
         if kind is None:
-            raise ImportFileError(f"{path}: sheet {title!r} is not one of {_kind_names()}")
+            raise ImportFileError(f"{path}: sheet {title!r} is not one of {_kind_names()}, "
+                                  "and its header does not say which")
         if kind in sheets:
             raise ImportFileError(f"{path}: two sheets hold {kind.value}")
-        sheets[kind] = _table(kind, enumerate(ws.iter_rows(values_only=True), start=1))
+        sheets[kind] = normalise_rows(kind, rows[header][1], rows[header + 1:])
     if not sheets:
         raise ImportFileError(f"{path}: no sheet to import; name sheets {_kind_names()}")
     return sheets
 
 
-def _table(kind: Kind, numbered: Iterable[tuple[int, Sequence[object]]]) -> list[SourceRow]:
-    """Header = the first non-blank row; the rest keep their own row numbers."""
-    rows = list(numbered)
-    start = next((i for i, (_, cells) in enumerate(rows)
-                  if any(c not in (None, "") for c in cells)), None)
-    if start is None:
-        return []
-    return normalise_rows(kind, rows[start][1], rows[start + 1:])
+def _header_index(rows: Sequence[tuple[int, Sequence[object]]]) -> int | None:
+    """The header is the first non-blank row; the rest keep their own row numbers."""
+    return next((i for i, (_, cells) in enumerate(rows)
+                 if any(c not in (None, "") for c in cells)), None)
 
 
 def read_csv(path: Path) -> Sheets:
@@ -163,6 +175,20 @@ def _why(exc: BaseException) -> str:
 
 # Example rows, valid against the demo factory (customers C01.., products, items, work centers).
 EXAMPLES: dict[Kind, list[dict[str, object]]] = {
+    Kind.CUSTOMERS: [
+        {"code": "C21", "name": "海岳酒店管理有限公司", "tier": "B"},
+        {"code": "C22", "name": "Northwind Office Supplies", "tier": "C"},
+    ],
+    Kind.PEOPLE: [
+        {"id": "sales.sunhao", "name": "孙浩", "role": "sales", "wecom_userid": "SunHao",
+         "dingtalk_staff_id": "020001100", "customers": "C21,C22", "lang": "zh"},
+        {"id": "cust.zhaomin", "name": "赵敏(海岳)", "role": "customer",
+         "wecom_external_userid": "wmHaiYue0001", "customers": "C21", "lang": "zh"},
+        {"id": "cust.annalee", "name": "Anna Lee (Northwind)", "role": "customer",
+         "wecom_external_userid": "wmNorthwind01", "customers": "C22", "lang": "en"},
+        {"id": "op.qianfeng", "name": "钱峰", "role": "operator", "wecom_userid": "QianFeng",
+         "dingtalk_staff_id": "020001101", "work_center": "EDGE"},
+    ],
     Kind.WORK_CENTERS: [
         {"code": "SILK", "name": "丝印", "machines": "丝印机1号,丝印机2号",
          "shifts": "08:00-12:00,13:00-17:00", "weekdays": "1-5", "can_pause": "yes",
@@ -240,6 +266,8 @@ EXAMPLES: dict[Kind, list[dict[str, object]]] = {
         {"ref": "SO-IMP-0003", "customer": "C16", "product": "M-CHS-1U", "quantity": 200,
          "due_date": "2027-02-05", "priority": "", "status": "draft", "color": "黑色",
          "material": "冷轧板", "finish": "喷粉", "size": "19英寸标准"},
+        {"ref": "SO-IMP-0005", "customer": "C21", "product": "F-BOOK-5", "quantity": 30,
+         "due_date": "2027-01-25", "status": "released", "color": "胡桃木色"},
     ],
 }
 
@@ -302,14 +330,16 @@ def write_examples(directory: Path) -> list[Path]:
     catalog = [(k, {"kind": k.value, **e}) for k in _CATALOG_KINDS for e in EXAMPLES[k]
                if e.get("code", e.get("product_code")) == _NEW_PRODUCT]
     files: list[tuple[str, list[str], list[dict[str, object]]]] = [
-        ("1_work_centers.csv", _headers(Kind.WORK_CENTERS), EXAMPLES[Kind.WORK_CENTERS]),
-        ("2_stock.csv", _headers(Kind.STOCK), EXAMPLES[Kind.STOCK]),
-        ("3_purchase_orders.csv", _headers(Kind.PURCHASE_ORDERS), EXAMPLES[Kind.PURCHASE_ORDERS]),
-        ("4_catalog.csv", ["kind"] + _unique(h for k in _CATALOG_KINDS for h in _headers(k)),
+        ("1_customers.csv", _headers(Kind.CUSTOMERS), EXAMPLES[Kind.CUSTOMERS]),
+        ("2_people.csv", _headers(Kind.PEOPLE), EXAMPLES[Kind.PEOPLE]),
+        ("3_work_centers.csv", _headers(Kind.WORK_CENTERS), EXAMPLES[Kind.WORK_CENTERS]),
+        ("4_stock.csv", _headers(Kind.STOCK), EXAMPLES[Kind.STOCK]),
+        ("5_purchase_orders.csv", _headers(Kind.PURCHASE_ORDERS), EXAMPLES[Kind.PURCHASE_ORDERS]),
+        ("6_catalog.csv", ["kind"] + _unique(h for k in _CATALOG_KINDS for h in _headers(k)),
          [row for _, row in catalog]),
-        ("5_routings.csv", _headers(Kind.ROUTINGS),
+        ("7_routings.csv", _headers(Kind.ROUTINGS),
          [e for e in EXAMPLES[Kind.ROUTINGS] if e["product_code"] != _NEW_PRODUCT]),
-        ("6_orders.csv", _headers(Kind.ORDERS), EXAMPLES[Kind.ORDERS]),
+        ("8_orders.csv", _headers(Kind.ORDERS), EXAMPLES[Kind.ORDERS]),
     ]
     return [_write_csv(directory / name, headers, rows) for name, headers, rows in files]
 

@@ -18,6 +18,7 @@ from core.importing.sheets import (
     Kind,
     RowError,
     SourceRow,
+    cell_text,
     column_key,
     kind_from_headers,
     normalise_rows,
@@ -27,6 +28,6 @@ from core.importing.validate import validate
 
 __all__ = [
     "COLUMNS", "SHEET_ALIASES", "Column", "Existing", "ImportFileError", "ImportPlan", "Kind",
-    "RowError", "SourceRow", "column_key", "kind_from_headers", "normalise_rows", "sheet_kind",
-    "validate",
+    "RowError", "SourceRow", "cell_text", "column_key", "kind_from_headers", "normalise_rows",
+    "sheet_kind", "validate",
 ]

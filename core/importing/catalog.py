@@ -273,14 +273,14 @@ def _make_current(state: State, code: str, bom: Bom | None = None,
 
 def orders(rows: Sequence[SourceRow], state: State) -> None:
     seen: dict[str, int] = {}
-    by_name = {name: code for code, name in state.existing.customers.items()}
+    by_name = {name: code for code, name in state.customers.items()}
     for source in rows:
         row = RowReader(Kind.ORDERS, source, state.plan.errors)
         ref = row.text("ref", True)
         if ref is not None:
             ref = ref.upper().replace(" ", "")
             duplicate(row, "ref", ref, seen, state.existing.order_refs, "order")
-        customer = _customer(row, state.existing.customers, by_name)
+        customer = _customer(row, state.customers, by_name)
         product = _order_product(row, state)
         quantity = positive(row, "quantity", row.get("quantity", parse_integer, required=True))
         due = row.get("due_date", parse_date, required=True)

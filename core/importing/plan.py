@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from core.importing.sheets import RowError
 from core.model.capacity import WorkCenter
 from core.model.materials import Item, PurchaseOrder
+from core.model.parties import Customer, Person
 from core.model.products import Bom, Product, Routing
 from core.model.work_order import WorkOrder
 
@@ -16,7 +17,8 @@ from core.model.work_order import WorkOrder
 class Existing:
     """What the database already holds, as plain data, for cross-reference checks."""
 
-    customers: Mapping[str, str] = field(default_factory=dict)  # code -> name
+    customers: Mapping[str, Customer] = field(default_factory=dict)
+    people: Mapping[str, Person] = field(default_factory=dict)
     products: Mapping[str, Product] = field(default_factory=dict)
     bom_versions: Mapping[str, int] = field(default_factory=dict)  # product -> highest version
     routings: Mapping[str, Routing] = field(default_factory=dict)  # product -> current routing
@@ -32,6 +34,13 @@ class ImportPlan:
     """Everything a valid file adds or updates; write it only when `errors` is empty."""
 
     work_centers: list[WorkCenter] = field(default_factory=list)
+    new_customers: list[Customer] = field(default_factory=list)
+    updated_customers: list[Customer] = field(default_factory=list)
+    new_people: list[Person] = field(default_factory=list)
+    updated_people: list[Person] = field(default_factory=list)
+    # people whose platform ids move: written first without them, so that a swap of ids
+    # between two people never holds one id twice, even for a statement
+    released_people: list[Person] = field(default_factory=list)
     new_items: list[Item] = field(default_factory=list)
     updated_items: list[Item] = field(default_factory=list)
     purchase_orders: list[PurchaseOrder] = field(default_factory=list)
@@ -48,6 +57,8 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         return {
+            "customers": len(self.new_customers) + len(self.updated_customers),
+            "people": len(self.new_people) + len(self.updated_people),
             "work_centers": len(self.work_centers),
             "items": len(self.new_items) + len(self.updated_items),
             "purchase_orders": len(self.purchase_orders),
@@ -57,10 +68,6 @@ class ImportPlan:
             "orders": len(self.orders),
         }
 
-
-
-# validation --------------------------------------------------------------------------------
-
 @dataclass(slots=True)
 class State:
     """The file's own contents so far, merged with the database's, for cross-references."""
@@ -69,6 +76,7 @@ class State:
     plan: ImportPlan
     work_centers: set[str] = field(default_factory=set)
     items: set[str] = field(default_factory=set)
+    customers: dict[str, str] = field(default_factory=dict)  # code -> name, file and database
     products: dict[str, Product] = field(default_factory=dict)
     new_routings: dict[str, Routing] = field(default_factory=dict)
     new_boms: dict[str, Bom] = field(default_factory=dict)

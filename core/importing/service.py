@@ -74,7 +74,7 @@ async def load_existing(uow: UnitOfWork) -> Existing:
     current = {code: routings[(code, p.current_routing)] for code, p in products.items()
                if (code, p.current_routing) in routings}
     return Existing(
-        customers={code: c.name for code, c in customers.items()},
+        customers=customers, people={p.id: p for p in await uow.parties.people()},
         products=products, bom_versions=bom_versions, routings=current,
         routing_versions=routing_versions, items=await uow.catalog.items(),
         work_centers=frozenset(await uow.catalog.work_centers()),
@@ -87,6 +87,16 @@ async def write_plan(uow: UnitOfWork, plan: ImportPlan, clock: Clock) -> None:
     """Write in dependency order; lock the BOM and routing versions released orders use."""
     for wc in plan.work_centers:
         await uow.catalog.add_work_center(wc)
+    for customer in plan.new_customers:
+        await uow.parties.add_customer(customer)
+    for customer in plan.updated_customers:
+        await uow.parties.save_customer(customer)
+    for person in plan.released_people:  # first, so platform ids may move between people
+        await uow.parties.save_person(person)
+    for person in plan.updated_people:
+        await uow.parties.save_person(person)
+    for person in plan.new_people:
+        await uow.parties.add_person(person)
     for item in plan.new_items:
         await uow.catalog.add_item(item)
     for item in plan.updated_items:

@@ -23,6 +23,8 @@ class Kind(StrEnum):
     """What one sheet (or one CSV file) holds; the order is the order of validation."""
 
     WORK_CENTERS = "work_centers"
+    CUSTOMERS = "customers"
+    PEOPLE = "people"  # after customers and work centers, which people refer to
     STOCK = "stock"
     PURCHASE_ORDERS = "purchase_orders"
     PRODUCTS = "products"
@@ -33,6 +35,9 @@ class Kind(StrEnum):
 
 SHEET_ALIASES: dict[Kind, tuple[str, ...]] = {
     Kind.WORK_CENTERS: ("work_centers", "workcenters", "work centers", "工作中心", "工位", "设备"),
+    Kind.CUSTOMERS: ("customers", "clients", "客户", "客户清单", "客户资料", "客户档案"),
+    Kind.PEOPLE: ("people", "persons", "staff", "users", "employees", "contacts", "人员",
+                  "员工", "用户", "通讯录", "成员", "人员名单"),
     Kind.STOCK: ("stock", "items", "inventory", "库存", "物料", "物料库存"),
     Kind.PURCHASE_ORDERS: ("purchase_orders", "purchase orders", "pos", "采购", "采购订单",
                            "在途采购"),
@@ -67,6 +72,31 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         _c("can_pause", False, "可中断", "yes/no (是/否): may an operation stop at a break"),
         _c("alternatives", False, "替代工作中心", "codes of work centers that can take the work"),
         _c("hourly_cost", False, "小时成本", "yuan per hour, default 60"),
+    ),
+    Kind.CUSTOMERS: (
+        _c("code", True, "客户编码 客户代码 编码", "unique customer code, e.g. C21"),
+        _c("name", True, "客户名称 客户名 名称", "full name; orders may name the customer by it"),
+        _c("tier", False, "等级 客户等级 级别", "A (strategic, 战略), B (key, 重点) or C "
+           "(standard, 普通; the default for a new customer)"),
+    ),
+    Kind.PEOPLE: (
+        _c("id", True, "工号 编号 员工编号 人员编号", "unique id, e.g. sales.wangfang; "
+           "an id already in the database updates that person"),
+        _c("name", True, "姓名 名字", "display name"),
+        _c("role", True, "角色 岗位 职务", "sales, customer, supervisor, planner, operator, "
+           "purchasing, warehouse, qc or admin "
+           "(销售 客户 主管 计划 操作工 采购 仓库 质检 管理员)"),
+        _c("wecom_userid", False, "企业微信账号 企业微信id 企微账号 wecom",
+           "WeCom UserID (企业微信 通讯录 账号)"),
+        _c("dingtalk_staff_id", False, "钉钉账号 钉钉id dingtalk_userid dingtalk",
+           "DingTalk staffId (userid)"),
+        _c("wecom_external_userid", False, "客服外部联系人 外部联系人 微信客服id external_userid",
+           "a customer contact's external_userid on WeCom Customer Service (微信客服)"),
+        _c("customers", False, "负责客户 所属客户 客户", "customer codes (or names) separated by "
+           ", ， or 、: those a salesperson owns, the one a customer contact speaks for"),
+        _c("lang", False, "语言", "zh (default) or en"),
+        _c("work_center", False, "工作中心 工位", "an operator's or lead's work center code"),
+        _c("active", False, "在职 启用", "yes/no, default yes; no stops the bot answering them"),
     ),
     Kind.STOCK: (
         _c("item_code", True, "物料编码 编码", "unique item code"),
@@ -178,10 +208,17 @@ def column_key(kind: Kind, header: str) -> str:
     return key
 
 
+# On a tie the earlier kind wins: a bare `code, name` header is customers, not products.
+_HEADER_ORDER = (Kind.PEOPLE, Kind.CUSTOMERS) + tuple(
+    k for k in Kind if k not in (Kind.PEOPLE, Kind.CUSTOMERS))
+
+
 def kind_from_headers(headers: Iterable[str]) -> Kind | None:
-    """Guess a CSV's kind from its header set: the kind whose required columns fit best."""
+    """Guess a sheet's kind from its header set: the kind whose required columns fit best."""
+    headers = list(headers)
     best: tuple[int, Kind] | None = None
-    for kind, cols in COLUMNS.items():
+    for kind in _HEADER_ORDER:
+        cols = COLUMNS[kind]
         keys = {column_key(kind, h) for h in headers}
         required = {c.key for c in cols if c.required}
         if required <= keys:

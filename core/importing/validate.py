@@ -14,6 +14,7 @@ from core.importing.catalog import (
     stock,
     work_centers,
 )
+from core.importing.parties import customers, people
 from core.importing.plan import Existing, ImportPlan, State
 from core.importing.sheets import COLUMNS, Kind, RowError, SourceRow
 
@@ -22,12 +23,13 @@ def validate(sheets: Mapping[Kind, Sequence[SourceRow]], existing: Existing) -> 
     """Check every row of every sheet; the plan carries the objects and all errors found."""
     plan = ImportPlan()
     state = State(existing, plan, set(existing.work_centers), set(existing.items),
-                   {code: replace(p) for code, p in existing.products.items()})
+                  {code: c.name for code, c in existing.customers.items()},
+                  {code: replace(p) for code, p in existing.products.items()})
     for kind in Kind:
         if kind is Kind.ORDERS:
             check_new_products(state)
         rows = sheets.get(kind)
-        if rows is None or not has_columns(kind, rows, plan.errors):
+        if not rows or not has_columns(kind, rows, plan.errors):  # a blank sheet adds nothing
             continue
         VALIDATORS[kind](rows, state)
     return plan
@@ -60,6 +62,8 @@ def has_columns(kind: Kind, rows: Sequence[SourceRow], errors: list[RowError]) -
 
 VALIDATORS: dict[Kind, Callable[[Sequence[SourceRow], State], None]] = {
     Kind.WORK_CENTERS: work_centers,
+    Kind.CUSTOMERS: customers,
+    Kind.PEOPLE: people,
     Kind.STOCK: stock,
     Kind.PURCHASE_ORDERS: purchase_orders,
     Kind.PRODUCTS: products,

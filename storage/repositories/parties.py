@@ -49,7 +49,8 @@ class SqlPartyRepository:
         return _person(row) if row else None
 
     async def person_by_platform(self, channel: str, platform_id: str) -> Person | None:
-        """The person behind a WeCom UserID, a DingTalk staffId, or a web id."""
+        """The person behind a WeCom UserID, a DingTalk staffId, a WeCom Customer Service
+        external_userid ("wecom_kf"), or a web id."""
         col = _PLATFORM_COLUMNS.get(channel, people.c.id)
         query = select(people).where(col == platform_id, people.c.active.is_(True))
         row = (await self._conn.execute(query)).mappings().first()
@@ -61,7 +62,8 @@ class SqlPartyRepository:
         return [_person(r) for r in rows]
 
 
-_PLATFORM_COLUMNS = {"wecom": people.c.wecom_userid, "dingtalk": people.c.dingtalk_staff_id}
+_PLATFORM_COLUMNS = {"wecom": people.c.wecom_userid, "dingtalk": people.c.dingtalk_staff_id,
+                     "wecom_kf": people.c.wecom_external_userid}
 
 
 def _customer_row(c: Customer) -> dict[str, Any]:
@@ -72,7 +74,8 @@ def _customer_row(c: Customer) -> dict[str, Any]:
 def _person_row(p: Person) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "role": p.role.value, "wecom_userid": p.wecom_userid,
             "dingtalk_staff_id": p.dingtalk_staff_id, "customers": list(p.customers),
-            "work_center": p.work_center, "lang": p.lang, "active": p.active}
+            "work_center": p.work_center, "lang": p.lang, "active": p.active,
+            "wecom_external_userid": p.wecom_external_userid}
 
 
 def _person(m: RowMapping) -> Person:
@@ -80,4 +83,5 @@ def _person(m: RowMapping) -> Person:
         id=m["id"], name=m["name"], role=Role(m["role"]), wecom_userid=m["wecom_userid"],
         dingtalk_staff_id=m["dingtalk_staff_id"], customers=tuple(m["customers"] or ()),
         work_center=m["work_center"], lang=m["lang"], active=m["active"],
+        wecom_external_userid=m["wecom_external_userid"],
     )

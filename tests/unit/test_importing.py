@@ -21,13 +21,15 @@ from core.importing import (
     validate,
 )
 from core.model.materials import Item
+from core.model.parties import Customer
 from core.model.products import Product, Routing, RoutingStep
 from core.model.work_order import OrderStatus, Priority
 
 ROUTING = Routing("F-DESK", 1, (RoutingStep(10, "开料", "CUT", 20, 1.0),
                                 RoutingStep(20, "包装", "PACK", 5, 0.5)))
 EXISTING = Existing(
-    customers={"C01": "宏景装饰工程有限公司", "C02": "金拓数据科技有限公司"},
+    customers={"C01": Customer("C01", "宏景装饰工程有限公司"),
+               "C02": Customer("C02", "金拓数据科技有限公司")},
     products={"F-DESK": Product("F-DESK", "办公桌"), "F-BARE": Product("F-BARE", "样品")},
     bom_versions={"F-DESK": 1},
     routings={"F-DESK": ROUTING},
@@ -59,7 +61,8 @@ def only_error(kind: Kind, values: dict[str, object]) -> RowError:
 def test_a_valid_order_becomes_a_work_order_with_operations() -> None:
     plan = validate({Kind.ORDERS: rows(
         {**ORDER, "priority": "加急", "status": "草稿", "color": "胡桃木色", "note": "急"},
-        {**ORDER, "ref": "so-3", "customer": "金拓数据科技有限公司", "due_date": datetime(2026, 12, 9)},
+        {**ORDER, "ref": "so-3", "customer": "金拓数据科技有限公司",
+         "due_date": datetime(2026, 12, 9)},
     )}, EXISTING)
     assert plan.ok, plan.errors
     first, second = plan.orders
