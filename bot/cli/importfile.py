@@ -1,4 +1,4 @@
-"""`gongdan import FILE`: read a workbook or a CSV into rows per kind.
+"""`gongdan import FILE`: read a workbook (.xlsx, .xls, .ods) or a CSV into rows per kind.
 
 The rules and the all-or-nothing write live in core/importing/; this module only
 deals with files. A workbook holds one sheet per kind (orders, boms, routings,
@@ -21,7 +21,6 @@ import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from core.importing import (
     COLUMNS,
@@ -42,16 +41,26 @@ _README_SHEETS = {"readme", "说明", "instructions", "填写说明"}
 
 # reading -----------------------------------------------------------------------------------
 
+# Excel 97-2003, OpenDocument (LibreOffice, WPS "ods") and binary Excel, read by calamine
+_CALAMINE_SUFFIXES = (".xls", ".ods", ".xlsb")
+
+
 def read_file(path: Path) -> Sheets:
-    """Rows per kind from an .xlsx workbook or a .csv file; ImportFileError if unreadable."""
+    """Rows per kind from a workbook (.xlsx, .xls, .ods ...) or a .csv file.
+
+    ImportFileError if the file cannot be read.
+    """
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
+    if suffix in _CALAMINE_SUFFIXES:
+        return read_calamine(path)
     if suffix == ".csv":
         return read_csv(path)
-    raise ImportFileError(f"{path}: unsupported file type {suffix or '(none)'}; use .xlsx or .csv")
+    raise ImportFileError(f"{path}: unsupported file type {suffix or '(none)'}; "
+                          "use .xlsx, .xls, .ods or .csv")
 
 
 def read_xlsx(path: Path) -> Sheets:
@@ -62,16 +71,39 @@ def read_xlsx(path: Path) -> Sheets:
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot keep
             book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike
+        try:  # some writers' .xlsx (older WPS, online sheets) only calamine takes
+            return read_calamine(path)
+        except ImportFileError:
+            pass
         raise ImportFileError(f"{path}: not a readable .xlsx workbook ({_why(exc)})") from None
     try:
-        return _workbook_rows(path, book)
+        return _sheets(path, ((str(ws.title), ws.iter_rows(values_only=True))
+                              for ws in book.worksheets))
     finally:
         book.close()
 
 
-def _workbook_rows(path: Path, book: Any) -> Sheets:
-    return _sheets(path, ((str(ws.title), ws.iter_rows(values_only=True))
-                          for ws in book.worksheets))
+def read_calamine(path: Path) -> Sheets:
+    """A workbook of any format calamine reads; cells come as str, int, float, bool or dates.
+
+    Empty cells are "" and empty leading rows are kept, so row numbers stay those
+    the clerk sees.
+    """
+    from python_calamine import CalamineWorkbook
+
+    kind = path.suffix.lower().lstrip(".") or "spreadsheet"
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own errors and zip/XML ones alike
+        raise ImportFileError(f"{path}: not a readable .{kind} workbook ({_why(exc)})") from None
+    try:
+        named = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                 for name in book.sheet_names]
+    except Exception as exc:
+        raise ImportFileError(f"{path}: not a readable .{kind} workbook ({_why(exc)})") from None
+    finally:
+        book.close()
+    return _sheets(path, named)
 
 
 def _sheets(path: Path, named: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> Sheets:

@@ -18,6 +18,7 @@ from storage.migrate import upgrade
 from storage.seed import seed_demo
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes import FixedClock
+from tests.ods import write_ods
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
@@ -186,3 +187,21 @@ async def test_a_platform_id_taken_by_someone_else_imports_nothing(
                                                           (2, "wecom_userid")]
     async with seeded() as uow:
         assert await uow.parties.person("sales.new") is None
+
+
+async def test_an_ods_workbook_imports(seeded: SqlUnitOfWorkFactory, tmp_path: Path) -> None:
+    path = write_ods(tmp_path / "wps导出.ods", {
+        "客户": [["客户编码", "客户名称", "等级"], ["C31", "东方文旅集团", "A"]],
+        "人员": [["工号", "姓名", "角色", "客服外部联系人", "负责客户"],
+                 ["cust.df", "东方采购", "客户", "wmDF01", "C31"]],
+        "订单": [["订单号", "客户", "产品", "数量", "交期"],
+                 ["SO-ODS-1", "东方文旅集团", "F-WARD-2D", 6, date(2027, 1, 18)]],
+    })
+    report = await import_file(path, seeded, NOW)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.summary() == f"{path}: imported 1 customers, 1 people, 1 orders"
+    async with seeded() as uow:
+        order = await uow.orders.get("SO-ODS-1")
+        contact = await uow.parties.person_by_platform("wecom_kf", "wmDF01")
+    assert order is not None and (order.customer_code, order.quantity) == ("C31", 6)
+    assert contact is not None and contact.customers == ("C31",)
