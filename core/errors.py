@@ -38,3 +38,9 @@ class VersionConflict(CoreError):
 
 class ValidationError(CoreError):
     """A value that breaks a domain rule (negative quantity, unknown work center ...)."""
+
+
+class WriteConflict(CoreError):
+    """The store refused a write that breaks a rule it enforces (a key already taken, a
+    reference to nothing), usually because another writer got there first. Nothing of the
+    transaction is kept."""

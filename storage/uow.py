@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from core.errors import WriteConflict
 from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.change_requests import SqlChangeRequestRepository
 from storage.repositories.messaging import SqlInbox, SqlOutbox
@@ -47,8 +49,10 @@ class SqlUnitOfWork:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
+        """Roll back what was not committed; a broken constraint leaves as a WriteConflict."""
         assert self._conn is not None
         try:
             if self._conn.in_transaction():
@@ -56,15 +60,26 @@ class SqlUnitOfWork:
         finally:
             await self._conn.close()
             self._conn = None
+        if isinstance(exc, IntegrityError):
+            raise _conflict(exc) from exc
 
     async def commit(self) -> None:
         """Commit; the next statement begins a new transaction by itself (autobegin)."""
         assert self._conn is not None
-        await self._conn.commit()
+        try:
+            await self._conn.commit()
+        except IntegrityError as exc:  # a deferred constraint, checked only now
+            raise _conflict(exc) from exc
 
     async def rollback(self) -> None:
         assert self._conn is not None
         await self._conn.rollback()
+
+
+def _conflict(exc: IntegrityError) -> WriteConflict:
+    """The core's error for a broken constraint, with the driver's first line as reason."""
+    lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return WriteConflict(lines[0] if lines else "a database constraint was broken")
 
 
 class SqlUnitOfWorkFactory:

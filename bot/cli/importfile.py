@@ -1,7 +1,7 @@
-"""`gongdan import FILE`: read .xlsx / .csv into rows, validate, write all or nothing.
+"""`gongdan import FILE`: read a workbook (.xlsx, .xls, .ods) or a CSV into rows per kind.
 
-The rules live in core/importing.py; this module only deals with files and the
-unit of work. A workbook holds one sheet per kind (orders, boms, routings,
+The rules and the all-or-nothing write live in core/importing/; this module only
+deals with files. A workbook holds one sheet per kind (orders, boms, routings,
 work_centers, stock, purchase_orders, products; Chinese sheet names work too).
 A CSV holds one kind, named by a `kind` column, by the file name
 (orders.csv) or recognised from its header.
@@ -18,29 +18,21 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from core.importing import (
     COLUMNS,
     SHEET_ALIASES,
-    Existing,
     ImportFileError,
-    ImportPlan,
     Kind,
-    RowError,
     SourceRow,
+    cell_text,
     kind_from_headers,
     normalise_rows,
     sheet_kind,
-    validate,
 )
-from core.model.work_order import OrderStatus
 
 Sheets = dict[Kind, list[SourceRow]]
 
@@ -49,16 +41,26 @@ _README_SHEETS = {"readme", "说明", "instructions", "填写说明"}
 
 # reading -----------------------------------------------------------------------------------
 
+# Excel 97-2003, OpenDocument (LibreOffice, WPS "ods") and binary Excel, read by calamine
+_CALAMINE_SUFFIXES = (".xls", ".ods", ".xlsb")
+
+
 def read_file(path: Path) -> Sheets:
-    """Rows per kind from an .xlsx workbook or a .csv file; ImportFileError if unreadable."""
+    """Rows per kind from a workbook (.xlsx, .xls, .ods ...) or a .csv file.
+
+    ImportFileError if the file cannot be read.
+    """
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
+    if suffix in _CALAMINE_SUFFIXES:
+        return read_calamine(path)
     if suffix == ".csv":
         return read_csv(path)
-    raise ImportFileError(f"{path}: unsupported file type {suffix or '(none)'}; use .xlsx or .csv")
+    raise ImportFileError(f"{path}: unsupported file type {suffix or '(none)'}; "
+                          "use .xlsx, .xls, .ods or .csv")
 
 
 def read_xlsx(path: Path) -> Sheets:
@@ -69,38 +71,72 @@ def read_xlsx(path: Path) -> Sheets:
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot keep
             book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike
+        try:  # some writers' .xlsx (older WPS, online sheets) only calamine takes
+            return read_calamine(path)
+        except ImportFileError:
+            pass
         raise ImportFileError(f"{path}: not a readable .xlsx workbook ({_why(exc)})") from None
     try:
-        return _workbook_rows(path, book)
+        return _sheets(path, ((str(ws.title), ws.iter_rows(values_only=True))
+                              for ws in book.worksheets))
     finally:
         book.close()
 
 
-def _workbook_rows(path: Path, book: Any) -> Sheets:
+def read_calamine(path: Path) -> Sheets:
+    """A workbook of any format calamine reads; cells come as str, int, float, bool or dates.
+
+    Empty cells are "" and empty leading rows are kept, so row numbers stay those
+    the clerk sees.
+    """
+    from python_calamine import CalamineWorkbook
+
+    kind = path.suffix.lower().lstrip(".") or "spreadsheet"
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own errors and zip/XML ones alike
+        raise ImportFileError(f"{path}: not a readable .{kind} workbook ({_why(exc)})") from None
+    try:
+        named = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                 for name in book.sheet_names]
+    except Exception as exc:
+        raise ImportFileError(f"{path}: not a readable .{kind} workbook ({_why(exc)})") from None
+    finally:
+        book.close()
+    return _sheets(path, named)
+
+
+def _sheets(path: Path, named: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> Sheets:
+    """Rows per kind from (sheet name, rows) pairs.
+
+    A sheet's kind is told by its name, else by its header (a `Sheet1` holding
+    `id, name, role` is people); a sheet that is neither, and not blank, is an error.
+    """
     sheets: Sheets = {}
-    for ws in book.worksheets:
-        title = str(ws.title)
+    for title, cells in named:
         if title.strip().lower() in _README_SHEETS:
             continue
-        kind = sheet_kind(title)
+        rows = list(enumerate(cells, start=1))
+        header = _header_index(rows)
+        if header is None:
+            continue
+        kind = sheet_kind(title) or kind_from_headers(
+            cell_text(c) for c in rows[header][1] if c not in (None, ""))
         if kind is None:
-            raise ImportFileError(f"{path}: sheet {title!r} is not one of {_kind_names()}")
+            raise ImportFileError(f"{path}: sheet {title!r} is not one of {_kind_names()}, "
+                                  "and its header does not say which")
         if kind in sheets:
             raise ImportFileError(f"{path}: two sheets hold {kind.value}")
-        sheets[kind] = _table(kind, enumerate(ws.iter_rows(values_only=True), start=1))
+        sheets[kind] = normalise_rows(kind, rows[header][1], rows[header + 1:])
     if not sheets:
         raise ImportFileError(f"{path}: no sheet to import; name sheets {_kind_names()}")
     return sheets
 
 
-def _table(kind: Kind, numbered: Any) -> list[SourceRow]:
-    """Header = the first non-blank row; the rest keep their own row numbers."""
-    rows = list(numbered)
-    start = next((i for i, (_, cells) in enumerate(rows)
-                  if any(c not in (None, "") for c in cells)), None)
-    if start is None:
-        return []
-    return normalise_rows(kind, rows[start][1], rows[start + 1:])
+def _header_index(rows: Sequence[tuple[int, Sequence[object]]]) -> int | None:
+    """The header is the first non-blank row; the rest keep their own row numbers."""
+    return next((i for i, (_, cells) in enumerate(rows)
+                 if any(c not in (None, "") for c in cells)), None)
 
 
 def read_csv(path: Path) -> Sheets:
@@ -167,108 +203,31 @@ def _why(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-# importing ---------------------------------------------------------------------------------
-
-@dataclass(slots=True)
-class ImportReport:
-    path: str
-    errors: list[RowError] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"{self.path}: {len(self.errors)} bad row(s); nothing was imported"
-        done = ", ".join(f"{n} {what}" for what, n in self.counts.items() if n)
-        return f"{self.path}: imported {done or 'nothing (no data rows)'}"
-
-
-async def import_file(path: Path | str, uow_factory: Callable[[], Any],
-                      now: datetime | None = None) -> ImportReport:
-    """Validate the whole file against the database and write it in one transaction.
-
-    Nothing is written when any row is bad; the report lists every bad row.
-    """
-    path = Path(path)
-    sheets = read_file(path)
-    async with uow_factory() as uow:
-        plan = validate(sheets, await load_existing(uow))
-        if not plan.ok:
-            return ImportReport(str(path), plan.errors)
-        try:
-            await write_plan(uow, plan, now or datetime.now(UTC))
-            await uow.commit()
-        except IntegrityError as exc:
-            reason = f"the database changed during the import ({_why(exc)}); nothing was imported"
-            return ImportReport(str(path), [RowError(path.name, 1, reason)])
-    return ImportReport(str(path), [], plan.counts())
-
-
-async def load_existing(uow: Any) -> Existing:
-    """The keys and versions validation checks against, read in the import's transaction."""
-    customers = await uow.parties.customers()
-    products = await uow.catalog.products()
-    boms = await uow.catalog.boms()
-    routings = await uow.catalog.routings()
-    bom_versions: dict[str, int] = {}
-    routing_versions: dict[str, int] = {}
-    for code, version in boms:
-        bom_versions[code] = max(version, bom_versions.get(code, 0))
-    for code, version in routings:
-        routing_versions[code] = max(version, routing_versions.get(code, 0))
-    current = {code: routings[(code, p.current_routing)] for code, p in products.items()
-               if (code, p.current_routing) in routings}
-    return Existing(
-        customers={code: c.name for code, c in customers.items()},
-        products=products, bom_versions=bom_versions, routings=current,
-        routing_versions=routing_versions, items=await uow.catalog.items(),
-        work_centers=frozenset(await uow.catalog.work_centers()),
-        order_refs=frozenset(await uow.orders.all_refs()),
-        po_refs=frozenset(po.ref for po in await uow.catalog.purchase_orders(open_only=False)),
-    )
-
-
-async def write_plan(uow: Any, plan: ImportPlan, now: datetime) -> None:
-    """Insert in dependency order; lock the BOM and routing versions released orders use."""
-    for wc in plan.work_centers:
-        await uow.catalog.add_work_center(wc)
-    for item in plan.new_items:
-        await uow.catalog.add_item(item)
-    for item in plan.updated_items:
-        await uow.catalog.save_item(item)
-    for po in plan.purchase_orders:
-        await uow.catalog.add_purchase_order(po)
-    for product in plan.new_products:
-        await uow.catalog.add_product(product)
-    for bom in plan.boms:
-        await uow.catalog.add_bom(bom)
-    for routing in plan.routings:
-        await uow.catalog.add_routing(routing)
-    for product in plan.updated_products:
-        await uow.catalog.save_product(product)
-    for order in plan.orders:
-        order.created_at = now
-        await uow.orders.add(order)
-    released = [o for o in plan.orders if o.status is OrderStatus.RELEASED]
-    for key in sorted({(o.product_code, o.bom_version) for o in released}):
-        await uow.catalog.lock_bom(*key)
-    for key in sorted({(o.product_code, o.routing_version) for o in released}):
-        await uow.catalog.lock_routing(*key)
-
-
 # template and examples ---------------------------------------------------------------------
 
 # Example rows, valid against the demo factory (customers C01.., products, items, work centers).
 EXAMPLES: dict[Kind, list[dict[str, object]]] = {
+    Kind.CUSTOMERS: [
+        {"code": "C21", "name": "海岳酒店管理有限公司", "tier": "B"},
+        {"code": "C22", "name": "Northwind Office Supplies", "tier": "C"},
+    ],
+    Kind.PEOPLE: [
+        {"id": "sales.sunhao", "name": "孙浩", "role": "sales", "wecom_userid": "SunHao",
+         "dingtalk_staff_id": "020001100", "customers": "C21,C22", "lang": "zh"},
+        {"id": "cust.zhaomin", "name": "赵敏(海岳)", "role": "customer",
+         "wecom_external_userid": "wmHaiYue0001", "customers": "C21", "lang": "zh"},
+        {"id": "cust.annalee", "name": "Anna Lee (Northwind)", "role": "customer",
+         "wecom_external_userid": "wmNorthwind01", "customers": "C22", "lang": "en"},
+        {"id": "op.qianfeng", "name": "钱峰", "role": "operator", "wecom_userid": "QianFeng",
+         "dingtalk_staff_id": "020001101", "work_center": "EDGE"},
+    ],
     Kind.WORK_CENTERS: [
         {"code": "SILK", "name": "丝印", "machines": "丝印机1号,丝印机2号",
          "shifts": "08:00-12:00,13:00-17:00", "weekdays": "1-5", "can_pause": "yes",
          "alternatives": "", "hourly_cost": 65},
-        {"code": "ENGRAVE", "name": "激光雕刻", "machines": "1", "shifts": "08:00-12:00,13:00-17:00",
-         "weekdays": "1-6", "can_pause": "yes", "alternatives": "SILK", "hourly_cost": 90},
+        {"code": "ENGRAVE", "name": "激光雕刻", "machines": "1",
+         "shifts": "08:00-12:00,13:00-17:00", "weekdays": "1-6", "can_pause": "yes",
+         "alternatives": "SILK", "hourly_cost": 90},
     ],
     Kind.STOCK: [
         {"item_code": "ACR-3", "name": "3mm亚克力板", "unit": "张", "on_hand": 120,
@@ -339,6 +298,8 @@ EXAMPLES: dict[Kind, list[dict[str, object]]] = {
         {"ref": "SO-IMP-0003", "customer": "C16", "product": "M-CHS-1U", "quantity": 200,
          "due_date": "2027-02-05", "priority": "", "status": "draft", "color": "黑色",
          "material": "冷轧板", "finish": "喷粉", "size": "19英寸标准"},
+        {"ref": "SO-IMP-0005", "customer": "C21", "product": "F-BOOK-5", "quantity": 30,
+         "due_date": "2027-01-25", "status": "released", "color": "胡桃木色"},
     ],
 }
 
@@ -401,19 +362,21 @@ def write_examples(directory: Path) -> list[Path]:
     catalog = [(k, {"kind": k.value, **e}) for k in _CATALOG_KINDS for e in EXAMPLES[k]
                if e.get("code", e.get("product_code")) == _NEW_PRODUCT]
     files: list[tuple[str, list[str], list[dict[str, object]]]] = [
-        ("1_work_centers.csv", _headers(Kind.WORK_CENTERS), EXAMPLES[Kind.WORK_CENTERS]),
-        ("2_stock.csv", _headers(Kind.STOCK), EXAMPLES[Kind.STOCK]),
-        ("3_purchase_orders.csv", _headers(Kind.PURCHASE_ORDERS), EXAMPLES[Kind.PURCHASE_ORDERS]),
-        ("4_catalog.csv", ["kind"] + _unique(h for k in _CATALOG_KINDS for h in _headers(k)),
+        ("1_customers.csv", _headers(Kind.CUSTOMERS), EXAMPLES[Kind.CUSTOMERS]),
+        ("2_people.csv", _headers(Kind.PEOPLE), EXAMPLES[Kind.PEOPLE]),
+        ("3_work_centers.csv", _headers(Kind.WORK_CENTERS), EXAMPLES[Kind.WORK_CENTERS]),
+        ("4_stock.csv", _headers(Kind.STOCK), EXAMPLES[Kind.STOCK]),
+        ("5_purchase_orders.csv", _headers(Kind.PURCHASE_ORDERS), EXAMPLES[Kind.PURCHASE_ORDERS]),
+        ("6_catalog.csv", ["kind"] + _unique(h for k in _CATALOG_KINDS for h in _headers(k)),
          [row for _, row in catalog]),
-        ("5_routings.csv", _headers(Kind.ROUTINGS),
+        ("7_routings.csv", _headers(Kind.ROUTINGS),
          [e for e in EXAMPLES[Kind.ROUTINGS] if e["product_code"] != _NEW_PRODUCT]),
-        ("6_orders.csv", _headers(Kind.ORDERS), EXAMPLES[Kind.ORDERS]),
+        ("8_orders.csv", _headers(Kind.ORDERS), EXAMPLES[Kind.ORDERS]),
     ]
     return [_write_csv(directory / name, headers, rows) for name, headers, rows in files]
 
 
-def _unique(items: Any) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 

@@ -136,14 +136,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     from bot.app import build_container
-    from bot.cli.importfile import import_file
+    from bot.cli.importfile import read_file
+    from core.importing.service import import_rows
 
     settings = command_settings(args.config, args.db)
+    sheets = read_file(path)  # an unreadable file fails before the database is opened
 
     async def run() -> int:
         container = await build_container(settings)
         try:
-            report = await import_file(path, container.uow_factory)
+            report = await import_rows(str(path), sheets, container.uow_factory, container.clock)
         finally:
             await container.close()
         if not report.ok:

@@ -32,7 +32,8 @@ class SqlCatalogRepository:
         await self._conn.execute(insert(items).values(**_item_row(item)))
 
     async def save_item(self, item: Item) -> None:
-        await self._conn.execute(update(items).where(items.c.code == item.code).values(**_item_row(item)))
+        await self._conn.execute(
+            update(items).where(items.c.code == item.code).values(**_item_row(item)))
 
     async def items(self) -> dict[str, Item]:
         rows = (await self._conn.execute(select(items).order_by(items.c.code))).mappings()
@@ -52,8 +53,8 @@ class SqlCatalogRepository:
         if open_only:
             query = query.where(purchase_orders.c.received.is_(False))
         rows = (await self._conn.execute(query)).mappings()
-        return [PurchaseOrder(r["ref"], r["item_code"], r["quantity"], r["supplier"], r["expected"],
-                              r["received"]) for r in rows]
+        return [PurchaseOrder(r["ref"], r["item_code"], r["quantity"], r["supplier"],
+                              r["expected"], r["received"]) for r in rows]
 
     # work centers ----------------------------------------------------------
     async def add_work_center(self, wc: WorkCenter) -> None:
@@ -78,7 +79,8 @@ class SqlCatalogRepository:
 
     async def save_product(self, product: Product) -> None:
         await self._conn.execute(
-            update(products).where(products.c.code == product.code).values(**_product_row(product)))
+            update(products).where(products.c.code == product.code)
+            .values(**_product_row(product)))
 
     async def products(self) -> dict[str, Product]:
         rows = (await self._conn.execute(select(products).order_by(products.c.code))).mappings()
@@ -103,14 +105,18 @@ class SqlCatalogRepository:
     async def boms(self) -> dict[tuple[str, int], Bom]:
         heads = (await self._conn.execute(select(boms))).mappings().all()
         lines = (await self._conn.execute(
-            select(bom_lines).order_by(bom_lines.c.product_code, bom_lines.c.version, bom_lines.c.line_no)
+            select(bom_lines).order_by(bom_lines.c.product_code, bom_lines.c.version,
+                                       bom_lines.c.line_no)
         )).mappings().all()
         grouped: dict[tuple[str, int], list[BomLine]] = {}
         for ln in lines:
             grouped.setdefault((ln["product_code"], ln["version"]), []).append(
                 BomLine(ln["item_code"], ln["qty_per"], ln["scrap_rate"], ln["spec_key"]))
-        return {(h["product_code"], h["version"]): Bom(h["product_code"], h["version"],
-                tuple(grouped.get((h["product_code"], h["version"]), [])), h["locked"]) for h in heads}
+        out: dict[tuple[str, int], Bom] = {}
+        for h in heads:
+            key = (h["product_code"], h["version"])
+            out[key] = Bom(key[0], key[1], tuple(grouped.get(key, [])), h["locked"])
+        return out
 
     async def add_routing(self, routing: Routing) -> None:
         await self._conn.execute(insert(routings).values(
@@ -125,7 +131,8 @@ class SqlCatalogRepository:
 
     async def lock_routing(self, product_code: str, version: int) -> None:
         await self._conn.execute(update(routings).where(
-            routings.c.product_code == product_code, routings.c.version == version).values(locked=True))
+            routings.c.product_code == product_code, routings.c.version == version)
+            .values(locked=True))
 
     async def routings(self) -> dict[tuple[str, int], Routing]:
         heads = (await self._conn.execute(select(routings))).mappings().all()

@@ -46,7 +46,8 @@ def test_parse_unknown_text_exits_zero_with_unknown() -> None:
         (("db", "upgrade", "--db", "postgresql+asyncpg://nobody@127.0.0.1:1/none"), "unavailable"),
     ],
 )
-def test_bad_input_is_one_line_on_stderr(args: tuple[str, ...], needle: str, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_on_stderr(args: tuple[str, ...], needle: str,
+                                         tmp_path: Path) -> None:
     out = run(*args, cwd=tmp_path)
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
@@ -62,3 +63,22 @@ def test_db_upgrade_then_plan_on_an_empty_database(tmp_path: Path) -> None:
     plan = run("plan", "--db", str(db), "--time-limit", "1")
     assert plan.returncode == 0, plan.stderr
     assert "0 open orders" in plan.stdout
+
+
+def test_import_onboards_customers_and_people(tmp_path: Path) -> None:
+    db = tmp_path / "shop.db"
+    assert run("db", "upgrade", "--db", str(db)).returncode == 0
+    (tmp_path / "customers.csv").write_text("code,name,tier\nC90,海岳酒店,B\n", encoding="utf-8")
+    people = tmp_path / "team.csv"
+    people.write_text("id,name,role,wecom_external_userid,customers\n"
+                      "cust.hy,赵敏,customer,wmHY,C90\n", encoding="utf-8")
+    out = run("import", str(tmp_path / "customers.csv"), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    out = run("import", str(people), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("imported 1 people")
+    people.write_text("id,name,role,customers\ncust.hy,赵敏,customer,C91\n", encoding="utf-8")
+    out = run("import", str(people), "--db", str(db))
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert out.stderr.splitlines() == ["people row 2, customers: unknown customer 'C91'",
+                                       f"{people}: 1 bad row(s); nothing was imported"]

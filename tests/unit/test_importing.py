@@ -21,13 +21,16 @@ from core.importing import (
     validate,
 )
 from core.model.materials import Item
+from core.model.parties import Customer
 from core.model.products import Product, Routing, RoutingStep
 from core.model.work_order import OrderStatus, Priority
+from tests.ods import write_ods
 
 ROUTING = Routing("F-DESK", 1, (RoutingStep(10, "开料", "CUT", 20, 1.0),
                                 RoutingStep(20, "包装", "PACK", 5, 0.5)))
 EXISTING = Existing(
-    customers={"C01": "宏景装饰工程有限公司", "C02": "金拓数据科技有限公司"},
+    customers={"C01": Customer("C01", "宏景装饰工程有限公司"),
+               "C02": Customer("C02", "金拓数据科技有限公司")},
     products={"F-DESK": Product("F-DESK", "办公桌"), "F-BARE": Product("F-BARE", "样品")},
     bom_versions={"F-DESK": 1},
     routings={"F-DESK": ROUTING},
@@ -59,7 +62,8 @@ def only_error(kind: Kind, values: dict[str, object]) -> RowError:
 def test_a_valid_order_becomes_a_work_order_with_operations() -> None:
     plan = validate({Kind.ORDERS: rows(
         {**ORDER, "priority": "加急", "status": "草稿", "color": "胡桃木色", "note": "急"},
-        {**ORDER, "ref": "so-3", "customer": "金拓数据科技有限公司", "due_date": datetime(2026, 12, 9)},
+        {**ORDER, "ref": "so-3", "customer": "金拓数据科技有限公司",
+         "due_date": datetime(2026, 12, 9)},
     )}, EXISTING)
     assert plan.ok, plan.errors
     first, second = plan.orders
@@ -266,6 +270,8 @@ def test_csv_kind_column_splits_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("missing.xlsx", None, "no such file"),
     ("broken.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+    ("broken.xls", b"not a workbook", "not a readable .xls workbook"),
+    ("broken.ods", b"PK not really", "not a readable .ods workbook"),
     ("data.txt", b"x", "unsupported file type .txt"),
     ("empty.csv", b"\n\n", "the file is empty"),
     ("what.csv", b"a,b\n1,2\n", "cannot tell what the file holds"),
@@ -290,3 +296,23 @@ def test_xlsx_with_unknown_sheet(tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(ImportFileError, match="sheet 'Sheet1' is not one of"):
         read_file(path)
+
+
+def test_ods_sheets_by_name_or_by_header(tmp_path: Path) -> None:
+    path = write_ods(tmp_path / "导出.ods", {
+        "订单": [["订单号", "客户", "产品", "数量", "交期"],
+                 ["SO-2", "C01", "F-DESK", 10, date(2026, 12, 5)], [],
+                 ["SO-3", "C02", "F-DESK", 4, "2026-12-09"]],
+        "Sheet1": [[], ["工号", "姓名", "角色", "负责客户"], ["sales.li", "李", "销售", "C01"]],
+        "Sheet2": [],  # a blank sheet a spreadsheet program adds by itself
+    })
+    sheets = read_file(path)
+    assert sorted(sheets) == [Kind.ORDERS, Kind.PEOPLE]
+    assert [r.number for r in sheets[Kind.ORDERS]] == [2, 4]
+    assert [r.number for r in sheets[Kind.PEOPLE]] == [3]
+    plan = validate(sheets, EXISTING)
+    assert plan.ok, plan.errors
+    assert [(o.ref, o.quantity, o.due_date) for o in plan.orders] == [
+        ("SO-2", 10, date(2026, 12, 5)), ("SO-3", 4, date(2026, 12, 9))]
+    assert [(p.id, p.role.value, p.customers) for p in plan.new_people] == [
+        ("sales.li", "sales", ("C01",))]
