@@ -183,10 +183,10 @@ async def test_approve_without_ref_asks_for_it(conv: Conversations) -> None:
 
 
 def test_catalog_is_bilingual() -> None:
-    from bot import conversation
+    from bot.conversation import interpreter
     from bot.parsing import questions
 
-    assert check_catalog(conversation.CATALOG) == []
+    assert check_catalog(interpreter.CATALOG) == []
     assert check_catalog(questions.CATALOG) == []
 
 
