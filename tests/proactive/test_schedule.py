@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -19,8 +18,8 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.jobs import proactive as schedule
 from bot.app import create_app
+from bot.jobs import proactive as schedule
 from bot.jobs.leader import Leadership
 from bot.jobs.offloop import OffLoopScheduler
 from bot.jobs.proactive import (
@@ -40,26 +39,14 @@ from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
 
-NO_PSYCOPG = importlib.util.find_spec("psycopg") is None
-
-
-@pytest.fixture(autouse=True)
-def _job_store_driver(request: pytest.FixtureRequest) -> None:
-    """PostgreSQL job stores need psycopg (a dependency of Gongdan); say so when it is missing."""
-    url = request.getfixturevalue("db_url") if "db_url" in request.fixturenames else ""
-    if url.startswith("postgresql") and NO_PSYCOPG:
-        pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
-
-
 NOW = datetime.fromisoformat("2026-11-22T23:50:00+00:00")  # 07:50 on the 23rd in Shanghai
 JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check"}
 
 
 def test_sync_url_for_the_job_store() -> None:
     assert sync_url("sqlite+aiosqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
-    if NO_PSYCOPG:
-        pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
-    assert sync_url("postgresql+asyncpg://u:p@h:5432/db") == "postgresql+psycopg://u:p@h:5432/db"
+    tls = "postgresql+psycopg://u:p@h:5432/db?sslmode=require&sslrootcert=%2Fca.pem"
+    assert sync_url(tls) == tls  # the app's own URL: one driver, the same TLS settings
 
 
 async def _started(db_url: str) -> OffLoopScheduler:
