@@ -12,10 +12,12 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 
@@ -276,4 +278,14 @@ kv_state = Table(
     Column("key", String(200), primary_key=True),
     Column("value", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# APScheduler's job store (bot/jobs/proactive.py JOB_TABLE), with the columns APScheduler
+# defines itself. Alembic creates it like every other table (migration 0003), so taking
+# over the scheduled jobs runs no DDL.
+apscheduler_jobs = Table(
+    "apscheduler_jobs", metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
 )

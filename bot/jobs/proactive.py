@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -179,13 +180,25 @@ def ensure_jobs(
         )
 
 
+class MigratedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """APScheduler's SQLAlchemy job store on the table the migrations made.
+
+    APScheduler creates its table when the store starts; here the table is
+    Alembic's (migration 0003), so starting runs no DDL, nor the blocking
+    existence check that came with it on the event loop.
+    """
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        BaseJobStore.start(self, scheduler, alias)
+
+
 def make_scheduler(db_url: str, tz: str) -> tuple[OffLoopScheduler, SQLAlchemyJobStore]:
-    """A scheduler (not started) whose default job store is the project's database."""
+    """A scheduler (not started) whose default job store is the project's migrated database."""
     url = sync_url(db_url)
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 10}
-    store = SQLAlchemyJobStore(url=url, tablename=JOB_TABLE, engine_options=options)
+    store = MigratedJobStore(url=url, tablename=JOB_TABLE, engine_options=options)
     return store_scheduler(store, tz), store
 
 
@@ -281,9 +294,7 @@ class ProactiveRuntime:
     async def _take_over(self) -> None:
         scheduler, store = make_scheduler(self.store_url, self.config.tz)
         try:
-            # creating the job table is blocking DDL: keep it off the loop
-            await finish_in_thread(store.jobs_t.create, store.engine, True)
-            scheduler.start(paused=True)
+            scheduler.start(paused=True)  # the job table is the migrations' (0003)
             # the job store is synchronous: on SQLite its INSERT waits for the write lock,
             # and on the loop it would wait for a transaction that needs the loop to commit
             # (the demo's first replan: "database is locked" after 10 s of a frozen loop)
