@@ -33,6 +33,7 @@ from core.ports import Clock
 from core.services.change_control import ChangeControl, ChangeSettings
 from core.services.planning import Planner, PlanOutcome
 from core.services.proactive import check_delays
+from storage.conversations import SqlConversationStore
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
 from storage.migrate import upgrade, upgrade_url
@@ -55,7 +56,8 @@ async def build_container(settings: Settings, clock: Clock | None = None,
         approval_threshold=settings.approval_risk_threshold,
         enabled_channels=settings.channels,
     ))
-    return Container(settings, engine, uow_factory, clock, planner, changes, engine.dispose)
+    return Container(settings, engine, uow_factory, clock, planner, changes,
+                     SqlConversationStore(engine), engine.dispose)
 
 
 def migrate_database(url: str) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
-from core.ports import Clock, UnitOfWorkFactory
+from core.ports import Clock, ConversationStore, UnitOfWorkFactory
 from core.services.change_control import ChangeControl
 from core.services.planning import Planner
 
@@ -18,7 +18,8 @@ class Container:
     """The live services; built only by `bot.app.build_container`.
 
     `engine` is kept for the two things that talk to the database below the
-    unit of work: the scheduler's leader lock and its job store.
+    unit of work: the scheduler's leader lock and its job store. `conversations`
+    keeps what each chat waits for (the database, so any process may continue it).
     """
 
     settings: Settings
@@ -27,6 +28,7 @@ class Container:
     clock: Clock
     planner: Planner
     changes: ChangeControl
+    conversations: ConversationStore
     closer: Callable[[], Awaitable[None]]
 
     async def close(self) -> None:
