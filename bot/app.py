@@ -46,6 +46,7 @@ from core.events import ChangeApplied, PlanRevised
 from core.messagebus import MessageBus
 from core.services.planning import Planner
 from core.services.proactive import check_delays
+from storage.conversations import SqlConversationStore
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
 from storage.migrate import current_revisions, head_revisions, upgrade, upgrade_url
@@ -75,7 +76,8 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     deps = Deps(uow_factory, planner, clock, change_settings, fanout, bus, AssessedPlans())
     bus.register(command_handlers(deps))
     bus.subscribe(ChangeApplied, Polisher(planner, tasks))
-    return Container(settings, engine, uow_factory, clock, planner, bus, tasks, engine.dispose)
+    return Container(settings, engine, uow_factory, clock, planner, bus, tasks,
+                     SqlConversationStore(engine), engine.dispose)
 
 
 def migrate_database(url: str) -> None:

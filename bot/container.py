@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
-from core.ports import Clock, UnitOfWorkFactory
 from bot.channels.pipeline import TaskTracker
 from core.messagebus import MessageBus
+from core.ports import Clock, ConversationStore, UnitOfWorkFactory
 from core.services.planning import Planner
 
 
@@ -22,7 +22,8 @@ class Container:
     unit of work: the scheduler's leader lock and its job store. `bus` runs
     the core's commands and hands committed events to their handlers; `tasks`
     holds the background work the core starts (a plan's polish after a change),
-    drained on close.
+    drained on close. `conversations`
+    keeps what each chat waits for (the database, so any process may continue it).
     """
 
     settings: Settings
@@ -32,6 +33,7 @@ class Container:
     planner: Planner
     bus: MessageBus
     tasks: TaskTracker
+    conversations: ConversationStore
     closer: Callable[[], Awaitable[None]]
 
     async def close(self) -> None:

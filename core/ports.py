@@ -7,9 +7,10 @@ senders and clocks. Core code depends only on these shapes.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.outbox import OutboxMessage
 
@@ -49,6 +50,47 @@ class OutboxStore(Protocol):
     async def dead_letters(self, limit: int = 100) -> list[OutboxMessage]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SavedConversation:
+    """What a conversation left waiting: a JSON object, when it was saved, and until when."""
+
+    state: dict[str, Any]
+    saved_at: datetime
+    expires_at: datetime
+
+
+class ConversationStore(Protocol):
+    """Per (channel, user): the question the bot is waiting on, or the list it last showed.
+
+    Kept outside the process, so that the next message may reach any process
+    of the factory's deployment. The state is an opaque JSON object to the
+    store; the conversation layer reads and writes it.
+    """
+
+    async def save(self, channel: str, user: str, state: Mapping[str, Any],
+                   saved_at: datetime, expires_at: datetime) -> None:
+        """Replace whatever was waiting for (channel, user)."""
+        ...
+
+    async def take(self, channel: str, user: str) -> SavedConversation | None:
+        """Remove and return what was waiting, expired or not, in one atomic step.
+
+        Of two callers taking at once exactly one gets the entry, so one
+        question is answered once however many processes receive answers.
+        """
+        ...
+
+    async def peek(self, channel: str, user: str) -> SavedConversation | None:
+        """What is waiting, left in place."""
+        ...
+
+    async def discard(self, channel: str, user: str) -> None: ...
+
+    async def purge(self, before: datetime) -> int:
+        """Drop entries that expired before `before`; returns how many."""
+        ...
+
+
 # Repositories -----------------------------------------------------------------
 # Only the methods the core calls are listed; storage implements them in SQL and
 # tests may implement them in memory.
@@ -56,7 +98,6 @@ class OutboxStore(Protocol):
 import builtins  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from types import TracebackType  # noqa: E402
-from typing import Any  # noqa: E402
 
 from core.model.capacity import WorkCenter  # noqa: E402
 from core.model.change_request import AuditEntry, ChangeRequest  # noqa: E402

@@ -1,35 +1,63 @@
-"""Engines for SQLite (default, embedded) and PostgreSQL (scale-out), from one URL."""
+"""Engines for SQLite (default, embedded) and PostgreSQL (scale-out), from one URL.
+
+PostgreSQL goes through one driver, psycopg 3: async for the app, sync for the
+scheduler's job store, so one URL, TLS parameters included
+(`?sslmode=require&sslrootcert=/path/ca.pem`), means the same to both.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core.errors import ConfigError
 
-SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
+SQLITE = "sqlite+aiosqlite"
+POSTGRES = "postgresql+psycopg"
+SUPPORTED = (SQLITE, POSTGRES)
+# spellings of PostgreSQL people write (the contract's `postgresql+asyncpg` among them)
+_POSTGRES_ALIASES = frozenset({"postgresql", "postgres", "postgresql+asyncpg",
+                               "postgresql+psycopg", "postgresql+psycopg_async"})
 
 
 def normalise_url(url: str) -> str:
-    """Accept the plain forms people type (`sqlite:///x.db`, `postgresql://...`)."""
+    """The one URL the engine uses, from the forms people type.
+
+    `sqlite:///x.db` -> sqlite+aiosqlite; `postgresql://`, `postgres://` and
+    `postgresql+asyncpg://` -> postgresql+psycopg. asyncpg's `ssl=require`
+    becomes libpq's `sslmode=require`, so an old URL keeps its TLS.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigError(f"not a database URL: {url!r}") from None
     driver = parsed.drivername
     if driver == "sqlite":
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
-    elif driver in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+asyncpg")
+        parsed = parsed.set(drivername=SQLITE)
+    elif driver in _POSTGRES_ALIASES:
+        parsed = _libpq_tls(parsed.set(drivername=POSTGRES))
     if parsed.drivername not in SUPPORTED:
         raise ConfigError(
-            f"unsupported database driver {parsed.drivername!r}; use sqlite+aiosqlite or postgresql+asyncpg"
+            f"unsupported database driver {parsed.drivername!r}; "
+            "use sqlite:///FILE or postgresql://USER@HOST/DB"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _libpq_tls(url: URL) -> URL:
+    """asyncpg's `ssl=` query key, spelled as libpq's `sslmode=` (which psycopg reads)."""
+    if "ssl" not in url.query:
+        return url
+    mode = url.query["ssl"]
+    rest = {k: v for k, v in url.query.items() if k != "ssl"}
+    if "sslmode" not in rest:
+        value = mode if isinstance(mode, str) else mode[-1]
+        rest["sslmode"] = {"true": "require", "false": "disable"}.get(value.lower(), value)
+    return url.set(query=rest)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

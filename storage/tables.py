@@ -12,10 +12,12 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 
@@ -277,4 +279,27 @@ kv_state = Table(
     Column("key", String(200), primary_key=True),
     Column("value", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# What each conversation is waiting for: the question the bot asked, or the list it
+# showed (so "2" is the second item of what this person last saw), from any process.
+# One row per (channel, user); answering takes the row (DELETE ... RETURNING).
+conversation_state = Table(
+    "conversation_state", metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("saved_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_conversation_state_expires_at", "expires_at"),
+)
+
+# APScheduler's job store (bot/jobs/proactive.py JOB_TABLE), with the columns APScheduler
+# defines itself. Alembic creates it like every other table (migration 0003), so taking
+# over the scheduled jobs runs no DDL.
+apscheduler_jobs = Table(
+    "apscheduler_jobs", metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
 )

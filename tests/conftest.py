@@ -6,8 +6,9 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
+import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
@@ -19,22 +20,27 @@ PG_PORT = int(os.environ.get("GONGDAN_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("GONGDAN_TEST_PG_USER", "postgres")
 
 
-async def _create_pg_database() -> str:
+async def _admin(statement: sql.Composed) -> None:
+    """One statement on the server's `postgres` database, outside a transaction."""
+    conn = await psycopg.AsyncConnection.connect(host=PG_HOST, port=PG_PORT, user=PG_USER,
+                                                 dbname="postgres", autocommit=True)
+    async with conn:
+        await conn.execute(statement)
+
+
+async def create_pg_database() -> str:
+    """A new, empty database on the test server; its name."""
     name = f"gongdan_t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    await _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return name
 
 
-async def _drop_pg_database(name: str) -> None:
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+async def drop_pg_database(name: str) -> None:
+    await _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def pg_url(name: str) -> str:
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -43,11 +49,11 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> 
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/gongdan.db"
         return
-    name = await _create_pg_database()
+    name = await create_pg_database()
     try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+        yield pg_url(name)
     finally:
-        await _drop_pg_database(name)
+        await drop_pg_database(name)
 
 
 @pytest.fixture

@@ -2,13 +2,16 @@
 
 Channel-neutral and storage-free: the clock is the `now` passed in, and orders
 are looked up through the `OrderDirectory` protocol (the service layer adapts
-its repository; tests use an in-memory fake). Pending questions are kept per
-(channel, user) and expire after `ttl`, so a stray "1" an hour later is read
-as a fresh message, not as the answer to a forgotten question.
+its repository; tests use an in-memory fake). Pending questions, and the last
+order list shown, are kept per (channel, user) in a `ConversationStore`
+(core.ports; the database in the server, so any process can continue any
+conversation) and expire after `ttl`, so a stray "1" an hour later is read as
+a fresh message, not as the answer to a forgotten question.
 
 Flow of `Conversations.interpret`:
-  1. a pending, unexpired question? try to read the message as its answer
-     (an option number, a date, a quantity, an order number ...);
+  1. a pending, unexpired question? take it from the store (atomically: of two
+     answers arriving at once only one gets it) and try to read the message
+     as its answer (an option number, a date, a quantity, an order number ...);
   2. otherwise parse the message afresh (a new full command replaces the
      pending one; "取消"/"no" drops it);
   3. resolve the order through the directory: exact, normalised, then the
@@ -23,11 +26,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
+from bot.conversation.state import (
+    MemoryConversationStore,
+    Pending,
+    pending_from_json,
+    pending_to_json,
+)
 from bot.parsing import Command, Intent, ParseResult, Question, Vocabulary, parse_text
 from bot.parsing.command import ORDER_INTENTS
 from bot.parsing.questions import ask, numbered
 from core.i18n import Lang, render
-from core.ports import Clock
+from core.ports import Clock, ConversationStore
 
 CATALOG: dict[str, dict[str, str]] = {
     "orders_header": {
@@ -121,32 +130,28 @@ class Interpretation:
     expired: bool = False
 
 
-@dataclass(slots=True)
-class _Pending:
-    command: Command
-    question: Question
-    lang: Lang
-    asked_at: datetime
-    written: str | None = None
+PURGE_EVERY = timedelta(minutes=10)
 
 
 class Conversations:
     """Pending questions per (channel, user), merged with the next answer."""
 
-    def __init__(self, directory: OrderDirectory, *, clock: Clock | None = None,
-                 ttl: timedelta = timedelta(minutes=15), list_limit: int = 5,
-                 tz: str = "Asia/Shanghai", vocabulary: Vocabulary | None = None,
-                 order_pattern: str | None = None) -> None:
-        """`clock` gives the time when `interpret` is called without `now`
-        (tests inject a fake one); `ttl` is how long a question stays open."""
+    def __init__(self, directory: OrderDirectory, store: ConversationStore | None = None, *,
+                 clock: Clock | None = None, ttl: timedelta = timedelta(minutes=15),
+                 list_limit: int = 5, tz: str = "Asia/Shanghai",
+                 vocabulary: Vocabulary | None = None, order_pattern: str | None = None) -> None:
+        """`store` keeps what each conversation waits for (in memory when not given);
+        `clock` gives the time when `interpret` is called without `now` (tests inject
+        a fake one); `ttl` is how long a question stays open."""
         self._directory = directory
+        self._store: ConversationStore = store if store is not None else MemoryConversationStore()
         self._clock = clock
         self._ttl = ttl
         self._list_limit = list_limit
         self._tz = tz
         self._vocabulary = vocabulary
         self._pattern = order_pattern
-        self._pending: dict[tuple[str, str], _Pending] = {}
+        self._purged_at: datetime | None = None
 
     def _parse(self, text: str, now: datetime) -> ParseResult:
         return parse_text(text, now, self._tz, self._vocabulary, self._pattern)
@@ -158,26 +163,30 @@ class Conversations:
             raise ValueError("Conversations needs `now` or a clock")
         return self._clock.now()
 
-    def pending(self, channel: str, user: str, now: datetime | None = None) -> Question | None:
+    async def pending(self, channel: str, user: str,
+                      now: datetime | None = None) -> Question | None:
         """The question still waiting for (channel, user), if not expired."""
         now = self._now(now)
-        entry = self._pending.get((channel, user))
-        return entry.question if entry and now - entry.asked_at <= self._ttl else None
+        saved = await self._store.peek(channel, user)
+        if saved is None or now > saved.expires_at:
+            return None
+        entry = pending_from_json(saved.state, saved.saved_at)
+        return entry.question if entry is not None else None
 
-    def forget(self, channel: str, user: str) -> None:
+    async def forget(self, channel: str, user: str) -> None:
         """Drop the pending question (e.g. the service layer handled it otherwise)."""
-        self._pending.pop((channel, user), None)
+        await self._store.discard(channel, user)
 
     async def interpret(self, channel: str, user: str, text: str,
                         now: datetime | None = None) -> Interpretation:
         """Read one message of (channel, user); see the module docstring."""
         now = self._now(now)
         key = (channel, user)
-        entry = self._pending.pop(key, None)
-        expired = entry is not None and now - entry.asked_at > self._ttl
-        if expired:
-            entry = None
-        self._sweep(now)
+        saved = await self._store.take(channel, user)
+        expired = saved is not None and now > saved.expires_at
+        entry = None if saved is None or expired else pending_from_json(saved.state,
+                                                                         saved.saved_at)
+        await self._purge(now)
         result = self._parse(text, now)
         lang: Lang = result.lang
         if entry is not None and not _has_cjk(text) and (
@@ -194,7 +203,7 @@ class Conversations:
                                       render(CATALOG, "dropped", lang))
             if result.command.intent is Intent.UNKNOWN:
                 # Noise ("🤔") is no answer; keep waiting and repeat the question.
-                self._pending[key] = entry
+                await self._save(key, entry)
                 return Interpretation("question", entry.lang, entry.command,
                                       entry.question.text, entry.question.options)
         outcome = await self._fresh(key, result, lang, user, now)
@@ -211,7 +220,7 @@ class Conversations:
             return Interpretation("unknown", lang, command)
         if result.question is not None and (result.question.kind != "order"
                                              or result.question.options):
-            return self._ask(key, command, result.question, lang, now)
+            return await self._ask(key, command, result.question, lang, now)
         return await self._complete(key, command, lang, user, now)
 
     async def _my_orders(self, key: tuple[str, str], user: str, lang: Lang, command: Command,
@@ -227,7 +236,8 @@ class Conversations:
             lines.append(render(CATALOG, "orders_more", lang, rest=len(orders) - len(shown)))
         lines.append(render(CATALOG, "orders_pick", lang))
         text, refs = "\n".join(lines), tuple(o.ref for o in shown)
-        self._pending[key] = _Pending(command, Question("order", text, refs), lang, now)
+        # the list is remembered like a question: "2" picks its second order
+        await self._save(key, Pending(command, Question("order", text, refs), lang, now))
         return Interpretation("orders", lang, command, text, refs, tuple(shown))
 
     @staticmethod
@@ -255,8 +265,9 @@ class Conversations:
                 options = tuple(candidates[: self._list_limit * 2])
                 text = render(CATALOG, "which_order", lang, written=command.order,
                               options=numbered(options))
-                return self._ask(key, command.with_order(None), Question("order", text, options),
-                                 lang, now, written=command.order)
+                return await self._ask(key, command.with_order(None),
+                                       Question("order", text, options), lang, now,
+                                       written=command.order)
             else:
                 return await self._ask_order(key, command.with_order(None), lang, user, now,
                                              render(CATALOG, "order_not_found", lang,
@@ -265,7 +276,7 @@ class Conversations:
             return await self._ask_order(key, command, lang, user, now)
         missing = _still_missing(command, lang)
         if missing is not None:
-            return self._ask(key, command, missing, lang, now)
+            return await self._ask(key, command, missing, lang, now)
         return Interpretation("command", lang, command)
 
     async def _ask_order(self, key: tuple[str, str], command: Command, lang: Lang, user: str,
@@ -278,21 +289,29 @@ class Conversations:
         else:
             text = ask("order", lang).text
         question = Question("order", f"{prefix}\n{text}".strip(), options)
-        return self._ask(key, command, question, lang, now)
+        return await self._ask(key, command, question, lang, now)
 
-    def _ask(self, key: tuple[str, str], command: Command, question: Question, lang: Lang,
-             now: datetime, written: str | None = None) -> Interpretation:
-        self._pending[key] = _Pending(command, question, lang, now, written)
+    async def _ask(self, key: tuple[str, str], command: Command, question: Question,
+                   lang: Lang, now: datetime, written: str | None = None) -> Interpretation:
+        await self._save(key, Pending(command, question, lang, now, written))
         return Interpretation("question", lang, command, question.text, question.options)
 
-    def _sweep(self, now: datetime) -> None:
-        if len(self._pending) > 10_000:
-            for k in [k for k, p in self._pending.items() if now - p.asked_at > self._ttl]:
-                del self._pending[k]
+    async def _save(self, key: tuple[str, str], entry: Pending) -> None:
+        """Store what (channel, user) now waits for; it expires `ttl` after it was asked."""
+        channel, user = key
+        await self._store.save(channel, user, pending_to_json(entry), entry.asked_at,
+                               entry.asked_at + self._ttl)
+
+    async def _purge(self, now: datetime) -> None:
+        """Now and then, drop what expired unanswered (every process does, harmlessly)."""
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at = now
+        await self._store.purge(now)
 
     # --- reading an answer ------------------------------------------------------------------
 
-    def _merge(self, entry: _Pending, text: str, result: ParseResult,
+    def _merge(self, entry: Pending, text: str, result: ParseResult,
                now: datetime) -> Command | None:
         """The pending command completed by `text`, or None if it is no answer."""
         command, question = entry.command, entry.question

@@ -74,7 +74,7 @@ class ChatService:
         if self._conversations is None:
             settings = self._c.settings
             self._conversations = Conversations(
-                self._directory, clock=self._c.clock,
+                self._directory, self._c.conversations, clock=self._c.clock,
                 ttl=timedelta(minutes=settings.question_timeout_minutes), tz=settings.tz,
                 vocabulary=await load_vocabulary(self._c.uow_factory))
         return self._conversations

@@ -3,11 +3,12 @@ run by one process only. The nightly plan holds the planner for its time limit, 
 it runs when few changes arrive.
 
 APScheduler keeps its jobs in the project's database (SQLAlchemyJobStore, which
-is synchronous: it gets a sync URL derived from the app's async one, and its
-I/O runs in worker threads, see bot/offloop_scheduler.py), so a restart keeps
+is synchronous: it gets the sync form of the engine's URL, psycopg on PostgreSQL
+as for the app, and its I/O runs in worker threads, see bot/jobs/offloop.py),
+so a restart keeps
 the schedule and a digest missed while the server was down runs once on start
 within the grace time (coalesced).
-Only the process holding the leader lock (bot/leader.py) starts a scheduler;
+Only the process holding the leader lock (bot/jobs/leader.py) starts a scheduler;
 the others try again every `retry_seconds`, so a crashed leader is replaced.
 
 Persisted jobs name a module-level function and plain arguments; the function
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,10 +37,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from bot import metrics
-from bot.pages.gantt import render_png_async
-from bot.keys import container_key, settings_key
 from bot.jobs.leader import Leadership
 from bot.jobs.offloop import OffLoopScheduler, finish_in_thread
+from bot.keys import container_key, settings_key
+from bot.pages.gantt import render_png_async
 from core.errors import ConfigError
 from core.model.plan import PlanVersion
 from core.services.proactive import (
@@ -117,18 +118,16 @@ def digest_trigger(when: DigestTime, tz: str) -> CronTrigger:
 def sync_url(async_url: str) -> str:
     """The job store's synchronous URL for the app's async one (same database).
 
-    sqlite+aiosqlite -> sqlite (the standard library driver); postgresql+asyncpg
-    -> postgresql+psycopg (psycopg 3).
+    sqlite+aiosqlite -> sqlite (the standard library driver). PostgreSQL goes
+    through psycopg 3 on both sides, so the URL stays as it is, TLS parameters
+    (`sslmode`, `sslrootcert`) included; the runtime hands in the engine's URL,
+    which storage has already normalised to postgresql+psycopg.
     """
     url = make_url(async_url)
     backend = url.get_backend_name()
     if backend == "sqlite":
         return url.set(drivername="sqlite").render_as_string(hide_password=False)
     if backend == "postgresql":
-        if importlib.util.find_spec("psycopg") is None:
-            raise ConfigError(
-                "the PostgreSQL job store needs psycopg: pip install 'psycopg[binary]'"
-            )
         return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     raise ConfigError(f"no job store for database {backend!r}")
 
@@ -185,13 +184,25 @@ def ensure_jobs(
         )
 
 
+class MigratedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """APScheduler's SQLAlchemy job store on the table the migrations made.
+
+    APScheduler creates its table when the store starts; here the table is
+    Alembic's (migration 0003), so starting runs no DDL, nor the blocking
+    existence check that came with it on the event loop.
+    """
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        BaseJobStore.start(self, scheduler, alias)
+
+
 def make_scheduler(db_url: str, tz: str) -> tuple[OffLoopScheduler, SQLAlchemyJobStore]:
-    """A scheduler (not started) whose default job store is the project's database."""
+    """A scheduler (not started) whose default job store is the project's migrated database."""
     url = sync_url(db_url)
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 10}
-    store = SQLAlchemyJobStore(url=url, tablename=JOB_TABLE, engine_options=options)
+    store = MigratedJobStore(url=url, tablename=JOB_TABLE, engine_options=options)
     return store_scheduler(store, tz), store
 
 
@@ -248,6 +259,8 @@ class ProactiveRuntime:
         self.nightly = nightly
         self.nightly_time_limit = nightly_time_limit
         self.db_url = db_url
+        # the job store reads the URL the engine was made from (driver and TLS settled)
+        self.store_url = sync_url(container.engine.url.render_as_string(hide_password=False))
         self.db_key = make_url(db_url).render_as_string(hide_password=True)
         self.times = dict(times)
         self.config = config
@@ -283,11 +296,9 @@ class ProactiveRuntime:
             await asyncio.sleep(self.retry_seconds)
 
     async def _take_over(self) -> None:
-        scheduler, store = make_scheduler(self.db_url, self.config.tz)
+        scheduler, store = make_scheduler(self.store_url, self.config.tz)
         try:
-            # creating the job table is blocking DDL: keep it off the loop
-            await finish_in_thread(store.jobs_t.create, store.engine, True)
-            scheduler.start(paused=True)
+            scheduler.start(paused=True)  # the job table is the migrations' (0003)
             # the job store is synchronous: on SQLite its INSERT waits for the write lock,
             # and on the loop it would wait for a transaction that needs the loop to commit
             # (the demo's first replan: "database is locked" after 10 s of a frozen loop)

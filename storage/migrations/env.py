@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine
+from storage.migrate import lock_for_migration
 from storage.tables import metadata
 
 config = context.config
@@ -24,11 +25,16 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _run_locked(connection: Connection) -> None:
+    lock_for_migration(connection)  # the alembic command line races a starting server too
+    _run(connection)
+
+
 async def _run_async() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     try:
         async with engine.connect() as conn:
-            await conn.run_sync(_run)
+            await conn.run_sync(_run_locked)
             await conn.commit()
     finally:
         await engine.dispose()
@@ -45,7 +51,7 @@ if context.is_offline_mode():
     run_migrations_offline()
 else:
     connection = config.attributes.get("connection")
-    if connection is not None:
+    if connection is not None:  # storage.migrate.upgrade: it holds the lock already
         _run(connection)
     else:
         asyncio.run(_run_async())

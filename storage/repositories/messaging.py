@@ -27,8 +27,10 @@ class SqlInbox:
         self._conn = conn
 
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
+        # an INSERT's rowcount is kept only on request (psycopg reports -1 otherwise)
         result = await self._conn.execute(
-            _insert_ignore(self._conn, inbox).values(channel=channel, key=key, seen_at=at))
+            _insert_ignore(self._conn, inbox).values(channel=channel, key=key, seen_at=at),
+            execution_options={"preserve_rowcount": True})
         return result.rowcount == 1
 
     async def first_seen_many(self, entries: Sequence[tuple[str, str, datetime]]) -> set[tuple[str, str]]:

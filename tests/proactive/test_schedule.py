@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -19,8 +18,8 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.jobs import proactive as schedule
 from bot.app import create_app
+from bot.jobs import proactive as schedule
 from bot.jobs.leader import Leadership
 from bot.jobs.offloop import OffLoopScheduler
 from bot.jobs.proactive import (
@@ -37,19 +36,9 @@ from bot.settings import Settings
 from core.planning.types import SolveParams
 from core.services.planning import Planner
 from storage.engine import create_engine
+from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
 from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
-
-NO_PSYCOPG = importlib.util.find_spec("psycopg") is None
-
-
-@pytest.fixture(autouse=True)
-def _job_store_driver(request: pytest.FixtureRequest) -> None:
-    """PostgreSQL job stores need psycopg (a dependency of Gongdan); say so when it is missing."""
-    url = request.getfixturevalue("db_url") if "db_url" in request.fixturenames else ""
-    if url.startswith("postgresql") and NO_PSYCOPG:
-        pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
-
 
 NOW = datetime.fromisoformat("2026-11-22T23:50:00+00:00")  # 07:50 on the 23rd in Shanghai
 JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check"}
@@ -57,14 +46,13 @@ JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check
 
 def test_sync_url_for_the_job_store() -> None:
     assert sync_url("sqlite+aiosqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
-    if NO_PSYCOPG:
-        pytest.skip("psycopg missing: pip install 'psycopg[binary]' for the PostgreSQL job store")
-    assert sync_url("postgresql+asyncpg://u:p@h:5432/db") == "postgresql+psycopg://u:p@h:5432/db"
+    tls = "postgresql+psycopg://u:p@h:5432/db?sslmode=require&sslrootcert=%2Fca.pem"
+    assert sync_url(tls) == tls  # the app's own URL: one driver, the same TLS settings
 
 
-async def _started(db_url: str) -> OffLoopScheduler:
-    scheduler, store = make_scheduler(db_url, TZ)
-    await asyncio.to_thread(store.jobs_t.create, store.engine, True)
+async def _started(engine: AsyncEngine) -> OffLoopScheduler:
+    """A paused scheduler on the migrated database behind `engine`."""
+    scheduler, _store = make_scheduler(engine.url.render_as_string(hide_password=False), TZ)
     scheduler.start(paused=True)
     return scheduler
 
@@ -73,14 +61,14 @@ def _next_runs(scheduler: AsyncIOScheduler) -> dict[str, datetime]:
     return {j.id: j.next_run_time for j in scheduler.get_jobs(jobstore="default")}
 
 
-async def test_jobs_survive_a_restart(db_url: str) -> None:
-    first = await _started(db_url)
+async def test_jobs_survive_a_restart(engine: AsyncEngine) -> None:
+    first = await _started(engine)
     ensure_jobs(first, job_specs(digest_times("08:07"), TZ), "db")
     before = _next_runs(first)
     first.shutdown(wait=False)
     await first.wait_closed()  # its engine disposed before the database goes
 
-    second = await _started(db_url)
+    second = await _started(engine)
     try:
         assert _next_runs(second) == before and set(before) == JOB_IDS
         job = second.get_job("digest:supervisor")
@@ -95,8 +83,8 @@ async def test_jobs_survive_a_restart(db_url: str) -> None:
         await second.wait_closed()  # its engine disposed before the database goes
 
 
-async def test_the_nightly_plan_job_follows_the_configuration(db_url: str) -> None:
-    scheduler = await _started(db_url)
+async def test_the_nightly_plan_job_follows_the_configuration(engine: AsyncEngine) -> None:
+    scheduler = await _started(engine)
     try:
         at_night = job_specs(digest_times("08:07"), TZ, parse_time("02:07"))
         await asyncio.to_thread(ensure_jobs, scheduler, at_night, "db")
@@ -124,9 +112,9 @@ class _Recorder:
 
 
 async def test_a_digest_missed_while_down_runs_once_after_restart(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = await _started(db_url)
+    first = await _started(engine)
     ensure_jobs(first, job_specs(digest_times("08:07"), TZ), "db")
     missed = datetime.now(first.timezone) - timedelta(minutes=30)
     first.modify_job("digest:supervisor", next_run_time=missed)
@@ -135,7 +123,7 @@ async def test_a_digest_missed_while_down_runs_once_after_restart(
 
     recorder = _Recorder()
     monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)
-    second = await _started(db_url)
+    second = await _started(engine)
     second.resume()
     try:
         await asyncio.wait_for(recorder.event.wait(), 10)
@@ -370,8 +358,9 @@ async def test_a_job_due_while_the_app_holds_the_sqlite_write_lock_keeps_the_loo
     """
     url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
     engine = create_engine(url)
+    await upgrade(engine)
     await _wal(engine)
-    scheduler = await _started(url)
+    scheduler = await _started(engine)
     recorder = _Recorder()
     monkeypatch.setitem(schedule._RUNTIMES, "db", recorder)
     try:

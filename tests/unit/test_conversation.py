@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from bot.conversation.interpreter import Conversations, OrderBrief
-from bot.parsing import Intent, Vocabulary
+from bot.conversation.state import (
+    MemoryConversationStore,
+    Pending,
+    pending_from_json,
+    pending_to_json,
+)
+from bot.parsing import Intent, Question, Vocabulary
 from bot.parsing.orders import match_orders
 from core.i18n import check_catalog
 
@@ -76,10 +84,10 @@ async def test_quantity_answer_merges(conv: Conversations) -> None:
 
 async def test_pending_question_expires(conv: Conversations) -> None:
     await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
-    assert conv.pending("wecom", "sales2", NOW + timedelta(minutes=9)) is not None
+    assert await conv.pending("wecom", "sales2", NOW + timedelta(minutes=9)) is not None
     late = await conv.interpret("wecom", "sales2", "下周三", NOW + timedelta(minutes=11))
     assert late.expired and late.kind == "unknown" and late.command is not None
-    assert conv.pending("wecom", "sales2", NOW + timedelta(minutes=11)) is None
+    assert await conv.pending("wecom", "sales2", NOW + timedelta(minutes=11)) is None
 
 
 async def test_pending_is_per_channel_and_user(conv: Conversations) -> None:
@@ -156,7 +164,7 @@ async def test_reject_drops_pending(conv: Conversations) -> None:
     await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
     out = await conv.interpret("wecom", "sales2", "算了", NOW)
     assert out.kind == "dropped"
-    assert conv.pending("wecom", "sales2", NOW) is None
+    assert await conv.pending("wecom", "sales2", NOW) is None
 
 
 async def test_new_full_command_replaces_pending(conv: Conversations) -> None:
@@ -245,7 +253,7 @@ async def test_injected_clock_drives_expiry(directory: FakeOrderDirectory) -> No
     conv = Conversations(directory, clock=clock, ttl=timedelta(minutes=2))
     await conv.interpret("wecom", "sales2", "SO-12 数量改一下")
     clock.current += timedelta(minutes=1)
-    assert conv.pending("wecom", "sales2") is not None
+    assert await conv.pending("wecom", "sales2") is not None
     done = await conv.interpret("wecom", "sales2", "500件")
     assert done.kind == "command" and not done.expired
     await conv.interpret("wecom", "sales2", "SO-12 数量改一下")
@@ -259,3 +267,92 @@ async def test_short_latin_answer_keeps_the_conversation_language(conv: Conversa
     await conv.interpret("wecom", "sales2", "SO-12 交期改一下", NOW)
     out = await conv.interpret("wecom", "sales2", "no", NOW)
     assert out.kind == "dropped" and out.lang == "zh" and "不做了" in (out.text or "")
+
+
+# --- state kept in a store shared by processes ---------------------------------------------
+
+
+def _two_processes(directory: FakeOrderDirectory) -> tuple[Conversations, Conversations]:
+    """Two `Conversations` on one store, as two server processes on one database."""
+    store = MemoryConversationStore()
+    return (Conversations(directory, store, ttl=timedelta(minutes=10)),
+            Conversations(directory, store, ttl=timedelta(minutes=10)))
+
+
+async def test_an_answer_at_another_process_completes_the_question(
+        directory: FakeOrderDirectory) -> None:
+    a, b = _two_processes(directory)
+    asked = await a.interpret("web", "sales2", "SO-12 数量改一下", NOW)
+    assert asked.kind == "question"
+    done = await b.interpret("web", "sales2", "20件", NOW + timedelta(seconds=5))
+    assert done.kind == "command" and done.command is not None
+    assert done.command.to_contract_dict() == {
+        "intent": "change", "order": "SO-12",
+        "changes": [{"field": "quantity", "value": 20, "unit": "件"}]}
+    assert await a.pending("web", "sales2", NOW) is None  # answered: gone for everyone
+
+
+async def test_a_number_picks_from_the_list_another_process_showed(
+        directory: FakeOrderDirectory) -> None:
+    a, b = _two_processes(directory)
+    shown = await a.interpret("web", "sales1", "我的订单", NOW)
+    picked = await b.interpret("web", "sales1", "2", NOW + timedelta(seconds=5))
+    assert picked.kind == "command" and picked.command is not None
+    assert picked.command.intent is Intent.QUERY_PROGRESS
+    assert picked.command.order == shown.orders[1].ref
+
+
+async def test_one_question_is_answered_once(directory: FakeOrderDirectory) -> None:
+    a, b = _two_processes(directory)
+    await a.interpret("web", "sales2", "SO-12 数量改一下", NOW)
+    first, second = await asyncio.gather(a.interpret("web", "sales2", "20件", NOW),
+                                         b.interpret("web", "sales2", "30件", NOW))
+    kinds = sorted([first.kind, second.kind])
+    assert kinds == ["command", "question"]  # the other is read afresh: which order?
+
+
+@pytest.mark.parametrize("text", [
+    "SO-12 交期改一下", "SO-12 颜色改成胡桃", "切割 报工", "批准", "SO-12 数量改成 500 件",
+    "SO-101 和 SO-102 都加急", "WO-15 折弯做完120个，报废3个", "change SO-12 packaging",
+])
+def test_pending_state_survives_json(text: str) -> None:
+    from bot.parsing import parse_text
+
+    result = parse_text(text, NOW, "Asia/Shanghai",
+                        Vocabulary(colors={"胡桃木色": ["walnut"]}))
+    question = result.question or Question("order", "which?", ("SO-1", "SO-2"))
+    entry = Pending(result.command, question, result.lang, NOW, "SO077")
+    back = pending_from_json(json.loads(json.dumps(pending_to_json(entry))), NOW)
+    assert back is not None
+    assert back.command == entry.command
+    assert back.command.operation_canonical == entry.command.operation_canonical
+    assert (back.question.text, back.question.kind, back.question.options, back.question.key,
+            back.question.change_index, back.question.written) == (
+        question.text, question.kind, question.options, question.key, question.change_index,
+        question.written)
+    assert (back.lang, back.written, back.asked_at) == (entry.lang, "SO077", NOW)
+
+
+@pytest.mark.parametrize("state", [
+    {}, {"format": 99}, {"format": 1, "command": {"intent": "nonsense"}},
+    {"format": 1, "command": {"intent": "change", "colour": "red"}, "question": {},
+     "lang": "zh", "written": None},
+])
+async def test_unreadable_state_is_nothing_pending(directory: FakeOrderDirectory,
+                                                   state: dict[str, object]) -> None:
+    store = MemoryConversationStore()
+    await store.save("web", "sales2", state, NOW, NOW + timedelta(minutes=5))
+    conv = Conversations(directory, store)
+    assert await conv.pending("web", "sales2", NOW) is None
+    out = await conv.interpret("web", "sales2", "20件", NOW)
+    assert out.kind == "question" and "哪个订单" in (out.text or "")
+
+
+async def test_expired_entries_are_purged(directory: FakeOrderDirectory) -> None:
+    store = MemoryConversationStore()
+    conv = Conversations(directory, store, ttl=timedelta(minutes=2))
+    await conv.interpret("wecom", "sales2", "SO-12 数量改一下", NOW)
+    await conv.interpret("wecom", "sales1", "SO-101 数量改一下", NOW)
+    assert len(store) == 2
+    await conv.interpret("dingtalk", "sales1", "你好", NOW + timedelta(minutes=30))
+    assert len(store) == 0

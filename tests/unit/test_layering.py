@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = {"aiohttp", "sqlalchemy", "wechatpy", "apscheduler", "bot", "storage", "asyncpg", "aiosqlite"}
+FORBIDDEN = {"aiohttp", "sqlalchemy", "wechatpy", "apscheduler", "bot", "storage", "asyncpg", "aiosqlite",
+             "psycopg"}
 
 
 def _imports(path: Path) -> set[str]:
