@@ -50,6 +50,7 @@ people = Table(
     Column("work_center", String(32)),
     Column("lang", String(5), nullable=False, default="zh"),
     Column("active", Boolean, nullable=False, default=True),
+    Column("wecom_external_userid", String(64), unique=True),
 )
 
 items = Table(

@@ -73,6 +73,8 @@ class Person:
 
     `customers` are the customer codes a salesperson owns, or the one customer
     a contact speaks for. `work_center` is set for operators and leads.
+    `wecom_external_userid` is a customer contact's id on WeCom Customer
+    Service (微信客服), for contacts outside the company.
     """
 
     id: str
@@ -84,6 +86,7 @@ class Person:
     work_center: str | None = None
     lang: str = "zh"
     active: bool = True
+    wecom_external_userid: str | None = None
 
     def owns_customer(self, customer_code: str) -> bool:
         return customer_code in self.customers
