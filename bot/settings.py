@@ -46,6 +46,10 @@ class Settings:
     nightly_plan_time_limit: float = 60.0
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
+    wecom_kf_secret: str = ""  # secret for 微信客服 API calls; "" = wecom_secret (the app's)
+    wecom_kf_open_kfid: str = ""  # the kf account links point to and notices come from
+    wecom_kf_link_secret: str = ""  # HMAC key of kf link scene_params; "" = random, in the db
+    wecom_kf_link_days: int = 30  # how long a customer's binding link stays valid
 
     @property
     def wecom_enabled(self) -> bool:
