@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.digest import add_digest_parser, cmd_digest
+from bot.cli.kflink import add_kf_link_parser, cmd_kf_link
 from bot.settings import Settings
 from core.errors import CoreError
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--db")
 
     add_digest_parser(sub)
+    add_kf_link_parser(sub)
 
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
@@ -191,6 +193,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "db": cmd_db_upgrade,
     "digest": cmd_digest,
+    "kf-link": cmd_kf_link,
 }
 
 

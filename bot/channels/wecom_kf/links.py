@@ -38,14 +38,19 @@ class KfLinks:
     open_kfid: str
     ttl: timedelta
 
-    @classmethod
-    def build(cls, session: aiohttp.ClientSession, settings: Settings,
-              uow_factory: UnitOfWorkFactory, clock: Clock) -> KfLinks:
+    @staticmethod
+    def check_settings(settings: Settings) -> None:
+        """LinkRefused naming what is missing, before anything is opened or called."""
         if not (settings.wecom_corp_id and (settings.wecom_kf_secret or settings.wecom_secret)):
             raise LinkRefused("kf links need GONGDAN_WECOM_CORP_ID and GONGDAN_WECOM_SECRET "
                               "(or GONGDAN_WECOM_KF_SECRET)")
         if not settings.wecom_kf_open_kfid:
             raise LinkRefused("kf links need GONGDAN_WECOM_KF_OPEN_KFID (the kf account, wk...)")
+
+    @classmethod
+    def build(cls, session: aiohttp.ClientSession, settings: Settings,
+              uow_factory: UnitOfWorkFactory, clock: Clock) -> KfLinks:
+        cls.check_settings(settings)
         return cls(KfClient.from_settings(session, settings),
                    KfStore(uow_factory, clock, settings.wecom_kf_link_secret), uow_factory,
                    clock, settings.wecom_kf_open_kfid,
