@@ -9,6 +9,7 @@ through the outbox with kf/send_msg, and keeps the cursor and the 48-hour /
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from dataclasses import replace
@@ -22,9 +23,11 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.wecom_kf.links import KfLinks, LinkRefused
+from bot.cli.kflink import kf_link
+from bot.cli.main import main
 from bot.keys import container_key
 from bot.settings import Settings
-from core.kf import sign_scene
+from core.kf import sign_scene, verify_scene
 from core.messages import Reply, reply_to_payload
 from core.outbox import OutboxMessage, OutboxStatus
 from tests.stubs.wecom import WeComEncryptor
@@ -274,3 +277,35 @@ async def test_rate_limited_pull_and_send_are_retried(kf: Any) -> None:
     await _wait_for(lambda: app.stub.kf_sent, timeout=30)
     [row] = [r for r in await app.rows() if r.channel == "wecom_kf"]
     assert row.status is OutboxStatus.SENT and row.attempts == 2
+
+
+async def test_kf_link_command_prints_a_signed_link_and_salespeople_link_only_their_own(
+        kf: Any) -> None:
+    app = await kf()
+    url = await kf_link(app.settings, "C01")
+    assert url.startswith("https://work.weixin.qq.com/kfid/") and "&scene_param=" in url
+    param = parse_qs(urlsplit(url).query)["scene_param"][0]
+    assert verify_scene(LINK_SECRET.encode(), param, datetime.now(UTC)) == "C01"
+    async with app.uow_factory() as uow:
+        wangfang = await uow.parties.person("sales.wangfang")
+        admin = await uow.parties.person("admin.tanbo")
+    async with aiohttp.ClientSession() as session:
+        links = KfLinks.build(session, app.settings, app.uow_factory,
+                              app.client.app[container_key].clock)
+        assert "scene_param=" in await links.link_for("C01", wangfang)
+        assert "scene_param=" in await links.link_for("C02", admin)
+        with pytest.raises(LinkRefused):
+            await links.link_for("C02", wangfang)
+    assert len(app.stub.contact_ways) == 1  # the account's link is fetched once and kept
+
+
+def test_kf_link_command_without_kf_settings_is_one_line_and_creates_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in [k for k in os.environ if k.startswith("GONGDAN_")]:
+        monkeypatch.delenv(name)
+    db = tmp_path / "none.db"
+    assert main(["kf-link", "C01", "--db", str(db)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "GONGDAN_WECOM_CORP_ID" in err
+    assert not db.exists()
