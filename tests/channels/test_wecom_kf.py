@@ -23,12 +23,13 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.wecom_kf.links import KfLinks, LinkRefused
+from bot.channels.wecom_kf.sender import kf_texts
 from bot.cli.kflink import kf_link
 from bot.cli.main import main
 from bot.keys import container_key
 from bot.settings import Settings
 from core.kf import sign_scene, verify_scene
-from core.messages import Reply, reply_to_payload
+from core.messages import Button, Reply, reply_to_payload
 from core.outbox import OutboxMessage, OutboxStatus
 from tests.stubs.wecom import WeComEncryptor
 from tests.stubs.wecom_kf import KfStub, kf_event_xml
@@ -309,3 +310,15 @@ def test_kf_link_command_without_kf_settings_is_one_line_and_creates_nothing(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "GONGDAN_WECOM_CORP_ID" in err
     assert not db.exists()
+
+
+def test_kf_text_drops_markdown_markup_and_turns_cards_into_their_typed_fallback() -> None:
+    alert = Reply("markdown", "### 交期预警\n\n**SO-1** 预计延误 2 天", title="交期预警")
+    assert kf_texts(reply_to_payload(alert)) == ["交期预警\n\nSO-1 预计延误 2 天"]
+    card = Reply("card", "SO-1 数量 8 -> 20件", title="变更确认 CR-1",
+                 buttons=(Button("confirm:CR-1", "确认"), Button("reject:CR-1", "取消")),
+                 fallback_text="回复 1 确认 / 2 取消")
+    assert kf_texts(reply_to_payload(card)) == [
+        "变更确认 CR-1\nSO-1 数量 8 -> 20件\n回复 1 确认 / 2 取消"]
+    long = kf_texts(reply_to_payload(Reply("text", "进度" * 700)))
+    assert len(long) == 3 and all(len(p.encode()) <= 2048 for p in long)

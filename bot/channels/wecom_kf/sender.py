@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Collection
 from datetime import UTC, datetime
 
@@ -43,9 +44,20 @@ class _UtcClock:
         return datetime.now(UTC)
 
 
+_HEADING = re.compile(r"^#{1,6}\s*", re.MULTILINE)
+
+
 def kf_texts(payload: dict[str, object]) -> list[str]:
-    """The row as kf text pieces of at most 2048 bytes each."""
-    text = plain_text(reply_from_payload(dict(payload)))
+    """The row as kf text pieces of at most 2048 bytes each.
+
+    WeChat shows kf text as typed, so markdown (alerts are "### title" and
+    **bold**) loses its markup; its title is already its first line.
+    """
+    reply = reply_from_payload(dict(payload))
+    if reply.kind == "markdown":
+        text = _HEADING.sub("", reply.text).replace("**", "")
+    else:
+        text = plain_text(reply)
     return split_utf8(text, KF_TEXT_LIMIT) if text.strip() else []
 
 
