@@ -193,7 +193,8 @@ def create_app(settings: Settings, clock: Clock | None = None,
         c = container or await build_container(settings, clock)
         app[container_key] = c
         deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
-                  outbox=SqlOutboxService(c.uow_factory), clock=c.clock)
+                  outbox=SqlOutboxService(c.uow_factory), clock=c.clock,
+                  uow_factory=c.uow_factory)
         subscribe_serving(c, settings)
         try:
             yield

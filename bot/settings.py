@@ -77,6 +77,10 @@ class Settings:
     log_level: str = ""  # "" = INFO for servers, WARNING for one-shot commands
     log_format: str = "text"  # "text" or "json" (one JSON object a line)
     trusted_proxies: str = "127.0.0.1,::1"  # whose X-Forwarded-For / X-Real-IP to believe
+    wecom_kf_secret: str = ""  # secret for 微信客服 API calls; "" = wecom_secret (the app's)
+    wecom_kf_open_kfid: str = ""  # the kf account links point to and notices come from
+    wecom_kf_link_secret: str = ""  # HMAC key of kf link scene_params; "" = random, in the db
+    wecom_kf_link_days: int = 30  # how long a customer's binding link stays valid
 
     @property
     def wecom_enabled(self) -> bool:

@@ -18,6 +18,7 @@ class Channel(StrEnum):
     WECOM = "wecom"
     DINGTALK = "dingtalk"
     WEB = "web"
+    WECOM_KF = "wecom_kf"  # WeCom Customer Service (微信客服): customers on personal WeChat
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +31,12 @@ class ChatMessage:
     """
 
     channel: Channel
-    user_id: str  # platform user id: WeCom UserID, DingTalk staffId, web person id
+    user_id: str  # WeCom UserID, DingTalk staffId, web person id, kf external_userid
     msg_id: str
     at: datetime
     text: str = ""
     button_key: str | None = None
-    chat_id: str | None = None
+    chat_id: str | None = None  # kf: the open_kfid (customer-service account) written to
     reply_hint: str | None = None  # e.g. DingTalk sessionWebhook URL, valid ~90 min
 
 

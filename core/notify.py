@@ -1,8 +1,11 @@
 """Turning "tell this person X" into outbox rows on the person's channel.
 
 A person is reached on WeCom when they have a WeCom id and WeCom is set up,
-else on DingTalk, else in the web chat (the demo), so every notification has
-somewhere durable to go.
+else on DingTalk, else, for a customer contact outside the company, through
+WeCom Customer Service (微信客服, which rides on the WeCom app), else in the web
+chat (the demo), so every notification has somewhere durable to go. Whether a
+kf notice can reach the customer right now (the 48-hour window) is the kf
+sender's business, not this fan-out's.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from core.messages import Reply, reply_to_payload
 from core.model.parties import Person
 from core.outbox import OutboxMessage
 
-PREFERENCE = ("wecom", "dingtalk", "web")
+PREFERENCE = ("wecom", "dingtalk", "wecom_kf", "web")
 
 
 def address_for(person: Person, enabled: Collection[str]) -> tuple[str, str]:
     for channel in PREFERENCE:
-        if channel not in enabled and channel != "web":
+        needs = "wecom" if channel == "wecom_kf" else channel
+        if needs not in enabled and channel != "web":
             continue
         if channel == "wecom" and person.wecom_userid:
             return channel, person.wecom_userid
+        if channel == "wecom_kf" and person.wecom_external_userid:
+            return channel, person.wecom_external_userid
         if channel == "dingtalk" and person.dingtalk_staff_id:
             return channel, person.dingtalk_staff_id
         if channel == "web":
@@ -40,7 +46,8 @@ def notify(people: Iterable[Person], reply: Reply, topic: str, now: datetime,
             continue
         seen.add(person.id)
         channel, address = address_for(person, enabled)
-        rows.append(OutboxMessage(channel=channel, address=address, payload=reply_to_payload(reply),
+        rows.append(OutboxMessage(channel=channel, address=address,
+                                  payload=reply_to_payload(reply),
                                   dedupe_key=f"{topic}:{person.id}", created_at=now,
                                   meta={"person": person.id, "topic": topic}))
     return rows

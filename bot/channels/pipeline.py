@@ -22,7 +22,7 @@ from bot.settings import Settings
 from core.i18n import render
 from core.messages import ChatMessage, Reply
 from core.outbox import OutboxMessage, OutboxStatus
-from core.ports import Clock, Inbox, OutboxStore
+from core.ports import Clock, Inbox, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,9 @@ class ChannelDeps:
     """What every channel needs; built once in `create_app`.
 
     `wake_outbox` is set by `setup_dispatcher` so that freshly queued replies
-    go out at once instead of at the next poll.
+    go out at once instead of at the next poll. `uow_factory` is for channels
+    that keep their own state in the database (the kf cursor and window); None
+    where a channel needs none (tests with in-memory fakes).
     """
 
     handler: MessageHandler
@@ -73,6 +75,7 @@ class ChannelDeps:
     clock: Clock
     settings: Settings
     wake_outbox: Callable[[], None] = field(default=_no_wake)
+    uow_factory: UnitOfWorkFactory | None = None
 
     @classmethod
     def deferred(cls, settings: Settings) -> ChannelDeps:
@@ -91,8 +94,9 @@ class ChannelDeps:
         )
 
     def bind(self, *, handler: MessageHandler, inbox: Inbox, outbox: OutboxStore,
-             clock: Clock) -> None:
+             clock: Clock, uow_factory: UnitOfWorkFactory | None = None) -> None:
         self.handler, self.inbox, self.outbox, self.clock = handler, inbox, outbox, clock
+        self.uow_factory = uow_factory
 
 
 class _Unbound:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cli.config import DEMO_DB, CliError, add_config_args, command_settings
 from bot.cli.digest import add_digest_parser, cmd_digest
 from bot.cli.doctor import cmd_doctor
+from bot.cli.kflink import add_kf_link_parser, cmd_kf_link
 from bot.logging_setup import configure
 from core.errors import CoreError
 
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_args(imp)
 
     add_digest_parser(sub)
+    add_kf_link_parser(sub)
 
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
@@ -196,6 +198,7 @@ COMMANDS = {
     "db": cmd_db_upgrade,
     "digest": cmd_digest,
     "doctor": cmd_doctor,
+    "kf-link": cmd_kf_link,
 }
 
 

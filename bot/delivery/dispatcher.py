@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import suppress
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -24,21 +24,24 @@ from aiohttp import web
 
 from bot.channels.dingtalk.client import DingTalkClient
 from bot.channels.dingtalk.sender import DingTalkSender
-from bot.metrics import observe_push
 from bot.channels.pipeline import ChannelDeps
-from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
-from bot.settings import Settings
 from bot.channels.web.auth import require_admin
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.sender import WeComSender
+from bot.channels.wecom_kf.client import KfClient
+from bot.channels.wecom_kf.sender import KfSender
+from bot.channels.wecom_kf.store import KfStore
+from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
+from bot.metrics import observe_push
+from bot.settings import Settings
 from core.errors import ConfigError
 from core.outbox import OutboxMessage
-from core.ports import Clock, OutboxStore
+from core.ports import Clock, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 # messages per second per channel; well under WeCom's and DingTalk's API rates
-DEFAULT_RATES = {"wecom": (20.0, 20.0), "dingtalk": (10.0, 10.0)}
+DEFAULT_RATES = {"wecom": (20.0, 20.0), "dingtalk": (10.0, 10.0), "wecom_kf": (10.0, 10.0)}
 
 
 class OutboxDispatcher:
@@ -171,9 +174,14 @@ class OutboxDispatcher:
 
 
 def build_senders(
-    session: aiohttp.ClientSession, settings: Settings, clock: Clock | None = None
+    session: aiohttp.ClientSession, settings: Settings, clock: Clock | None = None,
+    uow_factory: UnitOfWorkFactory | None = None,
 ) -> dict[str, Any]:
-    """A sender per configured channel; web replies are always answered in-line."""
+    """A sender per configured channel; web replies are always answered in-line.
+
+    The kf sender needs the database (the customers' windows, and the
+    salespeople a notice outside the window goes to), hence `uow_factory`.
+    """
     senders: dict[str, Any] = {"web": WebSender()}
     if settings.wecom_corp_id and settings.wecom_secret:
         if not settings.wecom_agent_id.isdigit():
@@ -181,11 +189,22 @@ def build_senders(
         senders["wecom"] = WeComSender(WeComClient(
             session, settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
             int(settings.wecom_agent_id)), clock)
+    kf_secret = settings.wecom_kf_secret or settings.wecom_secret
+    if settings.wecom_corp_id and kf_secret and uow_factory is not None:
+        senders["wecom_kf"] = KfSender(
+            KfClient.from_settings(session, settings),
+            KfStore(uow_factory, clock or _SystemClock(), settings.wecom_kf_link_secret),
+            uow_factory, settings.channels, settings.wecom_kf_open_kfid, clock)
     if settings.dingtalk_app_secret and settings.dingtalk_robot_code:
         senders["dingtalk"] = DingTalkSender(DingTalkClient(
             session, settings.dingtalk_api_base, settings.dingtalk_robot_code,
             settings.dingtalk_app_secret, oapi_base=settings.dingtalk_oapi_base), clock)
     return senders
+
+
+class _SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 dispatcher_key = web.AppKey("outbox_dispatcher", OutboxDispatcher)
@@ -206,7 +225,7 @@ def setup_dispatcher(
         async with aiohttp.ClientSession() as session:
             dispatcher = OutboxDispatcher(
                 deps.outbox, senders if senders is not None else build_senders(
-                    session, deps.settings, deps.clock),
+                    session, deps.settings, deps.clock, deps.uow_factory),
                 deps.clock, max_attempts=deps.settings.outbox_max_attempts,
                 poll_seconds=deps.settings.outbox_poll_seconds)
             app[dispatcher_key] = dispatcher

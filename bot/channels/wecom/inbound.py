@@ -4,7 +4,9 @@ Order matters: signature (constant time) -> corp id -> timestamp window ->
 dedupe -> handler. Only authentic, fresh input may write to the inbox, and a
 retry of a message we already took is answered `200 ""` without a second run.
 WeCom waits 5 s; we give the handler `passive_window` seconds to answer
-passively and queue anything later for the send API.
+passively and queue anything later for the send API. A 微信客服 (kf) event
+carries no message and no sender: it is answered empty at once and the kf
+puller fetches the messages in the background.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.channels.render import wecom_passive_text
 from bot.channels.wecom.cards import passive_text_xml, update_button_xml
 from bot.channels.wecom.crypto import WeComCrypto, check_window
 from bot.channels.wecom.message import envelope_encrypt, parse_plaintext
+from bot.channels.wecom_kf.inbound import KfPuller, parse_kf_event
 from core.i18n import render
 from core.messages import Channel
 
@@ -40,11 +43,13 @@ class WeComCallback:
         pipeline: Pipeline,
         crypto: WeComCrypto,
         passive_window: float = PASSIVE_WINDOW_SECONDS,
+        kf: KfPuller | None = None,
     ) -> None:
         self.deps = deps
         self.pipeline = pipeline
         self.crypto = crypto
         self.passive_window = passive_window
+        self.kf = kf
 
     def verify_url(self, query: Mapping[str, str]) -> str:
         """GET handshake: the decrypted echostr, verbatim."""
@@ -63,6 +68,14 @@ class WeComCallback:
         plaintext = self.crypto.decrypt(sig, ts, nonce, envelope_encrypt(body))
         now = self.deps.clock.now()
         check_window(ts, now)
+        kf_event = parse_kf_event(plaintext)
+        if kf_event is not None:
+            if self.kf is None:
+                log.warning("kf event for %s ignored: kf is not set up (no secret)",
+                            kf_event.open_kfid)
+            else:
+                self.kf.on_event(kf_event)
+            return ""
         inbound = parse_plaintext(plaintext)
         if not await self.deps.inbox.first_seen(Channel.WECOM, inbound.key, now):
             log.info("wecom retry of %s ignored", inbound.key)

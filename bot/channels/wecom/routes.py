@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker, read_capped
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.inbound import PASSIVE_WINDOW_SECONDS, WeComCallback
+from bot.channels.wecom_kf.routes import kf_enabled, setup_wecom_kf
 from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ wecom_tasks_key = web.AppKey("wecom_tasks", TaskTracker)
 def setup_wecom(
     app: web.Application, deps: ChannelDeps, *, passive_window: float = PASSIVE_WINDOW_SECONDS
 ) -> None:
-    """Add GET/POST /wecom/callback; handler tasks are drained on shutdown."""
+    """Add GET/POST /wecom/callback; handler tasks are drained on shutdown.
+
+    The same callback carries 微信客服 (kf) events when the app has a secret to
+    pull them with.
+    """
     settings = deps.settings
     if not settings.wecom_enabled or len(settings.wecom_aes_key) != 43:
         raise ConfigError("WeCom needs GONGDAN_WECOM_CORP_ID, GONGDAN_WECOM_TOKEN and a "
@@ -31,7 +36,9 @@ def setup_wecom(
     tasks = TaskTracker()
     crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     app[wecom_tasks_key] = tasks
-    app[wecom_callback_key] = WeComCallback(deps, Pipeline(deps, tasks), crypto, passive_window)
+    pipeline = Pipeline(deps, tasks)
+    kf = setup_wecom_kf(app, deps, pipeline, tasks) if kf_enabled(settings) else None
+    app[wecom_callback_key] = WeComCallback(deps, pipeline, crypto, passive_window, kf)
     app.router.add_get("/wecom/callback", verify_url)
     app.router.add_post("/wecom/callback", receive)
     app.cleanup_ctx.append(_drain)
