@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.pages.links import LinkSigner
 from bot.settings import Settings
 from core.ports import Clock, UnitOfWorkFactory
 from core.services.change_control import ChangeControl
@@ -28,6 +29,7 @@ class Container:
     planner: Planner
     changes: ChangeControl
     closer: Callable[[], Awaitable[None]]
+    links: LinkSigner | None = None  # signs the page links that messages carry
 
     async def close(self) -> None:
         await self.closer()

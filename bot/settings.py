@@ -46,6 +46,9 @@ class Settings:
     nightly_plan_time_limit: float = 60.0
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
+    public_url: str = ""  # where people reach the server, for links in messages; "" = host:port
+    link_secret: str = ""  # HMAC key of signed page links; "" = a random one kept in the database
+    link_days: int = 7  # how long a signed page link stays valid
 
     @property
     def wecom_enabled(self) -> bool:
