@@ -26,7 +26,10 @@ from bot.jobs.proactive import config_from, setup_proactive
 from bot.keys import container_key, settings_key
 from bot.metrics import observe_solve, setup_metrics
 from bot.pages.api import people_view, setup_api
+from bot.pages.links import build_signer
+from bot.pages.order import setup_order_page
 from bot.pages.plan import setup_plan_page
+from bot.pages.static import setup_static
 from bot.settings import Settings
 from core.planning.types import SolveParams
 from core.ports import Clock
@@ -55,7 +58,9 @@ async def build_container(settings: Settings, clock: Clock | None = None,
         approval_threshold=settings.approval_risk_threshold,
         enabled_channels=settings.channels,
     ))
-    return Container(settings, engine, uow_factory, clock, planner, changes, engine.dispose)
+    links = await build_signer(settings, uow_factory, clock)
+    return Container(settings, engine, uow_factory, clock, planner, changes, engine.dispose,
+                     links)
 
 
 def migrate_database(url: str) -> None:
@@ -64,14 +69,30 @@ def migrate_database(url: str) -> None:
 
 
 class _People:
-    """The people list for the web chat's picker, read from the app's database."""
+    """The people list for the web chat's picker, read from the app's database.
+
+    Each person also carries an order they may ask about (and an operator an
+    operation of their work center), so the greeting's examples work as tapped.
+    """
 
     def __init__(self, app: web.Application) -> None:
         self._app = app
 
     async def list_people(self) -> Sequence[Mapping[str, Any]]:
         async with self._app[container_key].uow_factory() as uow:
-            return people_view(await uow.parties.people())
+            persons = await uow.parties.people()
+            orders = await uow.orders.list(open_only=True)
+        running = sorted(orders, key=lambda o: (o.status.value != "in_progress", o.ref))
+        out = []
+        for person, view in zip(persons, people_view(persons), strict=True):
+            mine = [o for o in running if not person.customers or
+                    o.customer_code in person.customers] or running
+            job = next(((o.ref, p.name) for o in running for p in o.operations
+                        if p.work_center == person.work_center and not p.finished), None)
+            view["example_order"] = job[0] if job else (mine[0].ref if mine else None)
+            view["example_operation"] = job[1] if job else None
+            out.append(view)
+        return out
 
 
 def watch_plans(container: Container, settings: Settings) -> None:
@@ -85,7 +106,8 @@ def watch_plans(container: Container, settings: Settings) -> None:
 
     async def after_replan(outcome: PlanOutcome) -> None:
         version = outcome.version
-        observe_solve(version.status, version.method, float(version.kpis.get("solve_seconds", 0.0)))
+        seconds = float(version.kpis.get("solve_seconds", 0.0))
+        observe_solve(version.status, version.method, seconds)
         await check_delays(container.uow_factory, container.clock, config)
 
     container.planner.on_replanned(after_replan)
@@ -149,6 +171,8 @@ def create_app(settings: Settings, clock: Clock | None = None,
     setup_metrics(app)
     setup_api(app)
     setup_plan_page(app)
+    setup_order_page(app)
+    setup_static(app)
     if settings.wecom_enabled:
         setup_wecom(app, deps)
     if settings.dingtalk_enabled:
