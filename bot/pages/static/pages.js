@@ -69,8 +69,12 @@
       var pad = Math.max(2 * HOUR, (hi - lo) * 0.08);
       return [Math.max(D.start, lo - pad), Math.min(D.end, hi + pad)];
     }
+    var span = (phone() ? 2 : 7) * DAY;
     var start = Math.max(D.start, D.now - 3 * HOUR);
-    return [start, Math.min(D.end, start + (phone() ? 2 : 7) * DAY)];
+    var first = Infinity;  // nothing to do in the first days: open where the work starts
+    bars.forEach(function (i) { if (D.bars[i][2] > start) first = Math.min(first, D.bars[i][1]); });
+    if (first !== Infinity && first > start + span / 2) start = Math.max(D.start, first - 3 * HOUR);
+    return [start, Math.min(D.end, start + span)];
   }
 
   function renderBar(params, api) {
