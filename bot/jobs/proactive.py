@@ -22,7 +22,7 @@ import contextlib
 import importlib.util
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,10 +36,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from bot import metrics
-from bot.pages.gantt import render_png_async
-from bot.keys import container_key, settings_key
 from bot.jobs.leader import Leadership
 from bot.jobs.offloop import OffLoopScheduler, finish_in_thread
+from bot.keys import container_key, settings_key
+from bot.pages.gantt import render_png_async
 from core.errors import ConfigError
 from core.model.plan import PlanVersion
 from core.services.proactive import (
@@ -409,7 +409,7 @@ def setup_proactive(
             app[container_key],
             settings.db_url,
             chosen,
-            config_from(settings),
+            replace(config_from(settings), links=app[container_key].links),
             retry_seconds,
             nightly=parse_time(nightly_at) if nightly_at.strip() else None,
             nightly_time_limit=getattr(settings, "nightly_plan_time_limit", 60.0),

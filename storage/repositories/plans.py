@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -90,7 +91,7 @@ class SqlPlanRepository:
 
     async def eta_history(
         self, versions: int, ref: str | None = None
-    ) -> list[tuple[int, Any, OrderEta]]:
+    ) -> list[tuple[int, datetime, OrderEta]]:
         """(plan number, plan created_at, ETA) over the newest `versions` plans, oldest first.
 
         A range on the primary key (plan_number, order_ref), so one order's

@@ -38,7 +38,8 @@ def test_a_link_verifies_only_as_made() -> None:
     with pytest.raises(LinkRejected):
         s.verify("/orders/SO-1", {**q, "exp": str(int(q["exp"]) + 3600)})  # longer life
     with pytest.raises(LinkRejected):
-        s.verify("/orders/SO-1", {**q, "sig": q["sig"][:-1] + ("A" if q["sig"][-1] != "A" else "B")})
+        flipped = q["sig"][:-1] + ("A" if q["sig"][-1] != "A" else "B")
+        s.verify("/orders/SO-1", {**q, "sig": flipped})
     with pytest.raises(LinkRejected):
         s.verify("/orders/SO-1", {"u": "sales.a"})
     other = LinkSigner(b"x" * 32, "", timedelta(days=7), FakeClock(NOW))
@@ -56,7 +57,8 @@ async def test_the_secret_is_kept_in_the_database(uow_factory: SqlUnitOfWorkFact
     clock = FakeClock(NOW)
     first = await load_secret(Settings(), uow_factory, clock)
     assert len(first) >= 64 and await load_secret(Settings(), uow_factory, clock) == first
-    assert await load_secret(replace(Settings(), link_secret="mine"), uow_factory, clock) == b"mine"
+    mine = replace(Settings(), link_secret="mine")
+    assert await load_secret(mine, uow_factory, clock) == b"mine"
 
 
 async def _contact(uow_factory: SqlUnitOfWorkFactory, refs: set[str]) -> tuple[Person, str, str]:
@@ -151,3 +153,28 @@ async def test_order_page_for_staff(  # type: ignore[no-untyped-def]
     assert "Steps" in english and "expected" in english
     missing = await client.get("/orders/SO-NOPE", headers=AUTH)
     assert missing.status == 404
+
+
+async def test_digest_and_progress_answer_carry_signed_links(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    from core.services.proactive import ProactiveConfig, build_digest
+    from core.services.progress import order_progress
+
+    late = await seeded_plans(uow_factory)
+    clock = FakeClock(NOW)
+    links = signer(clock)
+    messages = await build_digest("supervisor", uow_factory, clock, ProactiveConfig(links=links))
+    assert messages
+    for m in messages:
+        text = m.reply.text
+        assert f"https://f.example/plan?u={m.person.id}&exp=" in text
+        assert "交期承诺兑现率" in text or "Promise-kept rate" in text
+        url = text.rsplit("：", 1)[-1].rsplit(": ", 1)[-1].strip()
+        query = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
+        assert links.verify("/plan", query) == m.person.id
+    async with uow_factory() as uow:
+        boss = await uow.parties.person("sup.zhanggang")
+        assert boss is not None
+        answer = await order_progress(uow, boss, late[0], "zh", "Asia/Shanghai", links.order_link)
+    assert answer.lines[-1].startswith(f"详情：https://f.example/orders/{late[0]}?u=sup.zhanggang")
