@@ -5,8 +5,9 @@ free loopback port, replans after one changed due date (so the plan pages
 have a history to show), and has Debian's Chromium (driven by Playwright,
 never a downloaded browser) take full-page screenshots of /, /plan and
 /orders/{ref} at a 390×844 phone and a 1400×900 desktop, plus the order page
-as a customer contact sees it through a signed link. Prints one JSON line:
-the files written and, per shot, whether the page scrolls sideways.
+as a customer contact sees it through a signed link and /plan with a bar
+tapped. Prints one JSON line: the files written and, per shot, whether the
+page scrolls sideways.
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ async def shoot(out: Path) -> dict[str, Any]:
                             file = out / f"{name}-{size}.png"
                             await page.screenshot(path=str(file), full_page=True)
                             result["shots"][file.name] = {"sideways_px": wide}
+                            if name == "plan":  # a tapped bar: the panel over the chart
+                                bar = (await page.evaluate("planGantt.bars()"))[0]
+                                await page.mouse.click(bar["x"], bar["y"])
+                                tapped = out / f"plan-tapped-{size}.png"
+                                await page.screenshot(path=str(tapped))
+                                result["shots"][tapped.name] = {"order": bar["ref"]}
                         await context.close()
                 finally:
                     await browser.close()

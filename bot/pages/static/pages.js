@@ -35,6 +35,21 @@
   var chart = echarts.init(box, null, {renderer: 'canvas'});
   var fOrder = $('f-order'), fCustomer = $('f-customer'), fWc = $('f-wc');
   var selected = null;
+  // bars that overlap another on the same row (work already running when the plan was made)
+  // get no label: two labels on top of each other read as neither
+  var crowded = {};
+  (function () {
+    var byRow = {};
+    D.bars.forEach(function (b, i) { (byRow[b[0]] = byRow[b[0]] || []).push(i); });
+    Object.keys(byRow).forEach(function (r) {
+      var list = byRow[r].sort(function (a, b) { return D.bars[a][1] - D.bars[b][1]; });
+      var endMax = -Infinity, holder = -1;
+      list.forEach(function (i) {
+        if (D.bars[i][1] < endMax) { crowded[i] = true; if (holder >= 0) crowded[holder] = true; }
+        if (D.bars[i][2] > endMax) { endMax = D.bars[i][2]; holder = i; }
+      });
+    });
+  })();
   var shown = {bars: [], rows: []};
 
   function filters() {
@@ -86,7 +101,8 @@
       {x: s[0], y: s[1] - h / 2, width: Math.max(2, e[0] - s[0]), height: h},
       {x: cs.x, y: cs.y, width: cs.width, height: cs.height});
     if (!shape) return;
-    var b = D.bars[api.value(3)], late = D.orders[b[3]].late, mark = selected === b[3];
+    var index = api.value(3), b = D.bars[index];
+    var late = D.orders[b[3]].late, mark = selected === b[3];
     var item = {
       type: 'rect', shape: shape,
       style: {
@@ -95,7 +111,7 @@
         lineWidth: mark ? 2.5 : 1
       }
     };
-    if (shape.width > 46) {
+    if (shape.width > 46 && !crowded[index]) {
       item.textContent = {style: {text: b[3], fill: '#fff', fontSize: 10, overflow: 'truncate',
         width: shape.width - 6}};
       item.textConfig = {position: 'inside'};
@@ -109,7 +125,7 @@
     return {type: 'group', silent: true, children: [
       {type: 'line', shape: {x1: x, y1: cs.y, x2: x, y2: cs.y + cs.height},
         style: {stroke: NOW, lineWidth: 2}},
-      {type: 'text', x: x + 3, y: cs.y + 2,
+      {type: 'text', x: x + 3, y: cs.y + cs.height + 4,
         style: {text: T.now, fill: NOW, fontSize: 11, fontWeight: 'bold'}}
     ]};
   }
