@@ -9,6 +9,7 @@ scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -102,7 +103,7 @@ def watch_plans(container: Container, settings: Settings) -> None:
     crash between commit and check) still goes out; stored state and dedupe
     keys keep the two from announcing anything twice.
     """
-    config = config_from(settings)
+    config = replace(config_from(settings), links=container.links)
 
     async def after_replan(outcome: PlanOutcome) -> None:
         version = outcome.version

@@ -153,7 +153,9 @@ async def _alert_rows(
         if not mine:
             continue
         body = "\n\n".join(
-            render_alert(a, person.lang, names.get(a.customer_code, "")) for a in mine
+            render_alert(a, person.lang, names.get(a.customer_code, ""))
+            + _order_link(config.links, person, a.order_ref)
+            for a in mine
         )
         title = render(ALERT_TEXTS, "title", person.lang)
         reply = Reply("markdown", f"### {title}\n\n{body}", title=title)
@@ -161,6 +163,11 @@ async def _alert_rows(
             [person], reply, f"alert:{_fingerprint(a.key for a in mine)}", now, config.channels
         )
     return rows
+
+
+def _order_link(links: PageLinks | None, person: Person, ref: str) -> str:
+    """A line with the person's signed link to the order's page, when links are configured."""
+    return f"\n{links.order_link(person, ref)}" if links is not None else ""
 
 
 def _is_recipient(person: Person, alert: Alert) -> bool:

@@ -178,3 +178,20 @@ async def test_digest_and_progress_answer_carry_signed_links(
         assert boss is not None
         answer = await order_progress(uow, boss, late[0], "zh", "Asia/Shanghai", links.order_link)
     assert answer.lines[-1].startswith(f"详情：https://f.example/orders/{late[0]}?u=sup.zhanggang")
+
+
+async def test_delay_alerts_carry_each_recipients_order_link(  # type: ignore[no-untyped-def]
+    engine, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    from core.messages import reply_from_payload
+    from core.services.proactive import ProactiveConfig, check_delays
+    from tests.proactive.helpers import outbox_rows
+
+    late = await seeded_plans(uow_factory)
+    clock = FakeClock(NOW)
+    await check_delays(uow_factory, clock, ProactiveConfig(links=signer(clock)))
+    rows = await outbox_rows(engine, "alert:")
+    assert rows
+    for row in rows:
+        text = reply_from_payload(row["payload"]).text
+        assert any(f"https://f.example/orders/{ref}?u=" in text for ref in late)
