@@ -9,7 +9,7 @@ scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,10 @@ from bot.jobs.proactive import config_from, setup_proactive
 from bot.keys import container_key, settings_key
 from bot.metrics import observe_solve, setup_metrics
 from bot.pages.api import people_view, setup_api
+from bot.pages.links import build_signer
+from bot.pages.order import setup_order_page
 from bot.pages.plan import setup_plan_page
+from bot.pages.static import setup_static
 from bot.settings import Settings
 from core.planning.calendar import official_days
 from core.planning.types import SolveParams
@@ -76,8 +79,9 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     deps = Deps(uow_factory, planner, clock, change_settings, fanout, bus, AssessedPlans())
     bus.register(command_handlers(deps))
     bus.subscribe(ChangeApplied, Polisher(planner, tasks))
+    links = await build_signer(settings, uow_factory, clock)
     return Container(settings, engine, uow_factory, clock, planner, bus, tasks,
-                     SqlConversationStore(engine), engine.dispose)
+                     SqlConversationStore(engine), engine.dispose, links)
 
 
 def migrate_database(url: str) -> None:
@@ -119,14 +123,30 @@ async def schema_status(url: str) -> SchemaStatus:
 
 
 class _People:
-    """The people list for the web chat's picker, read from the app's database."""
+    """The people list for the web chat's picker, read from the app's database.
+
+    Each person also carries an order they may ask about (and an operator an
+    operation of their work center), so the greeting's examples work as tapped.
+    """
 
     def __init__(self, app: web.Application) -> None:
         self._app = app
 
     async def list_people(self) -> Sequence[Mapping[str, Any]]:
         async with self._app[container_key].uow_factory() as uow:
-            return people_view(await uow.parties.people())
+            persons = await uow.parties.people()
+            orders = await uow.orders.list(open_only=True)
+        running = sorted(orders, key=lambda o: (o.status.value != "in_progress", o.ref))
+        out = []
+        for person, view in zip(persons, people_view(persons), strict=True):
+            mine = [o for o in running if not person.customers or
+                    o.customer_code in person.customers] or running
+            job = next(((o.ref, p.name) for o in running for p in o.operations
+                        if p.work_center == person.work_center and not p.finished), None)
+            view["example_order"] = job[0] if job else (mine[0].ref if mine else None)
+            view["example_operation"] = job[1] if job else None
+            out.append(view)
+        return out
 
 
 def subscribe_serving(container: Container, settings: Settings) -> None:
@@ -138,7 +158,7 @@ def subscribe_serving(container: Container, settings: Settings) -> None:
     and check) still goes out; stored state and dedupe keys keep the two from
     announcing anything twice.
     """
-    config = config_from(settings)
+    config = replace(config_from(settings), links=container.links)
 
     async def record_solve(event: PlanRevised) -> None:
         observe_solve(event.status, event.method, event.solve_seconds)
@@ -209,6 +229,8 @@ def create_app(settings: Settings, clock: Clock | None = None,
     setup_metrics(app)
     setup_api(app)
     setup_plan_page(app)
+    setup_order_page(app)
+    setup_static(app)
     if settings.wecom_enabled:
         setup_wecom(app, deps)
     if settings.dingtalk_enabled:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.pages.links import LinkSigner
 from bot.settings import Settings
 from bot.channels.pipeline import TaskTracker
 from core.messagebus import MessageBus
@@ -35,6 +36,7 @@ class Container:
     tasks: TaskTracker
     conversations: ConversationStore
     closer: Callable[[], Awaitable[None]]
+    links: LinkSigner | None = None  # signs the page links that messages carry
 
     async def close(self) -> None:
         """Let background work finish (or cancel it) before the database goes away."""

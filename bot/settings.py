@@ -81,6 +81,8 @@ class Settings:
     wecom_kf_open_kfid: str = ""  # the kf account links point to and notices come from
     wecom_kf_link_secret: str = ""  # HMAC key of kf link scene_params; "" = random, in the db
     wecom_kf_link_days: int = 30  # how long a customer's binding link stays valid
+    link_secret: str = ""  # HMAC key of signed page links; "" = a random one kept in the database
+    link_days: int = 7  # how long a signed page link stays valid
 
     @property
     def wecom_enabled(self) -> bool:

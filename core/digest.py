@@ -18,6 +18,7 @@ from core.model.change_request import ChangeRequest
 from core.model.parties import Customer
 from core.model.plan import PlanVersion
 from core.model.work_order import WorkOrder
+from core.planning.promise_kpis import PromiseSummary
 
 ROLES = ("supervisor", "sales", "customer")
 RISK_MARGIN_MINUTES = 24 * 60  # an ETA within a day of the due date is "at risk"
@@ -42,6 +43,11 @@ TEXTS = {
         "zh": "产能利用：{items}；瓶颈：{bottleneck}",
         "en": "Utilization: {items}; bottleneck: {bottleneck}",
     },
+    "promise": {
+        "zh": "交期承诺兑现率 {kept}，交期变动 {moves} 次/单，平均交付周期 {lead} 天",
+        "en": "Promise-kept rate {kept}, {moves} ETA moves per order, mean lead time {lead} days",
+    },
+    "plan_link": {"zh": "查看计划：{url}", "en": "Open the plan: {url}"},
     "gantt": {
         "zh": "附图：未来 {days} 天排产甘特图",
         "en": "Attached: Gantt of the next {days} days",
@@ -92,6 +98,7 @@ class DigestData:
     alert_context: AlertContext | None = None  # for the reasons of lateness
     gantt_days: int = 5
     people_names: Mapping[str, str] = field(default_factory=dict)
+    promise: PromiseSummary | None = None  # headline promise KPIs over recent plan versions
 
 
 def week_end(day: date) -> date:
@@ -137,9 +144,8 @@ def sales_text(data: DigestData, name: str, customer_codes: Sequence[str], lang:
 
 
 def customer_text(data: DigestData, customer: Customer, lang: str) -> str:
-    lines = [
-        f"### {render(TEXTS, 'customer.title', lang, name=customer.name, day=data.today.isoformat())}"
-    ]
+    title = render(TEXTS, "customer.title", lang, name=customer.name, day=data.today.isoformat())
+    lines = [f"### {title}"]
     own = sorted(
         (o for o in data.orders if o.customer_code == customer.code),
         key=lambda o: (o.due_date, o.ref),
@@ -292,8 +298,21 @@ def _kpi_lines(data: DigestData, lang: str) -> list[str]:
             items=items,
             bottleneck=k.get("bottleneck") or render(TEXTS, "none", lang),
         ),
-        render(TEXTS, "gantt", lang, days=data.gantt_days),
-    ]
+    ] + _promise_lines(data, lang) + [render(TEXTS, "gantt", lang, days=data.gantt_days)]
+
+
+def _promise_lines(data: DigestData, lang: str) -> list[str]:
+    p = data.promise
+    if p is None or p.promise_kept_rate is None:
+        return []
+    lead = "-" if p.lead_days is None else f"{p.lead_days:.1f}"
+    return [render(TEXTS, "promise", lang, kept=f"{p.promise_kept_rate:.0%}",
+                   moves=f"{p.eta_moves_per_order:.2f}", lead=lead)]
+
+
+def plan_link_line(url: str, lang: str) -> str:
+    """The last line of a supervisor's digest: their signed link to /plan."""
+    return render(TEXTS, "plan_link", lang, url=url)
 
 
 def _progress_line(order: WorkOrder, data: DigestData, lang: str) -> str:

@@ -51,7 +51,7 @@ async def _run(role: str, settings: Settings, dry_run: bool) -> int:
             has_plan = await uow.plans.latest() is not None
         if not has_plan:  # a digest without a plan would say nothing about dates
             await container.planner.replan("digest")
-        config = config_from(settings)
+        config = replace(config_from(settings), links=container.links)
         build = build_digest if dry_run else send_digest
         messages = await build(
             role, container.uow_factory, container.clock, config, _gantt(config)

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -424,7 +424,7 @@ def setup_proactive(
             app[container_key],
             settings.db_url,
             chosen,
-            config_from(settings),
+            replace(config_from(settings), links=app[container_key].links),
             retry_seconds,
             nightly=parse_time(nightly_at) if nightly_at.strip() else None,
             nightly_time_limit=getattr(settings, "nightly_plan_time_limit", 60.0),

@@ -1,10 +1,8 @@
-"""Gantt charts of a plan version: a PNG for chat digests, an SVG for the plan page.
+"""The Gantt picture of a plan version for chat digests (a PNG; /plan draws its own with ECharts).
 
 The PNG uses matplotlib's object API on an Agg canvas (no pyplot, so no global
 figure state and safe in a worker thread); matplotlib is imported inside the
-function so that the server starts without paying for it. The SVG is written
-directly: it needs per-bar classes and tooltips, renders in microseconds and
-needs no JavaScript.
+function so that the server starts without paying for it.
 """
 
 from __future__ import annotations
@@ -12,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
-import math
 import warnings
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 from zoneinfo import ZoneInfo
 
 from core.model.plan import PlannedOperation, PlanVersion
@@ -184,72 +180,3 @@ async def render_png_async(
 ) -> bytes:
     """matplotlib takes tens of milliseconds to seconds: never on the event loop."""
     return await asyncio.to_thread(render_png, plan, start, days, tz)
-
-
-# SVG ------------------------------------------------------------------------------
-
-ROW_H = 22
-LABEL_W = 150
-CHART_W = 960
-TOP = 28
-
-
-def render_svg(
-    plan: PlanVersion,
-    start: datetime,
-    days: float = 7,
-    tz: str = "Asia/Shanghai",
-    highlight: Collection[str] | None = None,
-) -> str:
-    """An inline SVG Gantt; late orders' bars carry class "late" and a red fill."""
-    win = window(plan, start, days, tz)
-    scale = CHART_W / win.hours if win.hours else 1.0
-    height = TOP + ROW_H * max(1, len(win.rows)) + 8
-    width = LABEL_W + CHART_W + 10
-    parts = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" id="gantt" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-            f'font-size="11" role="img" aria-label="Gantt chart of plan v{plan.number}">'
-        )
-    ]
-    parts += _svg_grid(win, scale, height)
-    for i, label in enumerate(win.rows):
-        y = TOP + i * ROW_H
-        parts.append(f'<text x="4" y="{y + 15}" class="row-label">{escape(label)}</text>')
-    marked = set(highlight or ())
-    parts += [_svg_bar(b, scale, b.op.order_ref in marked) for b in win.bars]
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _svg_grid(win: Window, scale: float, height: int) -> Iterable[str]:
-    step = max(1, math.ceil(win.hours / 24 / 14))  # at most ~14 date labels
-    for i, (h, day) in enumerate(midnights(win)):
-        x = LABEL_W + h * scale
-        if i % step:
-            yield (f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#eee"/>')
-            continue
-        yield (
-            f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" stroke="#ccc" '
-            f'stroke-dasharray="2,3"/><text x="{x + 3:.1f}" y="16" fill="#555">{day}</text>'
-        )
-
-
-def _svg_bar(bar: Bar, scale: float, marked: bool) -> str:
-    x = LABEL_W + bar.start_h * scale
-    w = max(1.5, (bar.end_h - bar.start_h) * scale)
-    y = TOP + bar.row * ROW_H + 3
-    op = bar.op
-    classes = "bar late" if bar.late else "bar"
-    if marked:
-        classes += " marked"
-    fill = LATE_COLOUR if bar.late else colour(op.order_ref)
-    stroke = f' stroke="{LATE_EDGE}" stroke-width="1.5"' if bar.late else ""
-    tip = (f"{op.order_ref} #{op.seq} {op.name} {op.machine} "
-           f"{op.start:%m-%d %H:%M}–{op.end:%m-%d %H:%M}")
-    return (
-        f'<rect class="{classes}" data-order="{escape(op.order_ref)}" x="{x:.1f}" y="{y}" '
-        f'width="{w:.1f}" height="{ROW_H - 6}" rx="2" fill="{fill}"{stroke}>'
-        f"<title>{escape(tip)}</title></rect>"
-    )

@@ -12,12 +12,19 @@ import re
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from core.alerts import STATE_KEY, Alert, AlertContext, evaluate, render_alert
 from core.alerts import TEXTS as ALERT_TEXTS
-from core.digest import ROLES, DigestData, customer_text, sales_text, supervisor_text
+from core.digest import (
+    ROLES,
+    DigestData,
+    customer_text,
+    plan_link_line,
+    sales_text,
+    supervisor_text,
+)
 from core.i18n import render
 from core.messages import Reply
 from core.model.change_request import ChangeRequest
@@ -25,10 +32,18 @@ from core.model.parties import Person, Role
 from core.model.plan import PlanVersion
 from core.notify import notify
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from core.services.promises import promise_report
 from core.supply import allocate
 
 CHECKED_KEY = "proactive.checked_plan"  # the plan number the last check looked at
 GanttRenderer = Callable[[PlanVersion, datetime], Awaitable[bytes | None]]
+
+
+class PageLinks(Protocol):
+    """Signed links to the pages, made by the bot (the secret lives outside the core)."""
+
+    def plan_link(self, person: Person, filters: Mapping[str, str] | None = None) -> str: ...
+    def order_link(self, person: Person, ref: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +52,7 @@ class ProactiveConfig:
     threshold_minutes: int = 480
     channels: frozenset[str] = frozenset()  # enabled push channels besides the web
     gantt_days: int = 5
+    links: PageLinks | None = None  # adds each supervisor's /plan link to their digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +153,9 @@ async def _alert_rows(
         if not mine:
             continue
         body = "\n\n".join(
-            render_alert(a, person.lang, names.get(a.customer_code, "")) for a in mine
+            render_alert(a, person.lang, names.get(a.customer_code, ""))
+            + _order_link(config.links, person, a.order_ref)
+            for a in mine
         )
         title = render(ALERT_TEXTS, "title", person.lang)
         reply = Reply("markdown", f"### {title}\n\n{body}", title=title)
@@ -145,6 +163,11 @@ async def _alert_rows(
             [person], reply, f"alert:{_fingerprint(a.key for a in mine)}", now, config.channels
         )
     return rows
+
+
+def _order_link(links: PageLinks | None, person: Person, ref: str) -> str:
+    """A line with the person's signed link to the order's page, when links are configured."""
+    return f"\n{links.order_link(person, ref)}" if links is not None else ""
 
 
 def _is_recipient(person: Person, alert: Alert) -> bool:
@@ -175,7 +198,7 @@ async def build_digest(
         data = await _digest_data(uow, now, config)
         people = [p for p in await uow.parties.people() if p.active]
     if role == "supervisor":
-        return await _supervisor(people, data, gantt)
+        return await _supervisor(people, data, gantt, config.links)
     if role == "sales":
         return [
             DigestMessage(p, _markdown(sales_text(data, p.name, p.customers, p.lang)))
@@ -225,6 +248,7 @@ async def _digest_data(uow: UnitOfWork, now: datetime, config: ProactiveConfig) 
         ctx,
         config.gantt_days,
         {p.id: p.name for p in await uow.parties.people()},
+        (await promise_report(uow, config.tz)).summary if plan else None,
     )
 
 
@@ -239,17 +263,24 @@ async def _applied_yesterday(uow: UnitOfWork, today: date, tz: str) -> list[Chan
 
 
 async def _supervisor(
-    people: Collection[Person], data: DigestData, gantt: GanttRenderer | None
+    people: Collection[Person],
+    data: DigestData,
+    gantt: GanttRenderer | None,
+    links: PageLinks | None = None,
 ) -> list[DigestMessage]:
+    """One text per language; each supervisor's own signed /plan link is added to it."""
     image = await gantt(data.plan, data.now) if gantt and data.plan else None
-    texts: dict[str, Reply] = {}
+    texts: dict[str, str] = {}
     out = []
     for p in people:
         if p.role is not Role.SUPERVISOR:
             continue
         if p.lang not in texts:
-            texts[p.lang] = _markdown(supervisor_text(data, p.lang), image)
-        out.append(DigestMessage(p, texts[p.lang]))
+            texts[p.lang] = supervisor_text(data, p.lang)
+        text = texts[p.lang]
+        if links is not None:
+            text += "\n" + plan_link_line(links.plan_link(p), p.lang)
+        out.append(DigestMessage(p, _markdown(text, image)))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ TEXTS = {
     "op_next": {"zh": "• {name} 计划 {start} – {end}（{machine}）", "en": "• {name} planned {start} – {end} ({machine})"},
     "op_unplanned": {"zh": "• {name} 待排", "en": "• {name} not yet scheduled"},
     "closed": {"zh": "订单已{status}。", "en": "The order is {status}."},
+    "link": {"zh": "详情：{url}", "en": "Details: {url}"},
 }
 
 STATUS_TEXT = {
@@ -51,15 +53,25 @@ def _fmt(at: datetime, tz: str) -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M")
 
 
-async def order_progress(uow: UnitOfWork, person: Person, ref: str, lang: str, tz: str) -> Answer:
+OrderLink = Callable[[Person, str], str]  # (person, order ref) -> signed /orders/{ref} URL
+
+
+async def order_progress(
+    uow: UnitOfWork, person: Person, ref: str, lang: str, tz: str, link: OrderLink | None = None
+) -> Answer:
+    """The answer; with `link`, its last line is the person's own link to the order page."""
     order = await uow.orders.get(ref)
     if order is None or not may_see(person, order):
         return Answer([render(TEXTS, "not_found", lang, ref=ref)])
     number = await uow.plans.latest_number()
     if number is None:
-        return Answer(describe(order, None, None, lang, tz))
-    ops, eta = await uow.plans.order_view(number, order.ref)
-    return Answer(describe(order, ops, eta, lang, tz))
+        lines = describe(order, None, None, lang, tz)
+    else:
+        ops, eta = await uow.plans.order_view(number, order.ref)
+        lines = describe(order, ops, eta, lang, tz)
+    if link is not None:
+        lines.append(render(TEXTS, "link", lang, url=link(person, order.ref)))
+    return Answer(lines)
 
 
 def describe(order: WorkOrder, planned_ops: list[PlannedOperation] | None, eta: OrderEta | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -87,6 +88,32 @@ class SqlPlanRepository:
             out.update({e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
                         for e in rows})
         return out
+
+    async def eta_history(
+        self, versions: int, ref: str | None = None
+    ) -> list[tuple[int, datetime, OrderEta]]:
+        """(plan number, plan created_at, ETA) over the newest `versions` plans, oldest first.
+
+        A range on the primary key (plan_number, order_ref), so one order's
+        history reads only the rows of the versions asked for.
+        """
+        newest = await self.latest_number()
+        if newest is None:
+            return []
+        query = (
+            select(plan_etas, plans.c.created_at)
+            .join(plans, plans.c.number == plan_etas.c.plan_number)
+            .where(plan_etas.c.plan_number > newest - versions)
+            .order_by(plan_etas.c.plan_number, plan_etas.c.order_ref)
+        )
+        if ref is not None:
+            query = query.where(plan_etas.c.order_ref == ref)
+        rows = (await self._conn.execute(query)).mappings()
+        return [
+            (e["plan_number"], e["created_at"],
+             OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"]))
+            for e in rows
+        ]
 
     async def history(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = (await self._conn.execute(select(
