@@ -48,8 +48,12 @@ def _pct(values: list[float], q: float) -> float:
 
 async def run(changes: int, orders: int, time_limit: float) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = replace(Settings(), db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'c.db'}",
-                           plan_time_limit=time_limit, demo=True)
+        settings = replace(
+            Settings(),
+            db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'c.db'}",
+            plan_time_limit=time_limit,
+            demo=True,
+        )
         container = await build_container(settings)
         tasks = TaskTracker()
         n = 0
@@ -66,8 +70,11 @@ async def run(changes: int, orders: int, time_limit: float) -> dict[str, object]
             await container.planner.replan("bench")
             service = ChatService(container, tasks)
             async with container.uow_factory() as uow:
-                open_orders = [o for o in await uow.orders.list(open_only=True)
-                               if o.status.value in ("released", "planned", "in_progress")]
+                open_orders = [
+                    o
+                    for o in await uow.orders.list(open_only=True)
+                    if o.status.value in ("released", "planned", "in_progress")
+                ]
             request_s: list[float] = []
             confirm_s: list[float] = []
             approvals = refused = 0
@@ -94,8 +101,12 @@ async def run(changes: int, orders: int, time_limit: float) -> dict[str, object]
         finally:
             await container.close()
     return {
-        "bench": "change_confirm", "open_orders": total, "changes": changes,
-        "applied": len(confirm_s), "needed_approval": approvals, "refused": refused,
+        "bench": "change_confirm",
+        "open_orders": total,
+        "changes": changes,
+        "applied": len(confirm_s),
+        "needed_approval": approvals,
+        "refused": refused,
         "request_median_s": round(statistics.median(request_s), 3),
         "request_p90_s": _pct(request_s, 0.9),
         "confirm_median_s": round(statistics.median(confirm_s), 3),
@@ -107,7 +118,9 @@ def main() -> None:
     """Print the request and confirm latencies as one JSON line."""
     parser = argparse.ArgumentParser(prog="python -m bench.confirm")
     parser.add_argument("--changes", type=int, default=12)
-    parser.add_argument("--orders", type=int, default=0, help="scale the demo to this many open orders")
+    parser.add_argument(
+        "--orders", type=int, default=0, help="scale the demo to this many open orders"
+    )
     parser.add_argument("--time-limit", type=float, default=5.0)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args.changes, args.orders, args.time_limit))))

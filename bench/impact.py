@@ -23,13 +23,21 @@ from bot.conversation.service import ChatService
 from bot.settings import Settings
 from core.messages import Channel, ChatMessage
 
-MESSAGES = ("SO-31 数量改成150件", "SO-31 交期推迟一周", "如果SO-31加急会怎样", "SO-31 颜色换成胡桃木色")
+MESSAGES = (
+    "SO-31 数量改成150件",
+    "SO-31 交期推迟一周",
+    "如果SO-31加急会怎样",
+    "SO-31 颜色换成胡桃木色",
+)
 
 
 async def run(orders: int, repeat: int, time_limit: float) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = replace(Settings(), db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'b.db'}",
-                           plan_time_limit=time_limit)
+        settings = replace(
+            Settings(),
+            db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'b.db'}",
+            plan_time_limit=time_limit,
+        )
         container = await build_container(settings)
         try:
             now = datetime.now(UTC)
@@ -41,7 +49,9 @@ async def run(orders: int, repeat: int, time_limit: float) -> dict[str, object]:
             timings: list[float] = []
             for i in range(repeat):
                 for j, text in enumerate(MESSAGES):
-                    msg = ChatMessage(Channel.WEB, "sales.wangfang", f"b{i}-{j}", datetime.now(UTC), text)
+                    msg = ChatMessage(
+                        Channel.WEB, "sales.wangfang", f"b{i}-{j}", datetime.now(UTC), text
+                    )
                     t = time.perf_counter()
                     replies = await service(msg)
                     timings.append(time.perf_counter() - t)
@@ -50,10 +60,13 @@ async def run(orders: int, repeat: int, time_limit: float) -> dict[str, object]:
             await container.close()
     timings.sort()
     return {
-        "bench": "impact_card", "open_orders": total, "messages": len(timings),
+        "bench": "impact_card",
+        "open_orders": total,
+        "messages": len(timings),
         "median_s": round(statistics.median(timings), 3),
         "p95_s": round(timings[max(0, int(len(timings) * 0.95) - 1)], 3),
-        "max_s": round(timings[-1], 3), "initial_plan_s": round(plan_s, 2),
+        "max_s": round(timings[-1], 3),
+        "initial_plan_s": round(plan_s, 2),
         "what_if": "deterministic repair and make-room, with and without the change",
     }
 

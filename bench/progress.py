@@ -35,10 +35,17 @@ CORP = "wwbenchcorp"
 
 async def run(orders: int, queries: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = replace(Settings(), db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'p.db'}",
-                           plan_time_limit=10.0, wecom_corp_id=CORP, wecom_token=TOKEN,
-                           wecom_aes_key=AES, wecom_secret="s", wecom_agent_id="1000002",
-                           wecom_api_base="http://127.0.0.1:9")
+        settings = replace(
+            Settings(),
+            db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'p.db'}",
+            plan_time_limit=10.0,
+            wecom_corp_id=CORP,
+            wecom_token=TOKEN,
+            wecom_aes_key=AES,
+            wecom_secret="s",
+            wecom_agent_id="1000002",
+            wecom_api_base="http://127.0.0.1:9",
+        )
         container = await build_container(settings)
         now = datetime.now(UTC)
         total = await seeded_with_orders(container.uow_factory, now.date(), now, orders)
@@ -47,7 +54,10 @@ async def run(orders: int, queries: int) -> dict[str, object]:
         plan_s = time.perf_counter() - t0
         async with container.uow_factory() as uow:
             contact = next(p for p in await uow.parties.people() if p.id == "cust.lijia")
-            refs = [o.ref for o in await uow.orders.list(open_only=True, customers=list(contact.customers))]
+            refs = [
+                o.ref
+                for o in await uow.orders.list(open_only=True, customers=list(contact.customers))
+            ]
         client = TestClient(TestServer(create_app(settings, container=container)))
         await client.start_server()
         enc = WeComEncryptor(TOKEN, AES, CORP)
@@ -56,7 +66,13 @@ async def run(orders: int, queries: int) -> dict[str, object]:
         try:
             for i in range(queries):
                 ts = int(time.time())
-                xml = text_xml(CORP, contact.wecom_userid or "", f"{refs[i % len(refs)]} 到哪一步了", ts, 10_000 + i)
+                xml = text_xml(
+                    CORP,
+                    contact.wecom_userid or "",
+                    f"{refs[i % len(refs)]} 到哪一步了",
+                    ts,
+                    10_000 + i,
+                )
                 query, body = enc.envelope(xml, str(ts), nonce=str(i))
                 t = time.perf_counter()
                 resp = await client.post("/wecom/callback", params=query, data=body)
@@ -70,9 +86,13 @@ async def run(orders: int, queries: int) -> dict[str, object]:
             await container.close()
     timings.sort()
     return {
-        "bench": "progress_query_wecom", "open_orders": total, "queries": len(timings),
-        "answered_passively": answered, "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1), "max_ms": round(timings[-1], 1),
+        "bench": "progress_query_wecom",
+        "open_orders": total,
+        "queries": len(timings),
+        "answered_passively": answered,
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
+        "max_ms": round(timings[-1], 1),
         "initial_plan_s": round(plan_s, 1),
     }
 

@@ -11,9 +11,13 @@ from storage.seed import seed_demo
 from storage.uow import SqlUnitOfWorkFactory
 
 
-async def seeded_with_orders(uow_factory: SqlUnitOfWorkFactory, today: date, now: datetime,
-                             open_orders: int, seed: int = 7) -> int:
-    """Seed the demo, then clone released orders (fresh refs, spread due dates) up to `open_orders`."""
+async def seeded_with_orders(
+    uow_factory: SqlUnitOfWorkFactory, today: date, now: datetime, open_orders: int, seed: int = 7
+) -> int:
+    """Seed the demo, then clone released orders up to `open_orders`.
+
+    Clones get fresh refs and spread due dates.
+    """
     await seed_demo(uow_factory, today, now)
     rng = random.Random(seed)
     async with uow_factory() as uow:

@@ -296,7 +296,8 @@ TEXTS = {
         "en": "✅ {ref} ({customer}) is back on time, ETA {eta}.",
     },
     "overdue_op": {
-        "zh": "⏰ {ref} 的工序“{operation}”（{machine}）计划 {planned_end} 完成，已超时 {late}，尚未报完工。",
+        "zh": ("⏰ {ref} 的工序“{operation}”（{machine}）计划 {planned_end} 完成，"
+               "已超时 {late}，尚未报完工。"),
         "en": '⏰ {ref} operation "{operation}" ({machine}) was due to finish {planned_end}; '
         "{late} overdue and not reported done.",
     },

@@ -20,7 +20,9 @@ def calendar_to_json(cal: WorkCalendar) -> dict[str, Any]:
 
 def calendar_from_json(data: dict[str, Any]) -> WorkCalendar:
     return WorkCalendar(
-        shifts=tuple(Shift(time.fromisoformat(a), time.fromisoformat(b)) for a, b in data["shifts"]),
+        shifts=tuple(
+            Shift(time.fromisoformat(a), time.fromisoformat(b)) for a, b in data["shifts"]
+        ),
         weekdays=frozenset(data["weekdays"]),
         holidays=frozenset(date.fromisoformat(d) for d in data.get("holidays", [])),
         extra_days=frozenset(date.fromisoformat(d) for d in data.get("extra_days", [])),

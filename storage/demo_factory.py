@@ -30,7 +30,13 @@ FURNITURE_COLORS = ("胡桃木色", "白橡木", "象牙白", "黑胡桃", "浅�
 BOARD_MATERIALS = {"MLP": "多层板", "PB": "颗粒板"}
 SHEET_MATERIALS = {"CR": "冷轧板", "SS": "不锈钢304", "GI": "镀锌板"}
 POWDER_COLORS = {"7035": "浅灰", "9005": "黑色", "9016": "白色", "5015": "蓝色"}
-_COLOR_CODES = {"胡桃木色": "WAL", "白橡木": "WOAK", "象牙白": "IVY", "黑胡桃": "BWAL", "浅灰": "LGRY"}
+_COLOR_CODES = {
+    "胡桃木色": "WAL",
+    "白橡木": "WOAK",
+    "象牙白": "IVY",
+    "黑胡桃": "BWAL",
+    "浅灰": "LGRY",
+}
 
 
 @dataclass(slots=True)
@@ -50,12 +56,14 @@ class DemoFactory:
     extra_days: dict[date, str] = field(default_factory=dict)
 
     def bom(self, product_code: str, version: int) -> Bom:
-        return next(b for b in self.boms
-                    if b.product_code == product_code and b.version == version)
+        return next(
+            b for b in self.boms if b.product_code == product_code and b.version == version
+        )
 
     def routing(self, product_code: str, version: int) -> Routing:
-        return next(r for r in self.routings
-                    if r.product_code == product_code and r.version == version)
+        return next(
+            r for r in self.routings if r.product_code == product_code and r.version == version
+        )
 
 
 def build_demo_factory(today: date) -> DemoFactory:
@@ -124,8 +132,15 @@ _WORK_CENTERS: tuple[tuple[str, str, tuple[str, ...], str, bool, tuple[str, ...]
     ("LASER", "激光切割", ("光纤激光6kW", "光纤激光3kW"), "two", True, ("PUNCH",), 150.0),
     ("PUNCH", "数控冲床", ("数控转塔冲床",), "day", True, ("LASER",), 95.0),
     ("BEND", "折弯", ("数控折弯机1号", "数控折弯机2号", "数控折弯机3号"), "day", True, (), 90.0),
-    ("WELD", "焊接", ("氩弧焊工位1", "氩弧焊工位2", "二保焊工位3", "二保焊工位4"), "day", True,
-     ("WELD-R",), 80.0),
+    (
+        "WELD",
+        "焊接",
+        ("氩弧焊工位1", "氩弧焊工位2", "二保焊工位3", "二保焊工位4"),
+        "day",
+        True,
+        ("WELD-R",),
+        80.0,
+    ),
     ("WELD-R", "机器人焊接", ("焊接机器人",), "two", True, ("WELD",), 130.0),
     ("GRIND", "打磨", ("打磨工位1", "打磨工位2", "打磨工位3"), "day", True, (), 50.0),
     ("BLAST", "喷砂", ("喷砂房",), "day", True, (), 70.0),
@@ -179,25 +194,64 @@ def _items() -> list[Item]:
     out: list[Item] = []
     for color, cc in _COLOR_CODES.items():
         for mc, material in BOARD_MATERIALS.items():
-            out.append(Item(f"BRD-{mc}18-{cc}", f"18mm{material}-{color}", unit="张",
-                            unit_cost=168.0 if mc == "MLP" else 112.0, lead_days=10,
-                            attributes={"family": f"BRD-{mc}18", "color": color,
-                                        "material": material}))
-        out.append(Item(f"EB-{cc}", f"1mm封边条-{color}", unit="m", unit_cost=1.2, lead_days=7,
-                        attributes={"family": "EB", "color": color}))
-        out.append(Item(f"PNT-{cc}", f"木器色漆-{color}", unit="kg", unit_cost=46.0, lead_days=7,
-                        attributes={"family": "PNT", "color": color}))
+            out.append(
+                Item(
+                    f"BRD-{mc}18-{cc}",
+                    f"18mm{material}-{color}",
+                    unit="张",
+                    unit_cost=168.0 if mc == "MLP" else 112.0,
+                    lead_days=10,
+                    attributes={"family": f"BRD-{mc}18", "color": color, "material": material},
+                )
+            )
+        out.append(
+            Item(
+                f"EB-{cc}",
+                f"1mm封边条-{color}",
+                unit="m",
+                unit_cost=1.2,
+                lead_days=7,
+                attributes={"family": "EB", "color": color},
+            )
+        )
+        out.append(
+            Item(
+                f"PNT-{cc}",
+                f"木器色漆-{color}",
+                unit="kg",
+                unit_cost=46.0,
+                lead_days=7,
+                attributes={"family": "PNT", "color": color},
+            )
+        )
     for thickness in ("1.2", "1.5", "2.0"):
         for mc, material in SHEET_MATERIALS.items():
             cost = {"CR": 5.2, "SS": 17.5, "GI": 6.0}[mc] * float(thickness) * 7.85
-            out.append(Item(f"SHT-{mc}-{thickness}", f"{material} {thickness}mm", unit="m²",
-                            unit_cost=round(cost, 1), lead_days=12 if mc == "SS" else 8,
-                            attributes={"family": f"SHT-{thickness}", "material": material}))
+            out.append(
+                Item(
+                    f"SHT-{mc}-{thickness}",
+                    f"{material} {thickness}mm",
+                    unit="m²",
+                    unit_cost=round(cost, 1),
+                    lead_days=12 if mc == "SS" else 8,
+                    attributes={"family": f"SHT-{thickness}", "material": material},
+                )
+            )
     for ral, color in POWDER_COLORS.items():
-        out.append(Item(f"PWD-{ral}", f"热固性粉末RAL{ral}-{color}", unit="kg", unit_cost=28.0,
-                        lead_days=6, attributes={"family": "PWD", "color": color}))
-    out.extend(Item(code, name, unit=unit, unit_cost=cost, lead_days=lead)
-               for code, name, unit, cost, lead in _PLAIN_ITEMS)
+        out.append(
+            Item(
+                f"PWD-{ral}",
+                f"热固性粉末RAL{ral}-{color}",
+                unit="kg",
+                unit_cost=28.0,
+                lead_days=6,
+                attributes={"family": "PWD", "color": color},
+            )
+        )
+    out.extend(
+        Item(code, name, unit=unit, unit_cost=cost, lead_days=lead)
+        for code, name, unit, cost, lead in _PLAIN_ITEMS
+    )
     return out
 
 
@@ -222,13 +276,21 @@ class _Spec:
 
 def _furniture_options(solid: bool = False) -> dict[str, list[str]]:
     materials = ["多层板", "颗粒板"] + (["实木"] if solid else [])
-    return {"color": list(FURNITURE_COLORS), "material": materials,
-            "finish": ["免漆", "开放漆", "封闭漆"], "packaging": ["纸箱", "木架包装"]}
+    return {
+        "color": list(FURNITURE_COLORS),
+        "material": materials,
+        "finish": ["免漆", "开放漆", "封闭漆"],
+        "packaging": ["纸箱", "木架包装"],
+    }
 
 
 def _metal_options(finishes: tuple[str, ...] = ("喷粉", "拉丝", "电镀")) -> dict[str, list[str]]:
-    return {"material": list(SHEET_MATERIALS.values()), "finish": list(finishes),
-            "color": list(POWDER_COLORS.values()), "packaging": ["纸箱", "木托盘"]}
+    return {
+        "material": list(SHEET_MATERIALS.values()),
+        "finish": list(finishes),
+        "color": list(POWDER_COLORS.values()),
+        "packaging": ["纸箱", "木托盘"],
+    }
 
 
 _PANEL = (("开料", "CUT", 25, 1.6), ("封边", "EDGE", 20, 1.4), ("数控钻孔", "CNC-DRILL", 15, 1.2))
@@ -244,48 +306,150 @@ def _furniture_specs() -> list[_Spec]:
     eb = ("EB-WAL", 0.0, 0.05, "color")
     paint = (("喷涂", "PAINT", 40, 1.8),)
 
-    def f(code: str, name: str, price: float, boards: float, edge: float, extra: tuple[
-            tuple[str, float, float, str | None], ...], painted: bool, sand: bool = False,
-          tail: tuple[Step, ...] = _TAIL, solid: bool = False) -> _Spec:
+    def f(
+        code: str,
+        name: str,
+        price: float,
+        boards: float,
+        edge: float,
+        extra: tuple[tuple[str, float, float, str | None], ...],
+        painted: bool,
+        sand: bool = False,
+        tail: tuple[Step, ...] = _TAIL,
+        solid: bool = False,
+    ) -> _Spec:
         steps: tuple[Step, ...] = _PANEL + ((("砂光", "SAND", 15, 0.8),) if sand else ())
         steps += (paint if painted else ()) + tail
         lines: tuple[tuple[str, float, float, str | None], ...] = (
-            _board(boards), (eb[0], edge, eb[2], eb[3]))
-        lines += ((("PNT-WAL", round(boards * 0.35, 2), 0.1, "color"),) if painted else ())
-        return _Spec(code, name, "furniture", price, lines + extra + (
-            ("HW-CAM", round(boards * 8), 0.02, None), ("PKG-CARTON", 2, 0.0, None)),
-            steps, _furniture_options(solid))
+            _board(boards),
+            (eb[0], edge, eb[2], eb[3]),
+        )
+        lines += (("PNT-WAL", round(boards * 0.35, 2), 0.1, "color"),) if painted else ()
+        return _Spec(
+            code,
+            name,
+            "furniture",
+            price,
+            lines
+            + extra
+            + (("HW-CAM", round(boards * 8), 0.02, None), ("PKG-CARTON", 2, 0.0, None)),
+            steps,
+            _furniture_options(solid),
+        )
 
     return [
-        f("F-WARD-2D", "两门衣柜", 2380, 3.2, 42, (("HW-HINGE", 4, 0.0, None),
-          ("HW-HANDLE", 2, 0.0, None)), painted=False),
-        f("F-WARD-3D", "三门衣柜", 3280, 4.5, 58, (("HW-HINGE", 6, 0.0, None),
-          ("HW-HANDLE", 3, 0.0, None)), painted=True, sand=True),
+        f(
+            "F-WARD-2D",
+            "两门衣柜",
+            2380,
+            3.2,
+            42,
+            (("HW-HINGE", 4, 0.0, None), ("HW-HANDLE", 2, 0.0, None)),
+            painted=False,
+        ),
+        f(
+            "F-WARD-3D",
+            "三门衣柜",
+            3280,
+            4.5,
+            58,
+            (("HW-HINGE", 6, 0.0, None), ("HW-HANDLE", 3, 0.0, None)),
+            painted=True,
+            sand=True,
+        ),
         f("F-WARD-SL", "推拉门衣柜", 4580, 5.2, 66, (("HW-SLDOOR", 1, 0.0, None),), painted=True),
         f("F-BOOK-5", "五层书柜", 1280, 2.1, 30, (), painted=False),
-        f("F-BOOK-GL", "玻璃门书柜", 1980, 2.4, 34, (("GLS-5", 1.2, 0.03, None),
-          ("HW-HINGE", 4, 0.0, None)), painted=True),
-        f("F-DESK-14", "办公桌1400", 1180, 1.3, 16, (("HW-LEG", 1, 0.0, None),
-          ("HW-SLIDE", 1, 0.0, None)), painted=False),
-        f("F-DESK-L", "L型办公桌", 1880, 2.0, 24, (("HW-LEG", 1, 0.0, None),
-          ("HW-SLIDE", 2, 0.0, None)), painted=False),
-        f("F-DESK-LIFT", "电动升降桌", 2680, 0.8, 6, (("HW-LIFT", 1, 0.0, None),),
-          painted=False, tail=(("组装", "ASSY", 15, 6.0), ("质检", "QC", 5, 1.5),
-                               ("包装", "PACK", 10, 1.0))),
-        f("F-CAB-KIT", "整体橱柜地柜单元", 1650, 1.8, 22, (("HW-HINGE", 2, 0.0, None),
-          ("HW-SLIDE", 1, 0.0, None)), painted=True, sand=True),
-        f("F-CAB-WALL", "橱柜吊柜单元", 980, 1.0, 14, (("HW-HINGE", 2, 0.0, None),),
-          painted=True),
+        f(
+            "F-BOOK-GL",
+            "玻璃门书柜",
+            1980,
+            2.4,
+            34,
+            (("GLS-5", 1.2, 0.03, None), ("HW-HINGE", 4, 0.0, None)),
+            painted=True,
+        ),
+        f(
+            "F-DESK-14",
+            "办公桌1400",
+            1180,
+            1.3,
+            16,
+            (("HW-LEG", 1, 0.0, None), ("HW-SLIDE", 1, 0.0, None)),
+            painted=False,
+        ),
+        f(
+            "F-DESK-L",
+            "L型办公桌",
+            1880,
+            2.0,
+            24,
+            (("HW-LEG", 1, 0.0, None), ("HW-SLIDE", 2, 0.0, None)),
+            painted=False,
+        ),
+        f(
+            "F-DESK-LIFT",
+            "电动升降桌",
+            2680,
+            0.8,
+            6,
+            (("HW-LIFT", 1, 0.0, None),),
+            painted=False,
+            tail=(("组装", "ASSY", 15, 6.0), ("质检", "QC", 5, 1.5), ("包装", "PACK", 10, 1.0)),
+        ),
+        f(
+            "F-CAB-KIT",
+            "整体橱柜地柜单元",
+            1650,
+            1.8,
+            22,
+            (("HW-HINGE", 2, 0.0, None), ("HW-SLIDE", 1, 0.0, None)),
+            painted=True,
+            sand=True,
+        ),
+        f("F-CAB-WALL", "橱柜吊柜单元", 980, 1.0, 14, (("HW-HINGE", 2, 0.0, None),), painted=True),
         f("F-SHOE", "鞋柜", 880, 1.2, 15, (("HW-HINGE", 2, 0.0, None),), painted=False),
         f("F-TV", "电视柜", 1380, 1.5, 18, (("HW-SLIDE", 2, 0.0, None),), painted=True),
-        f("F-NIGHT", "床头柜", 520, 0.6, 9, (("HW-SLIDE", 2, 0.0, None),
-          ("HW-HANDLE", 2, 0.0, None)), painted=True, sand=True, solid=True),
-        f("F-DRAWER5", "五斗柜", 1580, 1.7, 24, (("HW-SLIDE", 5, 0.0, None),
-          ("HW-HANDLE", 5, 0.0, None)), painted=True, solid=True),
-        f("F-MEET-24", "会议桌2400", 3680, 2.2, 20, (("SW-OAK", 0.08, 0.08, None),
-          ("HW-LEG", 2, 0.0, None)), painted=True, sand=True, solid=True),
-        f("F-FILE", "木质文件柜", 1450, 1.9, 26, (("HW-LOCK", 1, 0.0, None),
-          ("HW-HINGE", 4, 0.0, None)), painted=False),
+        f(
+            "F-NIGHT",
+            "床头柜",
+            520,
+            0.6,
+            9,
+            (("HW-SLIDE", 2, 0.0, None), ("HW-HANDLE", 2, 0.0, None)),
+            painted=True,
+            sand=True,
+            solid=True,
+        ),
+        f(
+            "F-DRAWER5",
+            "五斗柜",
+            1580,
+            1.7,
+            24,
+            (("HW-SLIDE", 5, 0.0, None), ("HW-HANDLE", 5, 0.0, None)),
+            painted=True,
+            solid=True,
+        ),
+        f(
+            "F-MEET-24",
+            "会议桌2400",
+            3680,
+            2.2,
+            20,
+            (("SW-OAK", 0.08, 0.08, None), ("HW-LEG", 2, 0.0, None)),
+            painted=True,
+            sand=True,
+            solid=True,
+        ),
+        f(
+            "F-FILE",
+            "木质文件柜",
+            1450,
+            1.9,
+            26,
+            (("HW-LOCK", 1, 0.0, None), ("HW-HINGE", 4, 0.0, None)),
+            painted=False,
+        ),
     ]
 
 
@@ -295,61 +459,201 @@ def _metal_specs() -> list[_Spec]:
     plate = (("电镀", "PLATE", 0, 0.0, 5),)
     weld = (("焊接", "WELD", 20, 3.0), ("打磨", "GRIND", 10, 1.6))
 
-    def m(code: str, name: str, price: float, sheet: float, thick: str, steps: tuple[Step, ...],
-          extra: tuple[tuple[str, float, float, str | None], ...] = (),
-          powder_kg: float = 0.0, finishes: tuple[str, ...] = ("喷粉", "拉丝", "电镀")) -> _Spec:
+    def m(
+        code: str,
+        name: str,
+        price: float,
+        sheet: float,
+        thick: str,
+        steps: tuple[Step, ...],
+        extra: tuple[tuple[str, float, float, str | None], ...] = (),
+        powder_kg: float = 0.0,
+        finishes: tuple[str, ...] = ("喷粉", "拉丝", "电镀"),
+    ) -> _Spec:
         lines: tuple[tuple[str, float, float, str | None], ...] = (
-            (f"SHT-CR-{thick}", sheet, 0.08, "material"),)
+            (f"SHT-CR-{thick}", sheet, 0.08, "material"),
+        )
         if powder_kg:
             lines += ((pwd[0], powder_kg, pwd[2], pwd[3]),)
-        return _Spec(code, name, "sheet-metal", price, lines + extra + (("FST-M6", 1, 0.0, None),),
-                     steps, _metal_options(finishes))
+        return _Spec(
+            code,
+            name,
+            "sheet-metal",
+            price,
+            lines + extra + (("FST-M6", 1, 0.0, None),),
+            steps,
+            _metal_options(finishes),
+        )
 
     return [
-        m("M-CHS-1U", "1U服务器机箱", 420, 0.9, "1.2",
-          _SHEET + (("钻孔攻丝", "DRILL", 15, 0.8),) + powder + _TAIL,
-          (("RAIL-19", 1, 0.0, None),), powder_kg=0.25),
-        m("M-CHS-4U", "4U工控机箱", 860, 1.8, "1.2",
-          _SHEET + weld + powder + _TAIL, (("RAIL-19", 1, 0.0, None),), powder_kg=0.5),
-        m("M-DIST-CAB", "低压配电柜", 4800, 7.5, "2.0",
-          _SHEET + (("焊接", "WELD", 20, 3.0), ("喷砂", "BLAST", 20, 2.0)) + powder + _TAIL,
-          (("HW-LOCK", 2, 0.0, None), ("HW-HINGE-IND", 4, 0.0, None),
-           ("HW-SEAL", 8, 0.05, None), ("PKG-PALLET", 1, 0.0, None)), powder_kg=2.2),
-        m("M-CTRL-CAB", "控制电柜", 3200, 5.2, "1.5",
-          _SHEET + weld + powder + _TAIL,
-          (("HW-LOCK", 1, 0.0, None), ("HW-HINGE-IND", 2, 0.0, None),
-           ("HW-SEAL", 6, 0.05, None), ("PKG-PALLET", 1, 0.0, None)), powder_kg=1.6),
-        m("M-NET-CAB", "42U网络机柜", 2600, 6.0, "1.5",
-          _SHEET + (("焊接", "WELD", 20, 2.5),) + powder + _TAIL,
-          (("RAIL-19", 2, 0.0, None), ("HW-LOCK", 1, 0.0, None),
-           ("PKG-PALLET", 1, 0.0, None)), powder_kg=1.8),
-        m("M-BRKT-L", "L型钣金支架", 38, 0.12, "2.0",
-          _SHEET + plate + (("包装", "PACK", 10, 0.15),), finishes=("电镀", "喷粉")),
-        m("M-BRKT-W", "壁挂支架", 65, 0.2, "2.0",
-          (("激光切割", "LASER", 15, 0.5), ("折弯", "BEND", 20, 0.6), ("喷粉", "POWDER", 30, 0.4)),
-          powder_kg=0.06, finishes=("喷粉",)),
-        m("M-SHELF", "仓储货架单元", 980, 4.0, "2.0",
-          (("激光切割", "LASER", 20, 1.2), ("数控冲孔", "PUNCH", 25, 1.5),
-           ("折弯", "BEND", 30, 2.0)) + weld + powder + (("包装", "PACK", 10, 1.0),),
-          powder_kg=1.2, finishes=("喷粉", "电镀")),
-        m("M-GUARD", "设备防护罩", 1250, 3.2, "1.5",
-          _SHEET + weld + (("拉丝", "BRUSH", 20, 2.5),) + _TAIL, finishes=("拉丝", "喷粉")),
-        m("M-JBOX", "不锈钢接线盒", 180, 0.35, "1.2",
-          _SHEET + (("焊接", "WELD", 15, 1.2), ("拉丝", "BRUSH", 15, 0.8),
-                    ("质检", "QC", 5, 0.3), ("包装", "PACK", 10, 0.2)),
-          (("HW-SEAL", 1.2, 0.05, None),), finishes=("拉丝",)),
-        m("M-FILE-CAB", "钢制文件柜", 980, 3.6, "1.2",
-          _SHEET + (("焊接", "WELD", 20, 1.8),) + powder + _TAIL,
-          (("HW-LOCK", 1, 0.0, None),), powder_kg=1.1),
-        m("M-LOCKER", "九门更衣柜", 1380, 4.8, "1.2",
-          _SHEET + (("焊接", "WELD", 20, 2.0),) + powder + _TAIL,
-          (("HW-LOCK", 9, 0.0, None), ("HW-HINGE-IND", 18, 0.0, None)), powder_kg=1.4),
-        m("M-TRAY", "槽式电缆桥架(2m)", 145, 0.8, "1.5",
-          (("激光切割", "LASER", 15, 0.4), ("折弯", "BEND", 20, 0.8)) + plate
-          + (("包装", "PACK", 10, 0.3),), finishes=("电镀",)),
-        m("M-PANEL", "设备操作面板", 360, 0.5, "1.5",
-          _SHEET + (("钻孔攻丝", "DRILL", 15, 1.5), ("喷砂", "BLAST", 15, 0.8))
-          + powder + (("质检", "QC", 5, 0.8), ("包装", "PACK", 10, 0.3)), powder_kg=0.2),
+        m(
+            "M-CHS-1U",
+            "1U服务器机箱",
+            420,
+            0.9,
+            "1.2",
+            _SHEET + (("钻孔攻丝", "DRILL", 15, 0.8),) + powder + _TAIL,
+            (("RAIL-19", 1, 0.0, None),),
+            powder_kg=0.25,
+        ),
+        m(
+            "M-CHS-4U",
+            "4U工控机箱",
+            860,
+            1.8,
+            "1.2",
+            _SHEET + weld + powder + _TAIL,
+            (("RAIL-19", 1, 0.0, None),),
+            powder_kg=0.5,
+        ),
+        m(
+            "M-DIST-CAB",
+            "低压配电柜",
+            4800,
+            7.5,
+            "2.0",
+            _SHEET + (("焊接", "WELD", 20, 3.0), ("喷砂", "BLAST", 20, 2.0)) + powder + _TAIL,
+            (
+                ("HW-LOCK", 2, 0.0, None),
+                ("HW-HINGE-IND", 4, 0.0, None),
+                ("HW-SEAL", 8, 0.05, None),
+                ("PKG-PALLET", 1, 0.0, None),
+            ),
+            powder_kg=2.2,
+        ),
+        m(
+            "M-CTRL-CAB",
+            "控制电柜",
+            3200,
+            5.2,
+            "1.5",
+            _SHEET + weld + powder + _TAIL,
+            (
+                ("HW-LOCK", 1, 0.0, None),
+                ("HW-HINGE-IND", 2, 0.0, None),
+                ("HW-SEAL", 6, 0.05, None),
+                ("PKG-PALLET", 1, 0.0, None),
+            ),
+            powder_kg=1.6,
+        ),
+        m(
+            "M-NET-CAB",
+            "42U网络机柜",
+            2600,
+            6.0,
+            "1.5",
+            _SHEET + (("焊接", "WELD", 20, 2.5),) + powder + _TAIL,
+            (("RAIL-19", 2, 0.0, None), ("HW-LOCK", 1, 0.0, None), ("PKG-PALLET", 1, 0.0, None)),
+            powder_kg=1.8,
+        ),
+        m(
+            "M-BRKT-L",
+            "L型钣金支架",
+            38,
+            0.12,
+            "2.0",
+            _SHEET + plate + (("包装", "PACK", 10, 0.15),),
+            finishes=("电镀", "喷粉"),
+        ),
+        m(
+            "M-BRKT-W",
+            "壁挂支架",
+            65,
+            0.2,
+            "2.0",
+            (
+                ("激光切割", "LASER", 15, 0.5),
+                ("折弯", "BEND", 20, 0.6),
+                ("喷粉", "POWDER", 30, 0.4),
+            ),
+            powder_kg=0.06,
+            finishes=("喷粉",),
+        ),
+        m(
+            "M-SHELF",
+            "仓储货架单元",
+            980,
+            4.0,
+            "2.0",
+            (
+                ("激光切割", "LASER", 20, 1.2),
+                ("数控冲孔", "PUNCH", 25, 1.5),
+                ("折弯", "BEND", 30, 2.0),
+            )
+            + weld
+            + powder
+            + (("包装", "PACK", 10, 1.0),),
+            powder_kg=1.2,
+            finishes=("喷粉", "电镀"),
+        ),
+        m(
+            "M-GUARD",
+            "设备防护罩",
+            1250,
+            3.2,
+            "1.5",
+            _SHEET + weld + (("拉丝", "BRUSH", 20, 2.5),) + _TAIL,
+            finishes=("拉丝", "喷粉"),
+        ),
+        m(
+            "M-JBOX",
+            "不锈钢接线盒",
+            180,
+            0.35,
+            "1.2",
+            _SHEET
+            + (
+                ("焊接", "WELD", 15, 1.2),
+                ("拉丝", "BRUSH", 15, 0.8),
+                ("质检", "QC", 5, 0.3),
+                ("包装", "PACK", 10, 0.2),
+            ),
+            (("HW-SEAL", 1.2, 0.05, None),),
+            finishes=("拉丝",),
+        ),
+        m(
+            "M-FILE-CAB",
+            "钢制文件柜",
+            980,
+            3.6,
+            "1.2",
+            _SHEET + (("焊接", "WELD", 20, 1.8),) + powder + _TAIL,
+            (("HW-LOCK", 1, 0.0, None),),
+            powder_kg=1.1,
+        ),
+        m(
+            "M-LOCKER",
+            "九门更衣柜",
+            1380,
+            4.8,
+            "1.2",
+            _SHEET + (("焊接", "WELD", 20, 2.0),) + powder + _TAIL,
+            (("HW-LOCK", 9, 0.0, None), ("HW-HINGE-IND", 18, 0.0, None)),
+            powder_kg=1.4,
+        ),
+        m(
+            "M-TRAY",
+            "槽式电缆桥架(2m)",
+            145,
+            0.8,
+            "1.5",
+            (("激光切割", "LASER", 15, 0.4), ("折弯", "BEND", 20, 0.8))
+            + plate
+            + (("包装", "PACK", 10, 0.3),),
+            finishes=("电镀",),
+        ),
+        m(
+            "M-PANEL",
+            "设备操作面板",
+            360,
+            0.5,
+            "1.5",
+            _SHEET
+            + (("钻孔攻丝", "DRILL", 15, 1.5), ("喷砂", "BLAST", 15, 0.8))
+            + powder
+            + (("质检", "QC", 5, 0.8), ("包装", "PACK", 10, 0.3)),
+            powder_kg=0.2,
+        ),
     ]
 
 
@@ -361,8 +665,9 @@ def _catalog() -> tuple[list[Product], list[Bom], list[Routing]]:
     for spec in _furniture_specs() + _metal_specs():
         lines = tuple(BomLine(code, qty, scrap, key) for code, qty, scrap, key in spec.lines)
         steps = tuple(_step((i + 1) * 10, s) for i, s in enumerate(spec.steps))
-        products.append(Product(spec.code, spec.name, spec.family, spec.price,
-                                spec_options=spec.options))
+        products.append(
+            Product(spec.code, spec.name, spec.family, spec.price, spec_options=spec.options)
+        )
         boms.append(Bom(spec.code, 1, lines))
         routings.append(Routing(spec.code, 1, steps))
     _revise(products, boms, routings)
@@ -378,15 +683,25 @@ def _revise(products: list[Product], boms: list[Bom], routings: list[Routing]) -
     """New versions: thicker board on the 3-door wardrobe, robot welding on two cabinets."""
     by_code = {p.code: p for p in products}
     old = next(b for b in boms if b.product_code == "F-WARD-3D")
-    boms.append(old.revise(tuple(BomLine(ln.item_code, round(ln.qty_per * 1.1, 2), ln.scrap_rate,
-                                         ln.spec_key) if ln.item_code.startswith("BRD") else ln
-                                 for ln in old.lines)))
+    boms.append(
+        old.revise(
+            tuple(
+                BomLine(ln.item_code, round(ln.qty_per * 1.1, 2), ln.scrap_rate, ln.spec_key)
+                if ln.item_code.startswith("BRD")
+                else ln
+                for ln in old.lines
+            )
+        )
+    )
     by_code["F-WARD-3D"].current_bom = 2
     for code in ("M-DIST-CAB", "M-CTRL-CAB"):
         r = next(x for x in routings if x.product_code == code)
-        steps = tuple(RoutingStep(s.seq, s.name, "WELD-R", s.setup_minutes,
-                                  s.minutes_per_unit * 0.7)
-                      if s.work_center == "WELD" else s for s in r.steps)
+        steps = tuple(
+            RoutingStep(s.seq, s.name, "WELD-R", s.setup_minutes, s.minutes_per_unit * 0.7)
+            if s.work_center == "WELD"
+            else s
+            for s in r.steps
+        )
         routings.append(Routing(code, 2, steps))
         by_code[code].current_routing = 2
 
@@ -422,20 +737,48 @@ _APPROVAL_ALWAYS = frozenset({"C03", "C11"})  # their contracts require a superv
 def _policy(code: str, tier: Tier, index: int) -> ContractPolicy:
     """Contract terms by tier: strategic customers get more changes, standard ones pay fees."""
     if tier is Tier.STRATEGIC:
-        return ContractPolicy(5, (FreezePoint("spec", "开料"), FreezePoint("quantity", "激光切割"),
-                                  FreezePoint("*", "包装")), 0.0, 0.05, code in _APPROVAL_ALWAYS)
+        return ContractPolicy(
+            5,
+            (
+                FreezePoint("spec", "开料"),
+                FreezePoint("quantity", "激光切割"),
+                FreezePoint("*", "包装"),
+            ),
+            0.0,
+            0.05,
+            code in _APPROVAL_ALWAYS,
+        )
     if tier is Tier.KEY:
-        return ContractPolicy(3, (FreezePoint("spec", "开料"), FreezePoint("color", "喷涂"),
-                                  FreezePoint("color", "喷粉"), FreezePoint("*", "包装")),
-                              200.0 if index % 2 else 300.0, 0.10, code in _APPROVAL_ALWAYS)
-    return ContractPolicy(2, (FreezePoint("spec", "开料"), FreezePoint("quantity", "激光切割"),
-                              FreezePoint("color", "喷涂"), FreezePoint("*", "质检")),
-                          500.0, 0.15)
+        return ContractPolicy(
+            3,
+            (
+                FreezePoint("spec", "开料"),
+                FreezePoint("color", "喷涂"),
+                FreezePoint("color", "喷粉"),
+                FreezePoint("*", "包装"),
+            ),
+            200.0 if index % 2 else 300.0,
+            0.10,
+            code in _APPROVAL_ALWAYS,
+        )
+    return ContractPolicy(
+        2,
+        (
+            FreezePoint("spec", "开料"),
+            FreezePoint("quantity", "激光切割"),
+            FreezePoint("color", "喷涂"),
+            FreezePoint("*", "质检"),
+        ),
+        500.0,
+        0.15,
+    )
 
 
 def _customers() -> list[Customer]:
-    return [Customer(code, name, tier, _policy(code, tier, i), weekly_summary=i % 3 == 0)
-            for i, (code, name, tier) in enumerate(_CUSTOMERS)]
+    return [
+        Customer(code, name, tier, _policy(code, tier, i), weekly_summary=i % 3 == 0)
+        for i, (code, name, tier) in enumerate(_CUSTOMERS)
+    ]
 
 
 # id, name, role, customers, work center
@@ -471,18 +814,42 @@ def _people(customers: list[Customer]) -> list[Person]:
     for i, (pid, name, role, owns, wc) in enumerate(_PEOPLE):
         owns = tuple(code for code in owns if code in known)
         wecom = "".join(part.capitalize() for part in pid.split(".", 1)[1].split("_"))
-        out.append(Person(pid, name, role, wecom_userid=wecom,
-                          dingtalk_staff_id=f"0{1325 + i * 37:04d}{(i * 7919) % 10000:04d}",
-                          customers=owns, work_center=wc))
+        out.append(
+            Person(
+                pid,
+                name,
+                role,
+                wecom_userid=wecom,
+                dingtalk_staff_id=f"0{1325 + i * 37:04d}{(i * 7919) % 10000:04d}",
+                customers=owns,
+                work_center=wc,
+            )
+        )
     return out
 
 
 # orders ------------------------------------------------------------------------------------
 
-_CLOSED = (OrderStatus.DONE, OrderStatus.DONE, OrderStatus.SHIPPED, OrderStatus.SHIPPED,
-           OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.CANCELLED)
-_NOTES = ("", "", "", "客户要求分两批送货", "送货前电话联系", "样品已确认", "同批次色差要一致",
-          "工地地址变更待确认", "出口订单,唛头另附")
+_CLOSED = (
+    OrderStatus.DONE,
+    OrderStatus.DONE,
+    OrderStatus.SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.CANCELLED,
+    OrderStatus.CANCELLED,
+)
+_NOTES = (
+    "",
+    "",
+    "",
+    "客户要求分两批送货",
+    "送货前电话联系",
+    "样品已确认",
+    "同批次色差要一致",
+    "工地地址变更待确认",
+    "出口订单,唛头另附",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,8 +863,9 @@ class _OrderPlan:
 def _order_plans(today: date) -> list[_OrderPlan]:
     """Refs and target states: 80 open orders (4 with chat refs) and 7 closed ones."""
     year = today.year
-    statuses = ([OrderStatus.DRAFT] * 12 + [OrderStatus.RELEASED] * 36
-                + [OrderStatus.IN_PROGRESS] * 28)
+    statuses = (
+        [OrderStatus.DRAFT] * 12 + [OrderStatus.RELEASED] * 36 + [OrderStatus.IN_PROGRESS] * 28
+    )
     plans = [
         _OrderPlan("SO-12", OrderStatus.RELEASED, "M-CTRL-CAB", "C03"),
         _OrderPlan("SO-31", OrderStatus.RELEASED, "F-WARD-3D", "C13"),
@@ -505,8 +873,9 @@ def _order_plans(today: date) -> list[_OrderPlan]:
         _OrderPlan("SO-2024-031", OrderStatus.RELEASED, "F-DESK-14", "C06"),
     ]
     plans += [_OrderPlan(f"SO-{year}-{n + 1:04d}", s) for n, s in enumerate(statuses)]
-    plans += [_OrderPlan(f"SO-{year}-{len(statuses) + n + 1:04d}", s)
-              for n, s in enumerate(_CLOSED)]
+    plans += [
+        _OrderPlan(f"SO-{year}-{len(statuses) + n + 1:04d}", s) for n, s in enumerate(_CLOSED)
+    ]
     return plans
 
 
@@ -529,8 +898,14 @@ def _customer_for(product: Product, customers: list[str], rng: random.Random) ->
     return rng.choice(furniture if product.family == "furniture" else metal)
 
 
-def _order(plan: _OrderPlan, product: Product, customer: str, today: date, rng: random.Random,
-           demo: DemoFactory) -> WorkOrder:
+def _order(
+    plan: _OrderPlan,
+    product: Product,
+    customer: str,
+    today: date,
+    rng: random.Random,
+    demo: DemoFactory,
+) -> WorkOrder:
     routing = demo.routing(product.code, product.current_routing)
     if plan.status in (OrderStatus.IN_PROGRESS, OrderStatus.DONE, OrderStatus.SHIPPED):
         # started before a revision: some older orders still run on version 1
@@ -540,11 +915,17 @@ def _order(plan: _OrderPlan, product: Product, customer: str, today: date, rng: 
         bom_v = product.current_bom
     quantity = _quantity(product, routing, rng)
     order = WorkOrder(
-        ref=plan.ref, customer_code=customer, product_code=product.code, quantity=quantity,
+        ref=plan.ref,
+        customer_code=customer,
+        product_code=product.code,
+        quantity=quantity,
         due_date=_due(plan.status, today, rng),
         priority=Priority.RUSH if rng.random() < 0.1 else Priority.NORMAL,
-        specs=_specs(product, rng), note=rng.choice(_NOTES), status=plan.status,
-        bom_version=bom_v, routing_version=routing.version,
+        specs=_specs(product, rng),
+        note=rng.choice(_NOTES),
+        status=plan.status,
+        bom_version=bom_v,
+        routing_version=routing.version,
         created_at=_at(today - timedelta(days=rng.randint(12, 30)), 10, rng),
         operations=[OperationProgress(s.seq, s.name, s.work_center) for s in routing.steps],
     )
@@ -585,11 +966,15 @@ def _due(status: OrderStatus, today: date, rng: random.Random) -> date:
 
 
 def _specs(product: Product, rng: random.Random) -> dict[str, str]:
-    specs = {key: rng.choice(values) for key, values in product.spec_options.items()
-             if key != "packaging" or rng.random() < 0.4}
+    specs = {
+        key: rng.choice(values)
+        for key, values in product.spec_options.items()
+        if key != "packaging" or rng.random() < 0.4
+    }
     if product.family == "furniture" and rng.random() < 0.5:
-        specs["size"] = rng.choice(("1800×600×2200", "1200×450×2000", "1600×580×2400",
-                                    "按现场尺寸", "900×400×1800"))
+        specs["size"] = rng.choice(
+            ("1800×600×2200", "1200×450×2000", "1600×580×2400", "按现场尺寸", "900×400×1800")
+        )
     if product.code.startswith("M-CHS") or product.code == "M-NET-CAB":
         specs["size"] = rng.choice(("19英寸标准", "600×600", "600×800"))
     return specs
@@ -610,8 +995,14 @@ def _working_days_before(day: date, cal: WorkCalendar, count: int) -> list[date]
     return out[::-1]
 
 
-def _progress(order: WorkOrder, routing: Routing, demo: DemoFactory, today: date,
-              rng: random.Random, finished: int) -> None:
+def _progress(
+    order: WorkOrder,
+    routing: Routing,
+    demo: DemoFactory,
+    today: date,
+    rng: random.Random,
+    finished: int,
+) -> None:
     """Report the first `finished` operations done and, if open, the next one under way.
 
     Each touched operation gets its own working day, oldest first, ending on the
@@ -621,8 +1012,9 @@ def _progress(order: WorkOrder, routing: Routing, demo: DemoFactory, today: date
     steps = list(routing.steps)
     touched = steps[: finished + (1 if finished < len(steps) else 0)]
     span = sum(max(1, s.lead_days) for s in touched)
-    days = _working_days_before(today - timedelta(days=0 if finished < len(steps) else 3), cal,
-                                span)
+    days = _working_days_before(
+        today - timedelta(days=0 if finished < len(steps) else 3), cal, span
+    )
     centers = {wc.code: wc for wc in demo.work_centers}
     cursor = 0
     for i, step in enumerate(touched):
@@ -649,10 +1041,18 @@ def _progress(order: WorkOrder, routing: Routing, demo: DemoFactory, today: date
 # items deliberately short against open demand, and how late their supply is
 _SHORT_ITEMS = ("BRD-MLP18-WOAK", "PWD-7035", "SHT-SS-1.2", "HW-LIFT", "RAIL-19", "HW-LOCK")
 _SUPPLIERS = {
-    "BRD": "佛山兔宝宝板材经销部", "EB": "东莞华辰封边条厂", "PNT": "中山大宝化工",
-    "SHT": "宝钢(广州)钢材加工中心", "PWD": "阿克苏诺贝尔粉末涂料代理", "HW": "广东东泰五金",
-    "GLS": "南玻玻璃加工厂", "SW": "满洲里木业进口商", "PKG": "深圳裕同包装",
-    "RAIL": "宁波通用机柜配件", "FST": "广东东泰五金", "WLD": "金桥焊材",
+    "BRD": "佛山兔宝宝板材经销部",
+    "EB": "东莞华辰封边条厂",
+    "PNT": "中山大宝化工",
+    "SHT": "宝钢(广州)钢材加工中心",
+    "PWD": "阿克苏诺贝尔粉末涂料代理",
+    "HW": "广东东泰五金",
+    "GLS": "南玻玻璃加工厂",
+    "SW": "满洲里木业进口商",
+    "PKG": "深圳裕同包装",
+    "RAIL": "宁波通用机柜配件",
+    "FST": "广东东泰五金",
+    "WLD": "金桥焊材",
 }
 
 
@@ -688,12 +1088,20 @@ def _stock_levels(demo: DemoFactory, today: date, rng: random.Random) -> None:
             if item.code == _SHORT_ITEMS[0]:
                 expected = today - timedelta(days=2)  # overdue from the supplier, not yet received
             supplier = _SUPPLIERS.get(item.code.split("-", 1)[0], "深圳市综合物资公司")
-            demo.purchase_orders.append(PurchaseOrder(
-                f"PO-{today.year}-{po_no:04d}", item.code, _round(gap * 1.1, item), supplier,
-                expected))
+            demo.purchase_orders.append(
+                PurchaseOrder(
+                    f"PO-{today.year}-{po_no:04d}",
+                    item.code,
+                    _round(gap * 1.1, item),
+                    supplier,
+                    expected,
+                )
+            )
             po_no += 1
 
 
 def _round(qty: float, item: Item) -> float:
     """Whole units for counted things, one decimal for kg, m, m² and m³."""
-    return float(round(qty)) if item.unit in ("张", "个", "副", "套", "把", "包") else round(qty, 1)
+    return (
+        float(round(qty)) if item.unit in ("张", "个", "副", "套", "把", "包") else round(qty, 1)
+    )

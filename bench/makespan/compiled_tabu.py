@@ -144,7 +144,7 @@ def compiled_tabu_search(
     seed: int,
     settings: TabuSettings,
 ) -> TabuOutcome:
-    """Chunks of compiled moves, each sized to about CHUNK_SECONDS, until a stop or the deadline."""
+    """Chunks of compiled moves, each about CHUNK_SECONDS long, until a stop or the deadline."""
     state = _KernelState(instance, schedule, seed, settings)
     tenure = (
         or_default(settings.tenure_base, COMPILED_TENURE_BASE)

@@ -87,13 +87,21 @@ class Routing:
     def __post_init__(self) -> None:
         seqs = [s.seq for s in self.steps]
         if seqs != sorted(set(seqs)):
-            raise ValidationError(f"routing {self.product_code} v{self.version}: steps out of order")
+            raise ValidationError(
+                f"routing {self.product_code} v{self.version}: steps out of order"
+            )
 
     def step_named(self, name: str) -> RoutingStep | None:
         return next((s for s in self.steps if s.name == name), None)
 
-    def with_step_added(self, step_name: str, work_center: str, after: str | None,
-                        setup_minutes: int = 20, minutes_per_unit: float = 1.0) -> Routing:
+    def with_step_added(
+        self,
+        step_name: str,
+        work_center: str,
+        after: str | None,
+        setup_minutes: int = 20,
+        minutes_per_unit: float = 1.0,
+    ) -> Routing:
         steps = list(self.steps)
         pos = len(steps)
         if after is not None:

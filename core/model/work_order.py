@@ -32,7 +32,9 @@ class OrderStatus(StrEnum):
 
 _TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.DRAFT: frozenset({OrderStatus.RELEASED, OrderStatus.CANCELLED}),
-    OrderStatus.RELEASED: frozenset({OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED, OrderStatus.DONE}),
+    OrderStatus.RELEASED: frozenset(
+        {OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED, OrderStatus.DONE}
+    ),
     OrderStatus.IN_PROGRESS: frozenset({OrderStatus.DONE, OrderStatus.CANCELLED}),
     OrderStatus.DONE: frozenset({OrderStatus.SHIPPED}),
     OrderStatus.SHIPPED: frozenset(),
@@ -145,7 +147,9 @@ class WorkOrder:
         self._record("priority", self.priority.value, priority.value, by)
         self.priority = priority
 
-    def change_routing(self, routing_version: int, operations: list[OperationProgress], by: str) -> None:
+    def change_routing(
+        self, routing_version: int, operations: list[OperationProgress], by: str
+    ) -> None:
         self.ensure_changeable("change routing")
         self._record("routing_version", self.routing_version, routing_version, by)
         self.routing_version = routing_version
@@ -162,8 +166,13 @@ class WorkOrder:
     def operation(self, name: str) -> OperationProgress | None:
         return next((op for op in self.operations if op.name == name), None)
 
-    def report_progress(self, op_name: str, qty: int, scrap: int, at: datetime, by: str) -> OperationProgress:
-        """Record 报工: quantities are added; the operation finishes when the order's quantity is done."""
+    def report_progress(
+        self, op_name: str, qty: int, scrap: int, at: datetime, by: str
+    ) -> OperationProgress:
+        """Record 报工: quantities are added.
+
+        The operation finishes when the order's quantity is done.
+        """
         if self.status not in (OrderStatus.RELEASED, OrderStatus.IN_PROGRESS):
             raise InvalidTransition(self.ref, self.status.value, "report progress")
         op = self.operation(op_name)

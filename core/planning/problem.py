@@ -65,7 +65,7 @@ class Problem:
                 return s, e
 
     def lower_bound(self) -> int:
-        """Weighted tardiness if every job ran alone on its fastest machines, ignoring calendars."""
+        """Weighted tardiness if every job ran alone on its fastest machines (no calendars)."""
         total = 0
         for j in range(self.n_jobs):
             t = self.release[j]

@@ -72,7 +72,9 @@ class SqlWorkOrderRepository:
         values["version"] = expected + 1
         try:
             result = await self._conn.execute(
-                update(wo_t).where(wo_t.c.ref == order.ref, wo_t.c.version == expected).values(**values)
+                update(wo_t)
+                .where(wo_t.c.ref == order.ref, wo_t.c.version == expected)
+                .values(**values)
             )
         except OperationalError as exc:
             if "locked" in str(exc).lower():
@@ -96,16 +98,23 @@ class SqlWorkOrderRepository:
     async def _operations(self, refs: Sequence[str]) -> dict[str, list[OperationProgress]]:
         out: dict[str, list[OperationProgress]] = {}
         for chunk_start in range(0, len(refs), 500):
-            chunk = list(refs[chunk_start:chunk_start + 500])
+            chunk = list(refs[chunk_start : chunk_start + 500])
             rows = await self._conn.execute(
-                select(ops_t).where(ops_t.c.order_ref.in_(chunk)).order_by(ops_t.c.order_ref, ops_t.c.seq)
+                select(ops_t)
+                .where(ops_t.c.order_ref.in_(chunk))
+                .order_by(ops_t.c.order_ref, ops_t.c.seq)
             )
             for r in rows.mappings():
                 out.setdefault(r["order_ref"], []).append(
                     OperationProgress(
-                        seq=r["seq"], name=r["name"], work_center=r["work_center"],
-                        qty_done=r["qty_done"], qty_scrap=r["qty_scrap"],
-                        started_at=r["started_at"], finished_at=r["finished_at"], machine=r["machine"],
+                        seq=r["seq"],
+                        name=r["name"],
+                        work_center=r["work_center"],
+                        qty_done=r["qty_done"],
+                        qty_scrap=r["qty_scrap"],
+                        started_at=r["started_at"],
+                        finished_at=r["finished_at"],
+                        machine=r["machine"],
                     )
                 )
         return out
@@ -132,9 +141,15 @@ def _order_row(order: WorkOrder) -> dict[str, Any]:
 
 def _op_row(ref: str, op: OperationProgress) -> dict[str, Any]:
     return {
-        "order_ref": ref, "seq": op.seq, "name": op.name, "work_center": op.work_center,
-        "qty_done": op.qty_done, "qty_scrap": op.qty_scrap, "started_at": op.started_at,
-        "finished_at": op.finished_at, "machine": op.machine,
+        "order_ref": ref,
+        "seq": op.seq,
+        "name": op.name,
+        "work_center": op.work_center,
+        "qty_done": op.qty_done,
+        "qty_scrap": op.qty_scrap,
+        "started_at": op.started_at,
+        "finished_at": op.finished_at,
+        "machine": op.machine,
     }
 
 

@@ -26,67 +26,168 @@ class SqlPlanRepository:
         Two processes (or two concurrent changes) planning at once each get
         their own number; counting max+1 would hand both the same one.
         """
-        result = await self._conn.execute(insert(plans).values(
-            created_at=plan.created_at, epoch=plan.epoch, status=plan.status,
-            method=plan.method, objective=plan.objective, lower_bound=plan.lower_bound,
-            kpis=plan.kpis, reason=plan.reason, diff=plan.diff).returning(plans.c.number))
+        result = await self._conn.execute(
+            insert(plans)
+            .values(
+                created_at=plan.created_at,
+                epoch=plan.epoch,
+                status=plan.status,
+                method=plan.method,
+                objective=plan.objective,
+                lower_bound=plan.lower_bound,
+                kpis=plan.kpis,
+                reason=plan.reason,
+                diff=plan.diff,
+            )
+            .returning(plans.c.number)
+        )
         plan.number = int(result.scalar_one())
         if plan.operations:
-            await self._conn.execute(insert(plan_operations), [
-                {"plan_number": plan.number, "order_ref": op.order_ref, "seq": op.seq, "name": op.name,
-                 "work_center": op.work_center, "machine": op.machine, "start": op.start, "end": op.end}
-                for op in plan.operations])
+            await self._conn.execute(
+                insert(plan_operations),
+                [
+                    {
+                        "plan_number": plan.number,
+                        "order_ref": op.order_ref,
+                        "seq": op.seq,
+                        "name": op.name,
+                        "work_center": op.work_center,
+                        "machine": op.machine,
+                        "start": op.start,
+                        "end": op.end,
+                    }
+                    for op in plan.operations
+                ],
+            )
         if plan.etas:
-            await self._conn.execute(insert(plan_etas), [
-                {"plan_number": plan.number, "order_ref": e.order_ref, "eta": e.eta, "due": e.due,
-                 "lateness_minutes": e.lateness_minutes} for e in plan.etas.values()])
+            await self._conn.execute(
+                insert(plan_etas),
+                [
+                    {
+                        "plan_number": plan.number,
+                        "order_ref": e.order_ref,
+                        "eta": e.eta,
+                        "due": e.due,
+                        "lateness_minutes": e.lateness_minutes,
+                    }
+                    for e in plan.etas.values()
+                ],
+            )
 
     async def latest(self) -> PlanVersion | None:
         number = (await self._conn.execute(select(func.max(plans.c.number)))).scalar()
         return await self.get(int(number)) if number else None
 
     async def get(self, number: int) -> PlanVersion | None:
-        row = (await self._conn.execute(select(plans).where(plans.c.number == number))).mappings().first()
+        row = (
+            (await self._conn.execute(select(plans).where(plans.c.number == number)))
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        ops = (await self._conn.execute(select(plan_operations).where(
-            plan_operations.c.plan_number == number).order_by(
-            plan_operations.c.start, plan_operations.c.order_ref, plan_operations.c.seq))).mappings()
-        etas = (await self._conn.execute(select(plan_etas).where(plan_etas.c.plan_number == number))).mappings()
+        ops = (
+            await self._conn.execute(
+                select(plan_operations)
+                .where(plan_operations.c.plan_number == number)
+                .order_by(
+                    plan_operations.c.start, plan_operations.c.order_ref, plan_operations.c.seq
+                )
+            )
+        ).mappings()
+        etas = (
+            await self._conn.execute(select(plan_etas).where(plan_etas.c.plan_number == number))
+        ).mappings()
         return PlanVersion(
-            number=row["number"], created_at=row["created_at"], epoch=row["epoch"], status=row["status"],
-            method=row["method"], objective=row["objective"], lower_bound=row["lower_bound"],
-            kpis=dict(row["kpis"]), reason=row["reason"], diff=dict(row["diff"]),
-            operations=[PlannedOperation(o["order_ref"], o["seq"], o["name"], o["work_center"],
-                                         o["machine"], o["start"], o["end"]) for o in ops],
-            etas={e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
-                  for e in etas},
+            number=row["number"],
+            created_at=row["created_at"],
+            epoch=row["epoch"],
+            status=row["status"],
+            method=row["method"],
+            objective=row["objective"],
+            lower_bound=row["lower_bound"],
+            kpis=dict(row["kpis"]),
+            reason=row["reason"],
+            diff=dict(row["diff"]),
+            operations=[
+                PlannedOperation(
+                    o["order_ref"],
+                    o["seq"],
+                    o["name"],
+                    o["work_center"],
+                    o["machine"],
+                    o["start"],
+                    o["end"],
+                )
+                for o in ops
+            ],
+            etas={
+                e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
+                for e in etas
+            },
         )
 
     async def latest_number(self) -> int | None:
         number = (await self._conn.execute(select(func.max(plans.c.number)))).scalar()
         return int(number) if number else None
 
-    async def order_view(self, number: int, ref: str) -> tuple[list[PlannedOperation], OrderEta | None]:
+    async def order_view(
+        self, number: int, ref: str
+    ) -> tuple[list[PlannedOperation], OrderEta | None]:
         """One order's operations and ETA in a plan, without loading the whole plan."""
-        ops = (await self._conn.execute(select(plan_operations).where(
-            plan_operations.c.plan_number == number, plan_operations.c.order_ref == ref)
-            .order_by(plan_operations.c.seq))).mappings()
-        eta = (await self._conn.execute(select(plan_etas).where(
-            plan_etas.c.plan_number == number, plan_etas.c.order_ref == ref))).mappings().first()
+        ops = (
+            await self._conn.execute(
+                select(plan_operations)
+                .where(plan_operations.c.plan_number == number, plan_operations.c.order_ref == ref)
+                .order_by(plan_operations.c.seq)
+            )
+        ).mappings()
+        eta = (
+            (
+                await self._conn.execute(
+                    select(plan_etas).where(
+                        plan_etas.c.plan_number == number, plan_etas.c.order_ref == ref
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
         return (
-            [PlannedOperation(o["order_ref"], o["seq"], o["name"], o["work_center"], o["machine"],
-                              o["start"], o["end"]) for o in ops],
+            [
+                PlannedOperation(
+                    o["order_ref"],
+                    o["seq"],
+                    o["name"],
+                    o["work_center"],
+                    o["machine"],
+                    o["start"],
+                    o["end"],
+                )
+                for o in ops
+            ],
             OrderEta(ref, eta["eta"], eta["due"], eta["lateness_minutes"]) if eta else None,
         )
 
     async def etas_for(self, number: int, refs: list[str]) -> dict[str, OrderEta]:
         out: dict[str, OrderEta] = {}
         for i in range(0, len(refs), 500):
-            rows = (await self._conn.execute(select(plan_etas).where(
-                plan_etas.c.plan_number == number, plan_etas.c.order_ref.in_(refs[i:i + 500])))).mappings()
-            out.update({e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
-                        for e in rows})
+            rows = (
+                await self._conn.execute(
+                    select(plan_etas).where(
+                        plan_etas.c.plan_number == number,
+                        plan_etas.c.order_ref.in_(refs[i : i + 500]),
+                    )
+                )
+            ).mappings()
+            out.update(
+                {
+                    e["order_ref"]: OrderEta(
+                        e["order_ref"], e["eta"], e["due"], e["lateness_minutes"]
+                    )
+                    for e in rows
+                }
+            )
         return out
 
     async def eta_history(
@@ -110,13 +211,29 @@ class SqlPlanRepository:
             query = query.where(plan_etas.c.order_ref == ref)
         rows = (await self._conn.execute(query)).mappings()
         return [
-            (e["plan_number"], e["created_at"],
-             OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"]))
+            (
+                e["plan_number"],
+                e["created_at"],
+                OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"]),
+            )
             for e in rows
         ]
 
     async def history(self, limit: int = 20) -> list[dict[str, Any]]:
-        rows = (await self._conn.execute(select(
-            plans.c.number, plans.c.created_at, plans.c.status, plans.c.method, plans.c.objective,
-            plans.c.kpis, plans.c.reason, plans.c.diff).order_by(plans.c.number.desc()).limit(limit))).mappings()
+        rows = (
+            await self._conn.execute(
+                select(
+                    plans.c.number,
+                    plans.c.created_at,
+                    plans.c.status,
+                    plans.c.method,
+                    plans.c.objective,
+                    plans.c.kpis,
+                    plans.c.reason,
+                    plans.c.diff,
+                )
+                .order_by(plans.c.number.desc())
+                .limit(limit)
+            )
+        ).mappings()
         return [dict(r) for r in rows]

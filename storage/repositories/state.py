@@ -17,14 +17,18 @@ class SqlStateStore:
         self._conn = conn
 
     async def get(self, key: str) -> Any | None:
-        return (await self._conn.execute(select(kv_state.c.value).where(kv_state.c.key == key))).scalar()
+        return (
+            await self._conn.execute(select(kv_state.c.value).where(kv_state.c.key == key))
+        ).scalar()
 
     async def put(self, key: str, value: Any, at: datetime) -> None:
         result = await self._conn.execute(
-            update(kv_state).where(kv_state.c.key == key).values(value=value, updated_at=at))
+            update(kv_state).where(kv_state.c.key == key).values(value=value, updated_at=at)
+        )
         if result.rowcount == 0:
             await self._conn.execute(
-                _insert_ignore(self._conn, kv_state).values(key=key, value=value, updated_at=at))
+                _insert_ignore(self._conn, kv_state).values(key=key, value=value, updated_at=at)
+            )
 
     async def delete(self, key: str) -> None:
         await self._conn.execute(delete(kv_state).where(kv_state.c.key == key))

@@ -23,24 +23,41 @@ NOW = datetime(2026, 11, 18, 1, 30, tzinfo=UTC)
 
 async def _seed_master(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        await uow.parties.add_customer(Customer(
-            "C01", "华美家居", Tier.STRATEGIC,
-            ContractPolicy(2, (FreezePoint("spec", "开料"),), 200.0)))
-        await uow.parties.add_person(Person("s1", "王销售", Role.SALES, "wang", "ding-wang", ("C01",)))
+        await uow.parties.add_customer(
+            Customer(
+                "C01",
+                "华美家居",
+                Tier.STRATEGIC,
+                ContractPolicy(2, (FreezePoint("spec", "开料"),), 200.0),
+            )
+        )
+        await uow.parties.add_person(
+            Person("s1", "王销售", Role.SALES, "wang", "ding-wang", ("C01",))
+        )
         await uow.catalog.add_item(Item("BOARD-W", "胡桃木板", on_hand=10, unit_cost=80))
-        await uow.catalog.add_purchase_order(PurchaseOrder("PO-1", "BOARD-W", 50, "林木供应", date(2026, 11, 25)))
+        await uow.catalog.add_purchase_order(
+            PurchaseOrder("PO-1", "BOARD-W", 50, "林木供应", date(2026, 11, 25))
+        )
         await uow.catalog.add_work_center(WorkCenter("CUT", "开料", ("CUT-1", "CUT-2")))
         await uow.catalog.add_product(Product("P-WARD", "衣柜", "furniture", 3000.0))
         await uow.catalog.add_bom(Bom("P-WARD", 1, (BomLine("BOARD-W", 2.5, 0.05, "color"),)))
-        await uow.catalog.add_routing(Routing("P-WARD", 1, (RoutingStep(10, "开料", "CUT", 30, 2.0),)))
+        await uow.catalog.add_routing(
+            Routing("P-WARD", 1, (RoutingStep(10, "开料", "CUT", 30, 2.0),))
+        )
         await uow.commit()
 
 
 def _order(ref: str = "SO-1") -> WorkOrder:
     return WorkOrder(
-        ref=ref, customer_code="C01", product_code="P-WARD", quantity=100,
-        due_date=date(2026, 12, 5), specs={"color": "胡桃木色"}, status=OrderStatus.RELEASED,
-        created_at=NOW, operations=[OperationProgress(10, "开料", "CUT")],
+        ref=ref,
+        customer_code="C01",
+        product_code="P-WARD",
+        quantity=100,
+        due_date=date(2026, 12, 5),
+        specs={"color": "胡桃木色"},
+        status=OrderStatus.RELEASED,
+        created_at=NOW,
+        operations=[OperationProgress(10, "开料", "CUT")],
     )
 
 
@@ -82,7 +99,9 @@ async def test_order_round_trip_and_rollback(uow_factory: SqlUnitOfWorkFactory) 
         assert order.version == 1
 
 
-async def test_save_bumps_version_and_stale_write_conflicts(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def test_save_bumps_version_and_stale_write_conflicts(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
     await _seed_master(uow_factory)
     async with uow_factory() as uow:
         await uow.orders.add(_order())
@@ -135,7 +154,9 @@ async def test_concurrent_writers_exactly_one_wins(uow_factory: SqlUnitOfWorkFac
         assert order is not None and order.version == 2 and order.quantity in (150, 250)
 
 
-async def test_outbox_commits_with_the_change_or_not_at_all(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def test_outbox_commits_with_the_change_or_not_at_all(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
     await _seed_master(uow_factory)
     msg = OutboxMessage("wecom", "wang", {"kind": "text", "text": "hi"}, "k1", NOW)
     async with uow_factory() as uow:
@@ -145,7 +166,9 @@ async def test_outbox_commits_with_the_change_or_not_at_all(uow_factory: SqlUnit
     async with uow_factory() as uow:
         assert await uow.outbox.all() == []
         await uow.orders.add(_order())
-        await uow.outbox.add([msg, OutboxMessage("wecom", "wang", {"kind": "text", "text": "x"}, "k1", NOW)])
+        await uow.outbox.add(
+            [msg, OutboxMessage("wecom", "wang", {"kind": "text", "text": "x"}, "k1", NOW)]
+        )
         await uow.commit()
     async with uow_factory() as uow:
         rows = await uow.outbox.all()
@@ -154,8 +177,12 @@ async def test_outbox_commits_with_the_change_or_not_at_all(uow_factory: SqlUnit
 
 async def test_outbox_lease_retry_and_dead_letters(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        await uow.outbox.add([OutboxMessage("wecom", f"u{i}", {"kind": "text", "text": str(i)}, f"k{i}", NOW)
-                              for i in range(3)])
+        await uow.outbox.add(
+            [
+                OutboxMessage("wecom", f"u{i}", {"kind": "text", "text": str(i)}, f"k{i}", NOW)
+                for i in range(3)
+            ]
+        )
         await uow.commit()
     async with uow_factory() as uow:
         claimed = await uow.outbox.claim_due(NOW, 2, lease_seconds=30)
@@ -168,7 +195,9 @@ async def test_outbox_lease_retry_and_dead_letters(uow_factory: SqlUnitOfWorkFac
         later = await uow.outbox.claim_due(NOW + timedelta(seconds=31), 10, 30)
         assert sorted(m.address for m in later) == ["u0", "u1"]
         await uow.outbox.mark_sent(claimed[0].id or 0, NOW)
-        await uow.outbox.mark_retry(claimed[1].id or 0, NOW + timedelta(minutes=5), "45009 rate limited")
+        await uow.outbox.mark_retry(
+            claimed[1].id or 0, NOW + timedelta(minutes=5), "45009 rate limited"
+        )
         await uow.outbox.mark_dead(again[0].id or 0, "81013 invalid user")
         await uow.commit()
     async with uow_factory() as uow:
@@ -177,7 +206,8 @@ async def test_outbox_lease_retry_and_dead_letters(uow_factory: SqlUnitOfWorkFac
         assert [m.address for m in due] == ["u1"] and due[0].attempts == 1
         dead = await uow.outbox.dead_letters()
         assert [(m.address, m.status, m.last_error) for m in dead] == [
-            ("u2", OutboxStatus.DEAD, "81013 invalid user")]
+            ("u2", OutboxStatus.DEAD, "81013 invalid user")
+        ]
 
 
 async def test_inbox_dedupes(uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -192,18 +222,37 @@ async def test_change_request_audit_and_plan_round_trip(uow_factory: SqlUnitOfWo
     await _seed_master(uow_factory)
     async with uow_factory() as uow:
         await uow.orders.add(_order())
-        cr = ChangeRequest("", "SO-1", "s1", "change", "SO-1 数量改成500",
-                           {"intent": "change", "changes": [{"field": "quantity", "value": 500}]},
-                           CRStatus.AWAITING_CONFIRMATION, NOW, 1, impact={"risk": "low"})
+        cr = ChangeRequest(
+            "",
+            "SO-1",
+            "s1",
+            "change",
+            "SO-1 数量改成500",
+            {"intent": "change", "changes": [{"field": "quantity", "value": 500}]},
+            CRStatus.AWAITING_CONFIRMATION,
+            NOW,
+            1,
+            impact={"risk": "low"},
+        )
         cr.note("s1", "requested", NOW, text="SO-1 数量改成500")
         cr = await uow.change_requests.add(cr)
         assert cr.ref == f"CR-{cr.id}"
         before = len(cr.audit)
         cr.move(CRStatus.APPLIED, "s1", NOW + timedelta(minutes=1), plan=1)
         await uow.change_requests.save(cr, cr.audit[before:])
-        plan = PlanVersion(1, NOW, NOW, "OPTIMAL", "cpsat", 0, 0, {"orders_late": 0}, "test",
-                           [PlannedOperation("SO-1", 10, "开料", "CUT", "CUT-1", NOW, NOW + timedelta(hours=4))],
-                           {"SO-1": OrderEta("SO-1", NOW + timedelta(hours=4), NOW + timedelta(days=10), -100)})
+        plan = PlanVersion(
+            1,
+            NOW,
+            NOW,
+            "OPTIMAL",
+            "cpsat",
+            0,
+            0,
+            {"orders_late": 0},
+            "test",
+            [PlannedOperation("SO-1", 10, "开料", "CUT", "CUT-1", NOW, NOW + timedelta(hours=4))],
+            {"SO-1": OrderEta("SO-1", NOW + timedelta(hours=4), NOW + timedelta(days=10), -100)},
+        )
         await uow.plans.add(plan)
         await uow.commit()
     async with uow_factory() as uow:
@@ -240,7 +289,9 @@ async def test_concurrent_plans_get_distinct_numbers(uow_factory: SqlUnitOfWorkF
     assert sorted([first.number, second.number]) == [1, 2]
 
 
-async def test_inbox_service_group_commit_answers_each_caller(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def test_inbox_service_group_commit_answers_each_caller(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
     from storage.message_services import SqlInboxService, SqlOutboxService
 
     inbox = SqlInboxService(uow_factory)
@@ -251,7 +302,11 @@ async def test_inbox_service_group_commit_answers_each_caller(uow_factory: SqlUn
     assert await inbox.first_seen("wecom", "m1", NOW) is False
 
     outbox = SqlOutboxService(uow_factory)
-    await asyncio.gather(*[outbox.add([OutboxMessage("web", "u", {"kind": "text", "text": str(i)},
-                                                     f"o{i}", NOW)]) for i in range(30)])
+    await asyncio.gather(
+        *[
+            outbox.add([OutboxMessage("web", "u", {"kind": "text", "text": str(i)}, f"o{i}", NOW)])
+            for i in range(30)
+        ]
+    )
     async with uow_factory() as uow:
         assert len(await uow.outbox.all()) == 30

@@ -6,8 +6,17 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = {"aiohttp", "sqlalchemy", "wechatpy", "apscheduler", "bot", "storage", "asyncpg", "aiosqlite",
-             "psycopg"}
+FORBIDDEN = {
+    "aiohttp",
+    "sqlalchemy",
+    "wechatpy",
+    "apscheduler",
+    "bot",
+    "storage",
+    "asyncpg",
+    "aiosqlite",
+    "psycopg",
+}
 
 
 def _imports(path: Path) -> set[str]:

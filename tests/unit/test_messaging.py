@@ -28,25 +28,41 @@ def test_change_item_keeps_the_contract_shape() -> None:
     assert item.to_dict() == {"field": "quantity", "value": 150, "unit": "件"}
     assert core.ChangeItem.from_dict(item.to_dict()) == item
     cmd = core.RequestChange("u", "SO-31", (item,), "SO-31 数量改成150件")
-    assert cmd.contract_dict() == {"intent": "change", "order": "SO-31", "changes": [item.to_dict()]}
+    assert cmd.contract_dict() == {
+        "intent": "change",
+        "order": "SO-31",
+        "changes": [item.to_dict()],
+    }
     assert core.change_command_from_contract(cmd.contract_dict(), "u", cmd.raw_text) == cmd
     cancel = core.CancelOrder("u", "SO-31", "取消 SO-31")
-    assert core.change_command_from_contract(cancel.contract_dict(), "u", cancel.raw_text) == cancel
+    assert (
+        core.change_command_from_contract(cancel.contract_dict(), "u", cancel.raw_text) == cancel
+    )
 
 
 def test_the_parsers_command_becomes_the_cores_typed_command() -> None:
-    parsed = Command(Intent.WHAT_IF, "SO-31", (Change("spec", "胡桃木", key="color", canonical="胡桃木色"),))
+    parsed = Command(
+        Intent.WHAT_IF, "SO-31", (Change("spec", "胡桃木", key="color", canonical="胡桃木色"),)
+    )
     typed = to_core(parsed, "u", "如果SO-31换胡桃木")
-    assert typed == core.RequestChange("u", "SO-31", (core.ChangeItem(
-        "spec", "胡桃木", key="color", canonical="胡桃木色"),), "如果SO-31换胡桃木", what_if=True)
+    assert typed == core.RequestChange(
+        "u",
+        "SO-31",
+        (core.ChangeItem("spec", "胡桃木", key="color", canonical="胡桃木色"),),
+        "如果SO-31换胡桃木",
+        what_if=True,
+    )
     assert isinstance(typed, core.RequestChange)
     assert typed.contract_dict() == parsed.to_contract_dict()
-    assert to_core(Command(Intent.DENY, ref="CR-3"), "boss") == core.Decide("boss", "CR-3", approve=False)
+    assert to_core(Command(Intent.DENY, ref="CR-3"), "boss") == core.Decide(
+        "boss", "CR-3", approve=False
+    )
     assert to_core(Command(Intent.HELP), "u") is None
 
 
 async def test_bus_routes_commands_and_survives_a_failing_event_handler(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     bus = MessageBus()
     seen: list[object] = []
 
@@ -90,21 +106,35 @@ async def test_router_sends_buttons_and_text_the_same_way_and_words_core_errors(
     typed = Command(Intent.CONFIRM, ref="CR-12")
     assert (await router.dispatch(Turn(PERSON, "zh", typed, "确认 CR-12", NOW)))[0].text == "ok"
     assert calls == [button, typed]
-    refused = await router.dispatch(Turn(PERSON, "en", Command(Intent.APPROVE, ref="CR-9"), "", NOW))
+    refused = await router.dispatch(
+        Turn(PERSON, "en", Command(Intent.APPROVE, ref="CR-9"), "", NOW)
+    )
     assert refused[0].text == "Could not do that: SO-1: quantity below what is made"
-    assert (await router.dispatch(Turn(PERSON, "zh", Command(Intent.HELP), "", NOW)))[0].text == "?"
+    assert (await router.dispatch(Turn(PERSON, "zh", Command(Intent.HELP), "", NOW)))[
+        0
+    ].text == "?"
     assert button_command("explode:CR-1") is None and button_command("confirm:") is None
 
 
 def test_understood_lines_restate_before_and_after_in_both_languages() -> None:
-    understood = (BeforeAfter("quantity", 8, 20, unit="件"),
-                  BeforeAfter("due_date", date(2026, 12, 6), date(2026, 12, 9)),
-                  BeforeAfter("spec", "白色", "胡桃木", key="color"),
-                  BeforeAfter("priority", "normal", "rush"))
-    assert understood_lines(understood, "zh") == ["数量 8 → 20件", "交期 12-06 → 12-09",
-                                                  "颜色 白色 → 胡桃木", "加急"]
-    assert understood_lines(understood, "en") == ["Quantity 8 → 20 件", "Due date 12-06 → 12-09",
-                                                  "Colour 白色 → 胡桃木", "Rush"]
+    understood = (
+        BeforeAfter("quantity", 8, 20, unit="件"),
+        BeforeAfter("due_date", date(2026, 12, 6), date(2026, 12, 9)),
+        BeforeAfter("spec", "白色", "胡桃木", key="color"),
+        BeforeAfter("priority", "normal", "rush"),
+    )
+    assert understood_lines(understood, "zh") == [
+        "数量 8 → 20件",
+        "交期 12-06 → 12-09",
+        "颜色 白色 → 胡桃木",
+        "加急",
+    ]
+    assert understood_lines(understood, "en") == [
+        "Quantity 8 → 20 件",
+        "Due date 12-06 → 12-09",
+        "Colour 白色 → 胡桃木",
+        "Rush",
+    ]
     stored = [BeforeAfter.from_dict(u.to_dict()) for u in understood]
     assert tuple(stored) == understood
 

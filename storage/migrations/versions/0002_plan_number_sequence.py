@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -19,7 +20,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE SEQUENCE IF NOT EXISTS plans_number_seq OWNED BY plans.number")
-    op.execute("SELECT setval('plans_number_seq', COALESCE((SELECT MAX(number) FROM plans), 0) + 1, false)")
+    op.execute(
+        "SELECT setval('plans_number_seq', "
+        "COALESCE((SELECT MAX(number) FROM plans), 0) + 1, false)"
+    )
     op.execute("ALTER TABLE plans ALTER COLUMN number SET DEFAULT nextval('plans_number_seq')")
 
 
