@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from core.messages import CardDelivery
 from core.outbox import OutboxMessage
 
 
@@ -23,6 +24,27 @@ class Clock(Protocol):
 class Inbox(Protocol):
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
         """Record (channel, key); True only the first time, so retries apply once."""
+        ...
+
+
+class CardDeliveries(Protocol):
+    """Which copies of a card went to whom, so a decision can close everyone else's copy."""
+
+    async def record(self, delivery: CardDelivery) -> None:
+        """Insert or replace the copy for (channel, card_id, recipient) (newest handle wins)."""
+        ...
+
+    async def open_copies(self, card_id: str) -> list[CardDelivery]:
+        """Copies of `card_id`, on every channel, that are not settled yet."""
+        ...
+
+    async def settle(self, channel: str, card_id: str, recipient: str, by: str,
+                     at: datetime) -> bool:
+        """Mark one copy settled; False if it already was (so it is updated once)."""
+        ...
+
+    async def settled(self, card_id: str) -> CardDelivery | None:
+        """Any settled copy of `card_id` (who decided, and when), or None."""
         ...
 
 
@@ -122,7 +144,9 @@ class PlanRepository(Protocol):
     async def get(self, number: int) -> PlanVersion | None: ...
     async def history(self, limit: int = 20) -> list[dict[str, Any]]: ...
     async def latest_number(self) -> int | None: ...
-    async def order_view(self, number: int, ref: str) -> tuple[list[PlannedOperation], OrderEta | None]: ...
+    async def order_view(
+        self, number: int, ref: str
+    ) -> tuple[list[PlannedOperation], OrderEta | None]: ...
     async def etas_for(self, number: int, refs: list[str]) -> dict[str, OrderEta]: ...
 
 

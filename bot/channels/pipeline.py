@@ -22,7 +22,7 @@ from bot.settings import Settings
 from core.i18n import render
 from core.messages import ChatMessage, Reply
 from core.outbox import OutboxMessage, OutboxStatus
-from core.ports import Clock, Inbox, OutboxStore
+from core.ports import CardDeliveries, Clock, Inbox, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,9 @@ class ChannelDeps:
     """What every channel needs; built once in `create_app`.
 
     `wake_outbox` is set by `setup_dispatcher` so that freshly queued replies
-    go out at once instead of at the next poll.
+    go out at once instead of at the next poll. `cards` remembers each
+    recipient's copy of an interactive card (in memory unless bound to the
+    database), so a decision can close the other copies.
     """
 
     handler: MessageHandler
@@ -73,6 +75,7 @@ class ChannelDeps:
     clock: Clock
     settings: Settings
     wake_outbox: Callable[[], None] = field(default=_no_wake)
+    cards: CardDeliveries = field(default_factory=lambda: _memory_cards())
 
     @classmethod
     def deferred(cls, settings: Settings) -> ChannelDeps:
@@ -91,8 +94,16 @@ class ChannelDeps:
         )
 
     def bind(self, *, handler: MessageHandler, inbox: Inbox, outbox: OutboxStore,
-             clock: Clock) -> None:
+             clock: Clock, cards: CardDeliveries | None = None) -> None:
         self.handler, self.inbox, self.outbox, self.clock = handler, inbox, outbox, clock
+        if cards is not None:
+            self.cards = cards
+
+
+def _memory_cards() -> CardDeliveries:
+    from bot.delivery.cards import MemoryCardDeliveries  # bot.delivery imports this module
+
+    return MemoryCardDeliveries()
 
 
 class _Unbound:
