@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.dingtalk.routes import setup_dingtalk
+from bot.channels.dingtalk.stream import setup_dingtalk_stream
 from bot.channels.pipeline import ChannelDeps, TaskTracker
 from bot.channels.web.routes import setup_webchat
 from bot.channels.wecom.routes import setup_wecom
@@ -28,11 +29,13 @@ from bot.metrics import observe_solve, setup_metrics
 from bot.pages.api import people_view, setup_api
 from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
+from core.errors import ConfigError
 from core.planning.types import SolveParams
 from core.ports import Clock
 from core.services.change_control import ChangeControl, ChangeSettings
 from core.services.planning import Planner, PlanOutcome
 from core.services.proactive import check_delays
+from storage.card_deliveries import SqlCardDeliveries
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
 from storage.migrate import upgrade, upgrade_url
@@ -85,7 +88,8 @@ def watch_plans(container: Container, settings: Settings) -> None:
 
     async def after_replan(outcome: PlanOutcome) -> None:
         version = outcome.version
-        observe_solve(version.status, version.method, float(version.kpis.get("solve_seconds", 0.0)))
+        observe_solve(version.status, version.method,
+                      float(version.kpis.get("solve_seconds", 0.0)))
         await check_delays(container.uow_factory, container.clock, config)
 
     container.planner.on_replanned(after_replan)
@@ -134,7 +138,8 @@ def create_app(settings: Settings, clock: Clock | None = None,
         c = container or await build_container(settings, clock)
         app[container_key] = c
         deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
-                  outbox=SqlOutboxService(c.uow_factory), clock=c.clock)
+                  outbox=SqlOutboxService(c.uow_factory), clock=c.clock,
+                  cards=SqlCardDeliveries(c.uow_factory))
         watch_plans(c, settings)
         try:
             yield
@@ -152,7 +157,13 @@ def create_app(settings: Settings, clock: Clock | None = None,
     if settings.wecom_enabled:
         setup_wecom(app, deps)
     if settings.dingtalk_enabled:
-        setup_dingtalk(app, deps)
+        if settings.dingtalk_mode == "stream":
+            setup_dingtalk_stream(app, deps)
+        elif settings.dingtalk_mode == "http":
+            setup_dingtalk(app, deps)
+        else:
+            raise ConfigError("GONGDAN_DINGTALK_MODE must be stream or http, "
+                              f"not {settings.dingtalk_mode!r}")
     setup_webchat(app, deps, _People(app))
     setup_proactive(app, retry_seconds=leader_retry_seconds)
     setup_dispatcher(app, deps)

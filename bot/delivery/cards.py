@@ -23,7 +23,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.channels.render import TEXTS as RENDER_TEXTS
 from core.i18n import render
@@ -74,8 +74,10 @@ class MemoryCardDeliveries:
 
 class CardSettler:
     def __init__(self, store: CardDeliveries, closers: Mapping[str, object], clock: Clock) -> None:
+        """`closers` may be all the senders: those without `close_card` are skipped."""
         self.store = store
-        self.closers = {ch: c for ch, c in closers.items() if hasattr(c, "close_card")}
+        self.closers: dict[str, CardCloser] = {
+            ch: cast(CardCloser, c) for ch, c in closers.items() if hasattr(c, "close_card")}
         self.clock = clock
 
     async def settle(self, card_id: str, by: str, decider: tuple[str, str] | None = None,
@@ -100,7 +102,7 @@ class CardSettler:
             if closer is None:
                 continue
             try:
-                await closer.close_card(copy, note)  # type: ignore[attr-defined]
+                await closer.close_card(copy, note)
                 changed += 1
             except Exception as exc:  # an expired or used code: the use case still refuses
                 log.warning("could not close %s copy of %s for %s: %s",

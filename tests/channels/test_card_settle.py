@@ -39,7 +39,7 @@ async def apis(aiohttp_server: Any) -> Any:
     session = aiohttp.ClientSession()
     cards = MemoryCardDeliveries()
     clock = FakeClock()
-    senders = {
+    senders: dict[str, Any] = {
         "wecom": WeComSender(WeComClient(session, str(wecom_server.make_url("")), wecom.corp_id,
                                          wecom.secret, wecom.agent_id), clock, cards),
         "dingtalk": DingTalkSender(DingTalkClient(
