@@ -106,7 +106,7 @@ async def test_disconnect_makes_the_client_reconnect_with_a_new_ticket(stream: A
     await gateway.wait_ack(frame)
     await gateway.wait_connected(2)
     assert len(gateway.opens) == 2 and gateway.refused_tickets == 0
-    assert client.app[dingtalk_stream_key].connections == 2
+    await _until(lambda: client.app[dingtalk_stream_key].connections == 2)
     frame = await gateway.send("CALLBACK", ROBOT_TOPIC, robot_message(
         "m3", "staff-1", "after", f"{base}/robot/sendBySession?session=s", 1))
     await gateway.wait_ack(frame)
