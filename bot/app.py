@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.dingtalk.routes import setup_dingtalk
+from bot.channels.dingtalk.stream import setup_dingtalk_stream
 from bot.channels.pipeline import ChannelDeps, TaskTracker
 from bot.channels.web.routes import setup_webchat
 from bot.channels.wecom.routes import setup_wecom
@@ -35,6 +36,7 @@ from bot.pages.plan import setup_plan_page
 from bot.pages.static import setup_static
 from bot.settings import Settings
 from core.planning.calendar import official_days
+from core.errors import ConfigError
 from core.planning.types import SolveParams
 from core.ports import Clock
 from core.change_control import (
@@ -50,6 +52,7 @@ from core.messagebus import MessageBus
 from core.services.planning import Planner
 from core.services.proactive import check_delays
 from storage.conversations import SqlConversationStore
+from storage.card_deliveries import SqlCardDeliveries
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
 from storage.migrate import current_revisions, head_revisions, upgrade, upgrade_url
@@ -214,7 +217,7 @@ def create_app(settings: Settings, clock: Clock | None = None,
         app[container_key] = c
         deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
                   outbox=SqlOutboxService(c.uow_factory), clock=c.clock,
-                  uow_factory=c.uow_factory)
+                  uow_factory=c.uow_factory, cards=SqlCardDeliveries(c.uow_factory))
         subscribe_serving(c, settings)
         try:
             yield
@@ -234,7 +237,13 @@ def create_app(settings: Settings, clock: Clock | None = None,
     if settings.wecom_enabled:
         setup_wecom(app, deps)
     if settings.dingtalk_enabled:
-        setup_dingtalk(app, deps)
+        if settings.dingtalk_mode == "stream":
+            setup_dingtalk_stream(app, deps)
+        elif settings.dingtalk_mode == "http":
+            setup_dingtalk(app, deps)
+        else:
+            raise ConfigError("GONGDAN_DINGTALK_MODE must be stream or http, "
+                              f"not {settings.dingtalk_mode!r}")
     setup_webchat(app, deps, _People(app))
     setup_proactive(app, retry_seconds=leader_retry_seconds)
     setup_dispatcher(app, deps)

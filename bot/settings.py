@@ -62,6 +62,7 @@ class Settings:
     dingtalk_robot_code: str = ""  # the robot's code is the app's AppKey (Client ID)
     dingtalk_api_base: str = "https://api.dingtalk.com"
     dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    dingtalk_mode: str = "stream"  # "stream": dial out over WebSocket; "http": /dingtalk/callback
     plan_time_limit: float = 5.0
     confirm_timeout_minutes: int = 30
     question_timeout_minutes: int = 15

@@ -65,6 +65,28 @@ class Reply:
     fallback_text: str = ""
     card_id: str | None = None  # stable task id, so a card can be updated after a click
     image_png: bytes | None = field(default=None, repr=False)
+    # Set on the reply that announces a decision on a card sent to several people (an
+    # approval): once this reply is delivered, every other recipient's copy of card
+    # `settles_card` is closed with "已由 {settled_by} 处理", so nobody decides twice.
+    settles_card: str | None = None
+    settled_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CardDelivery:
+    """One copy of an interactive card as delivered to one recipient on one platform.
+
+    `handle` is what the platform needs to change that copy later: the WeCom
+    response_code (single use, valid 72 h), or the DingTalk cardBizId.
+    """
+
+    channel: str
+    card_id: str
+    recipient: str
+    handle: str
+    sent_at: datetime
+    settled_at: datetime | None = None
+    settled_by: str = ""
 
 
 def reply_to_payload(reply: Reply) -> dict[str, Any]:
@@ -77,6 +99,9 @@ def reply_to_payload(reply: Reply) -> dict[str, Any]:
         "fallback_text": reply.fallback_text,
         "card_id": reply.card_id,
     }
+    if reply.settles_card:
+        payload["settles_card"] = reply.settles_card
+        payload["settled_by"] = reply.settled_by
     if reply.image_png is not None:
         payload["image_png_b64"] = base64.b64encode(reply.image_png).decode("ascii")
     return payload
@@ -95,4 +120,6 @@ def reply_from_payload(payload: dict[str, Any]) -> Reply:
         fallback_text=str(payload.get("fallback_text", "")),
         card_id=payload.get("card_id"),
         image_png=base64.b64decode(image) if image else None,
+        settles_card=payload.get("settles_card"),
+        settled_by=str(payload.get("settled_by", "")),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.messages import CardDelivery
 from core.outbox import OutboxMessage
 
 
@@ -24,6 +25,27 @@ class Clock(Protocol):
 class Inbox(Protocol):
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
         """Record (channel, key); True only the first time, so retries apply once."""
+        ...
+
+
+class CardDeliveries(Protocol):
+    """Which copies of a card went to whom, so a decision can close everyone else's copy."""
+
+    async def record(self, delivery: CardDelivery) -> None:
+        """Insert or replace the copy for (channel, card_id, recipient) (newest handle wins)."""
+        ...
+
+    async def open_copies(self, card_id: str) -> list[CardDelivery]:
+        """Copies of `card_id`, on every channel, that are not settled yet."""
+        ...
+
+    async def settle(self, channel: str, card_id: str, recipient: str, by: str,
+                     at: datetime) -> bool:
+        """Mark one copy settled; False if it already was (so it is updated once)."""
+        ...
+
+    async def settled(self, card_id: str) -> CardDelivery | None:
+        """Any settled copy of `card_id` (who decided, and when), or None."""
         ...
 
 

@@ -303,3 +303,15 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+card_deliveries = Table(
+    "card_deliveries", metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("card_id", String(128), primary_key=True),
+    Column("recipient", String(64), primary_key=True),
+    Column("handle", String(512), nullable=False),  # WeCom response_code / DingTalk cardBizId
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime),
+    Column("settled_by", String(100), nullable=False, default=""),
+    Index("ix_card_deliveries_card", "card_id"),
+)

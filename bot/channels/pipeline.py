@@ -22,7 +22,7 @@ from bot.settings import Settings
 from core.i18n import render
 from core.messages import ChatMessage, Reply
 from core.outbox import OutboxMessage, OutboxStatus
-from core.ports import Clock, Inbox, OutboxStore, UnitOfWorkFactory
+from core.ports import CardDeliveries, Clock, Inbox, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,9 @@ class ChannelDeps:
     `wake_outbox` is set by `setup_dispatcher` so that freshly queued replies
     go out at once instead of at the next poll. `uow_factory` is for channels
     that keep their own state in the database (the kf cursor and window); None
-    where a channel needs none (tests with in-memory fakes).
+    where a channel needs none (tests with in-memory fakes). `cards` remembers each
+    recipient's copy of an interactive card (in memory unless bound to the
+    database), so a decision can close the other copies.
     """
 
     handler: MessageHandler
@@ -76,6 +78,7 @@ class ChannelDeps:
     settings: Settings
     wake_outbox: Callable[[], None] = field(default=_no_wake)
     uow_factory: UnitOfWorkFactory | None = None
+    cards: CardDeliveries = field(default_factory=lambda: _memory_cards())
 
     @classmethod
     def deferred(cls, settings: Settings) -> ChannelDeps:
@@ -94,9 +97,18 @@ class ChannelDeps:
         )
 
     def bind(self, *, handler: MessageHandler, inbox: Inbox, outbox: OutboxStore,
-             clock: Clock, uow_factory: UnitOfWorkFactory | None = None) -> None:
+             clock: Clock, uow_factory: UnitOfWorkFactory | None = None,
+             cards: CardDeliveries | None = None) -> None:
         self.handler, self.inbox, self.outbox, self.clock = handler, inbox, outbox, clock
         self.uow_factory = uow_factory
+        if cards is not None:
+            self.cards = cards
+
+
+def _memory_cards() -> CardDeliveries:
+    from bot.delivery.cards import MemoryCardDeliveries  # bot.delivery imports this module
+
+    return MemoryCardDeliveries()
 
 
 class _Unbound:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from core.i18n import render
-from core.messages import Reply, reply_to_payload
+from core.messages import Button, Reply, reply_to_payload
 from core.messages import reply_from_payload as payload_to_reply  # noqa: F401  (re-exported)
 
 WECOM_TEXT_LIMIT = 2048  # bytes, text and markdown content (90236)
@@ -29,6 +29,7 @@ DINGTALK_TITLE_CHARS = 20
 TEXTS = {
     "reply_with": {"zh": "回复 {options}", "en": "Reply {options}"},
     "card_done": {"zh": "已处理", "en": "Done"},
+    "settled_by": {"zh": "已由 {who} 处理", "en": "Handled by {who}"},
 }
 
 _TASK_ID_BAD = re.compile(r"[^0-9A-Za-z_\-@]")
@@ -84,10 +85,19 @@ def plain_text(reply: Reply) -> str:
     return "\n".join(parts)
 
 
-def task_id_for(reply: Reply, dedupe_key: str) -> str:
-    """WeCom task_id: the reply's card_id, else a stable id derived from the outbox key."""
-    raw = reply.card_id or "gd-" + hashlib.sha1(dedupe_key.encode()).hexdigest()[:32]
-    return _TASK_ID_BAD.sub("_", raw)[:128]
+def task_id_for(reply: Reply, dedupe_key: str, recipient: str = "") -> str:
+    """WeCom task_id for one recipient's copy of a card (also the DingTalk cardBizId).
+
+    WeCom requires task_id to be unique within the app, so one id for every
+    supervisor's copy of an approval card is refused. The id is a readable
+    prefix (the card id) plus a hash of card, recipient and outbox row: a retry
+    of the same row keeps its id (duplicate check), another row or recipient
+    gets a new one. Only [0-9A-Za-z_-@], at most 128 characters.
+    """
+    seed = f"{reply.card_id or ''}\0{recipient}\0{dedupe_key}"
+    digest = hashlib.sha1(seed.encode()).hexdigest()[:20]
+    prefix = _TASK_ID_BAD.sub("_", reply.card_id or "gd")[:64]
+    return f"{prefix}-{digest}"
 
 
 # --- WeCom --------------------------------------------------------------------
@@ -157,6 +167,30 @@ def dingtalk_send_link(text: str) -> str:
     return "dtmd://dingtalkclient/sendMessage?content=" + quote(text, safe="")
 
 
+# what a button's link types for the user: the parser reads "确认 CR-12" as confirm CR-12
+BUTTON_WORDS = {"confirm": "确认", "reject": "取消", "approve": "批准", "deny": "驳回"}
+
+
+def button_command(button: Button) -> str:
+    """The text a click on `button` sends where a card cannot call back: "批准 CR-12".
+
+    Never a bare "1"/"2": those were read as "the sender's first pending
+    change", so a supervisor or a salesperson with two open cards acted on the
+    wrong request. A key that is not "<intent>:<ref>" sends the button's label.
+    """
+    intent, _, ref = button.key.partition(":")
+    word = BUTTON_WORDS.get(intent)
+    return f"{word} {ref}" if word and ref else button.text
+
+
+def dingtalk_hint(reply: Reply) -> str:
+    """The typed alternative under a DingTalk card; the reply's own fallback text if it has one."""
+    if reply.fallback_text or not reply.buttons:
+        return reply.fallback_text
+    options = " / ".join(button_command(b) for b in reply.buttons)
+    return render(TEXTS, "reply_with", "zh", options=options)
+
+
 def _dingtalk_title(reply: Reply) -> str:
     return _clip(reply.title or reply.text.split("\n", 1)[0] or "Gongdan", DINGTALK_TITLE_CHARS)
 
@@ -165,10 +199,9 @@ def _dingtalk_markdown(reply: Reply) -> str:
     head = f"### {reply.title}\n\n" if reply.title else ""
     body = head + reply.text
     if reply.kind == "card" and reply.buttons:
-        hint = fallback_text(reply)
+        hint = dingtalk_hint(reply)
         links = " ".join(
-            f"[{b.text}]({dingtalk_send_link(str(i))})"
-            for i, b in enumerate(reply.buttons, start=1)
+            f"[{b.text}]({dingtalk_send_link(button_command(b))})" for b in reply.buttons
         )
         body += f"\n\n{hint}\n\n{links}" if hint else f"\n\n{links}"
     return body
@@ -177,7 +210,7 @@ def _dingtalk_markdown(reply: Reply) -> str:
 def dingtalk_session_bodies(reply: Reply) -> list[dict[str, Any]]:
     """sessionWebhook bodies (custom-robot schema): text, markdown or actionCard."""
     if reply.kind == "card" and reply.buttons:
-        hint = fallback_text(reply)
+        hint = dingtalk_hint(reply)
         text = (f"### {reply.title}\n\n" if reply.title else "") + reply.text
         if hint:
             text += f"\n\n{hint}"
@@ -188,8 +221,8 @@ def dingtalk_session_bodies(reply: Reply) -> list[dict[str, Any]]:
                 "text": text,
                 "btnOrientation": "1" if len(reply.buttons) > 2 else "0",
                 "btns": [
-                    {"title": b.text, "actionURL": dingtalk_send_link(str(i))}
-                    for i, b in enumerate(reply.buttons, start=1)
+                    {"title": b.text, "actionURL": dingtalk_send_link(button_command(b))}
+                    for b in reply.buttons
                 ],
             },
         }]
@@ -210,13 +243,54 @@ def dingtalk_robot_messages(reply: Reply) -> list[tuple[str, dict[str, str]]]:
             "title": _dingtalk_title(reply),
             "text": _dingtalk_markdown(Reply(kind="markdown", text=reply.text, title=reply.title)),
             "singleTitle": b.text,
-            "singleURL": dingtalk_send_link("1"),
+            "singleURL": dingtalk_send_link(button_command(b)),
         })]
     if reply.kind in ("markdown", "card"):
         return [("sampleMarkdown", {"title": _dingtalk_title(reply), "text": part})
                 for part in split_utf8(_dingtalk_markdown(reply), DINGTALK_TEXT_LIMIT)]
     return [("sampleText", {"content": part})
             for part in split_utf8(plain_text(reply), DINGTALK_TEXT_LIMIT)]
+
+
+def dingtalk_interactive_card(reply: Reply) -> dict[str, Any]:
+    """StandardCard cardData (interactive card, 普通版) whose buttons call back.
+
+    Each button is a "request" action whose id is the button's key, so the
+    click arrives on the Stream topic /v1.0/card/instances/callback with
+    cardPrivateData.actionIds == [key] (and params.key, for templates that
+    pass params): the click acts on the card's own request.
+    """
+    body = reply.text
+    hint = dingtalk_hint(reply)
+    if hint:
+        body += f"\n\n{hint}"
+    return {
+        "config": {"autoLayout": True, "enableForward": False},
+        "header": {"title": {"type": "text", "text": _clip(reply.title or "Gongdan", 64)}},
+        "contents": [
+            {"type": "markdown", "text": body, "id": "gd_text"},
+            {"type": "action", "id": "gd_actions", "actions": [
+                {
+                    "type": "button",
+                    "label": {"type": "text", "text": b.text, "id": f"gd_label_{i}"},
+                    "actionType": "request",
+                    "status": "primary" if b.style == 1 else "normal",
+                    "id": b.key,
+                    "params": {"key": b.key},
+                }
+                for i, b in enumerate(reply.buttons)
+            ]},
+        ],
+    }
+
+
+def dingtalk_settled_card(note: str) -> dict[str, Any]:
+    """The cardData that replaces a decided card for everyone else: no buttons, who decided."""
+    return {
+        "config": {"autoLayout": True, "enableForward": False},
+        "header": {"title": {"type": "text", "text": _clip(note, 64)}},
+        "contents": [{"type": "markdown", "text": note, "id": "gd_text"}],
+    }
 
 
 # --- web chat -----------------------------------------------------------------

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,12 +31,13 @@ from bot.channels.wecom.sender import WeComSender
 from bot.channels.wecom_kf.client import KfClient
 from bot.channels.wecom_kf.sender import KfSender
 from bot.channels.wecom_kf.store import KfStore
+from bot.delivery.cards import CardSettler
 from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
 from bot.metrics import observe_push
 from bot.settings import Settings
 from core.errors import ConfigError
 from core.outbox import OutboxMessage
-from core.ports import Clock, OutboxStore, UnitOfWorkFactory
+from core.ports import CardDeliveries, Clock, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,10 @@ class OutboxDispatcher:
         send_timeout: float = 60.0,
         rates: Mapping[str, tuple[float, float]] | None = None,
         jitter: Callable[[], float] = random.random,
+        on_sent: Callable[[OutboxMessage], Awaitable[None]] | None = None,
     ) -> None:
         self.outbox = outbox
+        self.on_sent = on_sent  # e.g. CardSettler.after_sent: a decision closes other cards
         self.senders = senders
         self.clock = clock
         self.max_attempts = max_attempts
@@ -152,6 +155,11 @@ class OutboxDispatcher:
             await self._retry(row, f"{type(exc).__name__}: {exc}", None)
             return False
         await self.outbox.mark_sent(row.id, self.clock.now())
+        if self.on_sent is not None:
+            try:
+                await self.on_sent(row)
+            except Exception:  # the row is sent; a failing hook must not resend it
+                log.exception("after-send hook failed for outbox %s", row.id)
         return True
 
     async def _retry(self, row: OutboxMessage, error: str, hint: float | None) -> None:
@@ -176,11 +184,14 @@ class OutboxDispatcher:
 def build_senders(
     session: aiohttp.ClientSession, settings: Settings, clock: Clock | None = None,
     uow_factory: UnitOfWorkFactory | None = None,
+    cards: CardDeliveries | None = None,
 ) -> dict[str, Any]:
     """A sender per configured channel; web replies are always answered in-line.
 
     The kf sender needs the database (the customers' windows, and the
     salespeople a notice outside the window goes to), hence `uow_factory`.
+    `cards` records each recipient's copy of an interactive card. DingTalk
+    cards call back only in Stream mode, so only then are they interactive.
     """
     senders: dict[str, Any] = {"web": WebSender()}
     if settings.wecom_corp_id and settings.wecom_secret:
@@ -188,7 +199,7 @@ def build_senders(
             raise ConfigError("sending through WeCom needs a numeric GONGDAN_WECOM_AGENT_ID")
         senders["wecom"] = WeComSender(WeComClient(
             session, settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
-            int(settings.wecom_agent_id)), clock)
+            int(settings.wecom_agent_id)), clock, cards)
     kf_secret = settings.wecom_kf_secret or settings.wecom_secret
     if settings.wecom_corp_id and kf_secret and uow_factory is not None:
         senders["wecom_kf"] = KfSender(
@@ -198,7 +209,8 @@ def build_senders(
     if settings.dingtalk_app_secret and settings.dingtalk_robot_code:
         senders["dingtalk"] = DingTalkSender(DingTalkClient(
             session, settings.dingtalk_api_base, settings.dingtalk_robot_code,
-            settings.dingtalk_app_secret, oapi_base=settings.dingtalk_oapi_base), clock)
+            settings.dingtalk_app_secret, oapi_base=settings.dingtalk_oapi_base), clock,
+            interactive_cards=settings.dingtalk_mode == "stream", cards=cards)
     return senders
 
 
@@ -208,6 +220,7 @@ class _SystemClock:
 
 
 dispatcher_key = web.AppKey("outbox_dispatcher", OutboxDispatcher)
+card_settler_key = web.AppKey("card_settler", CardSettler)
 _deps_key = web.AppKey("outbox_deps", ChannelDeps)
 
 
@@ -217,18 +230,22 @@ def setup_dispatcher(
     """Run the dispatcher for the app's lifetime and add GET /api/outbox/dead.
 
     Also points `deps.wake_outbox` at the dispatcher, so call this before the
-    first request (i.e. in create_app, like the channel setups).
+    first request (i.e. in create_app, like the channel setups). The app's
+    `card_settler_key` holds the CardSettler that closes the other copies of a
+    decided card (also callable directly by the approval use case).
     """
     app[_deps_key] = deps
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
+            chosen = senders if senders is not None else build_senders(
+                session, deps.settings, deps.clock, deps.uow_factory, deps.cards)
+            settler = CardSettler(deps.cards, chosen, deps.clock)
             dispatcher = OutboxDispatcher(
-                deps.outbox, senders if senders is not None else build_senders(
-                    session, deps.settings, deps.clock, deps.uow_factory),
-                deps.clock, max_attempts=deps.settings.outbox_max_attempts,
-                poll_seconds=deps.settings.outbox_poll_seconds)
+                deps.outbox, chosen, deps.clock, max_attempts=deps.settings.outbox_max_attempts,
+                poll_seconds=deps.settings.outbox_poll_seconds, on_sent=settler.after_sent)
             app[dispatcher_key] = dispatcher
+            app[card_settler_key] = settler
             deps.wake_outbox = dispatcher.wake
             task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
             try:

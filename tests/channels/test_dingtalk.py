@@ -13,8 +13,8 @@ from bot.channels.dingtalk.client import DingTalkClient
 from bot.channels.dingtalk.routes import setup_dingtalk
 from bot.channels.dingtalk.sender import DingTalkSender
 from bot.channels.dingtalk.verify import sign
+from bot.channels.render import dingtalk_send_link, reply_to_payload
 from bot.delivery.dispatcher import OutboxDispatcher
-from bot.channels.render import reply_to_payload
 from bot.delivery.senders import RetryLater
 from bot.settings import Settings
 from core.messages import Button, Channel, Reply
@@ -173,7 +173,11 @@ async def test_card_via_session_webhook_is_an_action_card(ding: Any) -> None:
     card = body["actionCard"]
     assert body["msgtype"] == "actionCard" and "回复 1 确认 / 2 取消" in card["text"]
     assert [b["title"] for b in card["btns"]] == ["确认", "取消"]
-    assert card["btns"][0]["actionURL"] == "dtmd://dingtalkclient/sendMessage?content=1"
+    # the link types the command with the card's own request, never a bare "1"
+    assert [b["actionURL"] for b in card["btns"]] == [
+        "dtmd://dingtalkclient/sendMessage?content=%E7%A1%AE%E8%AE%A4%20CR-1",  # 确认 CR-1
+        "dtmd://dingtalkclient/sendMessage?content=%E5%8F%96%E6%B6%88%20CR-1",  # 取消 CR-1
+    ]
 
 
 async def test_expired_session_falls_back_to_robot_api(ding: Any) -> None:
@@ -200,6 +204,7 @@ async def test_single_button_card_uses_sample_action_card(ding: Any) -> None:
     await sender.send(_row(one))
     assert stub.sent[0]["msgKey"] == "sampleActionCard"
     assert stub.sent[0]["msgParam"]["singleTitle"] == "批准"
+    assert stub.sent[0]["msgParam"]["singleURL"] == dingtalk_send_link("批准 CR-9")
 
 
 async def test_token_expiry_refetches_once(ding: Any) -> None:

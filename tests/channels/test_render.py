@@ -8,7 +8,11 @@ import aiohttp
 import pytest
 
 from bot.channels.render import (
+    button_command,
+    dingtalk_hint,
+    dingtalk_interactive_card,
     dingtalk_robot_messages,
+    dingtalk_send_link,
     dingtalk_session_bodies,
     fallback_text,
     payload_to_reply,
@@ -18,12 +22,12 @@ from bot.channels.render import (
     wecom_messages,
     wecom_passive_text,
 )
-from bot.settings import Settings
 from bot.channels.wecom.cards import textcard_body
 from bot.channels.wecom.client import WeComClient
+from bot.settings import Settings
 from core.errors import ConfigError
 from core.messages import Button, Reply
-from tests.stubs.wecom import WeComStub
+from tests.stubs.wecom import TASK_ID, WeComStub
 
 CARD = Reply(kind="card", title="变更确认", text="SO-1 数量改为 500 件", card_id="CR-12",
              buttons=(Button("confirm:CR-12", "确认"), Button("reject:CR-12", "取消", 2)))
@@ -74,7 +78,40 @@ def test_wecom_card_with_long_text_sends_the_text_first() -> None:
 def test_task_id_is_stable_and_valid() -> None:
     reply = Reply(kind="card", text="x", buttons=CARD.buttons)
     assert task_id_for(reply, "k") == task_id_for(reply, "k")
-    assert task_id_for(Reply(kind="card", text="x", card_id="CR 12/审批"), "k") == "CR_12___"
+    odd = task_id_for(Reply(kind="card", text="x", card_id="CR 12/审批" * 40), "k", "a.b")
+    assert odd.startswith("CR_12___") and TASK_ID.match(odd)
+
+
+def test_task_id_is_unique_per_recipient_and_row() -> None:
+    """WeCom wants task_id unique in the app: one per supervisor's copy of a card."""
+    ids = {task_id_for(CARD, key, user) for key in ("k1", "k2") for user in ("a.b", "a_b", "c")}
+    assert len(ids) == 6 and all(TASK_ID.match(i) and i.startswith("CR-12-") for i in ids)
+
+
+@pytest.mark.parametrize("key,typed", [
+    ("confirm:CR-12", "确认 CR-12"), ("reject:CR-12", "取消 CR-12"),
+    ("approve:CR-12", "批准 CR-12"), ("deny:CR-12", "驳回 CR-12"), ("other", "label"),
+])
+def test_dingtalk_links_type_the_command_with_its_request(key: str, typed: str) -> None:
+    reply = Reply(kind="card", title="T", text="x", buttons=(Button(key, "label"),))
+    assert button_command(reply.buttons[0]) == typed
+    [(_, param)] = dingtalk_robot_messages(reply)
+    assert param["singleURL"] == dingtalk_send_link(typed)
+    [body] = dingtalk_session_bodies(reply)
+    assert body["actionCard"]["btns"][0]["actionURL"] == dingtalk_send_link(typed)
+
+
+def test_dingtalk_hint_names_the_request_when_the_reply_has_none() -> None:
+    assert dingtalk_hint(CARD) == "回复 确认 CR-12 / 取消 CR-12"
+    assert "content=2" not in dingtalk_robot_messages(CARD)[0][1]["text"]
+
+
+def test_dingtalk_interactive_card_buttons_carry_their_keys() -> None:
+    data = dingtalk_interactive_card(CARD)
+    [actions] = [c for c in data["contents"] if c["type"] == "action"]
+    assert [(a["id"], a["params"], a["actionType"]) for a in actions["actions"]] == [
+        ("confirm:CR-12", {"key": "confirm:CR-12"}, "request"),
+        ("reject:CR-12", {"key": "reject:CR-12"}, "request")]
 
 
 def test_dingtalk_shapes() -> None:
@@ -83,8 +120,8 @@ def test_dingtalk_shapes() -> None:
     [md] = dingtalk_session_bodies(Reply(kind="markdown", text="**x**", title="日报"))
     assert md["markdown"]["title"] == "日报"
     [(key, param)] = dingtalk_robot_messages(CARD)
-    assert key == "sampleMarkdown" and "回复 1 确认 / 2 取消" in param["text"]
-    assert "dtmd://dingtalkclient/sendMessage?content=2" in param["text"]
+    assert key == "sampleMarkdown" and "回复 确认 CR-12 / 取消 CR-12" in param["text"]
+    assert dingtalk_send_link("取消 CR-12") in param["text"]
 
 
 async def test_textcard_is_accepted_by_the_stub(aiohttp_server: Any) -> None:

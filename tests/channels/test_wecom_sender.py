@@ -9,9 +9,9 @@ import aiohttp
 import pytest
 
 from bot.channels.render import reply_to_payload
-from bot.delivery.senders import RetryLater, Undeliverable
 from bot.channels.wecom.client import WeComApiError, WeComClient
 from bot.channels.wecom.sender import WeComSender
+from bot.delivery.senders import RetryLater, Undeliverable
 from core.messages import Button, Reply
 from core.outbox import OutboxMessage
 from tests.channels.fakes import FakeClock
@@ -173,7 +173,7 @@ async def test_card_and_update_template_card(wecom_api: Any) -> None:
     code = result["response_code"]
     await WeComSender(c).send(row(card, key="k2"))
     sent = stub.delivered[-1]["template_card"]
-    assert sent["task_id"] == "CR-12" and sent["card_type"] == "button_interaction"
+    assert sent["task_id"].startswith("CR-12-") and sent["card_type"] == "button_interaction"
     assert [b["key"] for b in sent["button_list"]] == ["confirm:CR-12", "reject:CR-12"]
     await c.update_template_card(["zhangsan"], code, replace_name="已确认")
     assert stub.card_updates[0]["button"] == {"replace_name": "已确认"}

@@ -54,14 +54,22 @@ class DingTalkStub:
     _recent: deque[float] = field(default_factory=deque)
     _n: int = 0
     media: dict[str, bytes] = field(default_factory=dict)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # cardBizId -> sent body
+    card_updates: list[dict[str, Any]] = field(default_factory=list)
 
     def app(self) -> web.Application:
         app = web.Application()
+        self.add_routes(app)
+        return app
+
+    def add_routes(self, app: web.Application) -> None:
+        """The API routes on `app` (the Stream gateway stub shares one server)."""
         app.router.add_post("/v1.0/oauth2/accessToken", self.access_token)
+        app.router.add_post("/v1.0/im/v1.0/robot/interactiveCards/send", self.card_send)
+        app.router.add_put("/v1.0/im/robots/interactiveCards", self.card_update)
         app.router.add_post("/v1.0/robot/oToMessages/batchSend", self.batch_send)
         app.router.add_post("/robot/sendBySession", self.send_by_session)
         app.router.add_post("/media/upload", self.media_upload)  # the legacy (oapi) host
-        return app
 
     def expire_tokens(self) -> None:
         self._tokens = {t: 0.0 for t in self._tokens}
@@ -103,6 +111,38 @@ class DingTalkStub:
         return web.json_response({"processQueryKey": f"pqk-{len(self.sent)}",
                                   "invalidStaffIdList": [u for u in users if u not in self.staff],
                                   "flowControlledStaffIdList": []})
+
+    def _authorized(self, request: web.Request) -> bool:
+        token = request.headers.get("x-acs-dingtalk-access-token", "")
+        return self._tokens.get(token, 0.0) > time.monotonic()
+
+    async def card_send(self, request: web.Request) -> web.Response:
+        """Interactive card (普通版): StandardCard, cardData a JSON string, one receiver."""
+        if not self._authorized(request):
+            return web.json_response({"code": "InvalidAuthentication"}, status=401)
+        body = await request.json()
+        try:
+            data = json.loads(body.get("cardData", ""))
+        except (TypeError, ValueError):
+            return web.json_response({"code": "invalidParameter", "message": "cardData"},
+                                     status=400)
+        receiver = body.get("singleChatReceiver")
+        if body.get("robotCode") != self.app_key or body.get("cardTemplateId") != "StandardCard" \
+                or not body.get("cardBizId") or not (receiver or body.get("openConversationId")):
+            return web.json_response({"code": "invalidParameter", "message": "card"}, status=400)
+        if receiver and json.loads(receiver).get("userId") not in self.staff:
+            return web.json_response({"code": "staffId.notExisted"}, status=400)
+        self.cards[body["cardBizId"]] = {**body, "cardData": data}
+        return web.json_response({"processQueryKey": f"card-{len(self.cards)}"})
+
+    async def card_update(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response({"code": "InvalidAuthentication"}, status=401)
+        body = await request.json()
+        if body.get("cardBizId") not in self.cards:
+            return web.json_response({"code": "card.notExisted"}, status=400)
+        self.card_updates.append({**body, "cardData": json.loads(body["cardData"])})
+        return web.json_response({"success": True})
 
     async def media_upload(self, request: web.Request) -> web.Response:
         """Legacy media upload: token in the query, multipart field "media"."""

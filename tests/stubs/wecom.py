@@ -3,6 +3,8 @@
 The stub follows the platform where our code depends on it: tokens expire and
 can be invalidated (40014 / 42001), message/send validates each msgtype and
 the 2048-byte limits (45002), answers 81013 when no recipient is known,
+refuses a template_card task_id used before, returns a single-use
+response_code per card that update_template_card consumes,
 throttles with 45009, honours enable_duplicate_check, and counts what WeCom
 would silently drop (more than 30 messages a minute to one member).
 The encryptor is written on `cryptography` directly, independent of wechatpy,
@@ -127,6 +129,7 @@ class WeComStub:
     _response_codes: set[str] = field(default_factory=set)
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _seen: dict[str, float] = field(default_factory=dict)
+    _task_ids: set[str] = field(default_factory=set)
     _next: int = 0
 
     def app(self) -> web.Application:
@@ -201,6 +204,11 @@ class WeComStub:
         if self._is_duplicate(body):
             self.duplicates.append(body)
             return web.json_response(answer)
+        if body["msgtype"] == "template_card":  # task_id is unique within the app
+            task_id = body["template_card"]["task_id"]
+            if task_id in self._task_ids:
+                return web.json_response({"errcode": 40058, "errmsg": "task_id already exists"})
+            self._task_ids.add(task_id)
         now = self.clock()
         for user in known:
             recent = self._recent[user]

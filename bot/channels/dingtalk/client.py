@@ -74,10 +74,40 @@ class DingTalkClient:
         """Robot 1:1 message to staff ids (alerts, digests, expired sessions)."""
         body = {"robotCode": self.app_key, "userIds": list(user_ids), "msgKey": msg_key,
                 "msgParam": json.dumps(msg_param, ensure_ascii=False)}
-        url = f"{self.base}/v1.0/robot/oToMessages/batchSend"
+        return await self._api("POST", "/v1.0/robot/oToMessages/batchSend", body)
+
+    async def send_interactive_card(self, card_biz_id: str, card_data: dict[str, Any], *,
+                                    user_id: str | None = None,
+                                    open_conversation_id: str | None = None) -> dict[str, Any]:
+        """An interactive card (普通版, StandardCard) whose button clicks call back.
+
+        Sent through the OpenAPI because a sessionWebhook cannot carry one;
+        `card_biz_id` names this copy for a later `update_interactive_card`.
+        """
+        body: dict[str, Any] = {
+            "cardTemplateId": "StandardCard", "robotCode": self.app_key,
+            "cardBizId": card_biz_id, "cardData": json.dumps(card_data, ensure_ascii=False),
+            "sendOptions": {"atAll": False},
+        }
+        if open_conversation_id:
+            body["openConversationId"] = open_conversation_id
+        else:
+            body["singleChatReceiver"] = json.dumps({"userId": user_id})
+        return await self._api("POST", "/v1.0/im/v1.0/robot/interactiveCards/send", body)
+
+    async def update_interactive_card(self, card_biz_id: str,
+                                      card_data: dict[str, Any]) -> dict[str, Any]:
+        """Replace the content of a card sent with `send_interactive_card`."""
+        body = {"cardBizId": card_biz_id,
+                "cardData": json.dumps(card_data, ensure_ascii=False)}
+        return await self._api("PUT", "/v1.0/im/robots/interactiveCards", body)
+
+    async def _api(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """An OpenAPI call with the token header; one token refetch on 401."""
         for attempt in (1, 2):
             token = await self.access_token()
-            status, data = await self._post(url, body, {"x-acs-dingtalk-access-token": token})
+            status, data = await self._post(f"{self.base}{path}", body,
+                                            {"x-acs-dingtalk-access-token": token}, method)
             if status == 401 and attempt == 1:
                 if self._token == token:
                     self._token = None
@@ -124,11 +154,11 @@ class DingTalkClient:
             raise DingTalkApiError(status, str(errcode), str(data.get("errmsg", "")),
                                    throttled=status == 429)
 
-    async def _post(self, url: str, body: dict[str, Any],
-                    headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    async def _post(self, url: str, body: dict[str, Any], headers: dict[str, str] | None = None,
+                    method: str = "POST") -> tuple[int, dict[str, Any]]:
         try:
-            async with self.session.post(url, json=body, headers=headers,
-                                         timeout=self.timeout) as resp:
+            async with self.session.request(method, url, json=body, headers=headers,
+                                            timeout=self.timeout) as resp:
                 if resp.status >= 500:
                     raise DingTalkTransportError(f"HTTP {resp.status} from {url}")
                 data = await resp.json(content_type=None)

@@ -24,6 +24,15 @@ def parse_body(body: bytes, webhook_host: str, now: datetime) -> Inbound:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise ChannelRejected(400, "body is not JSON") from None
+    return parse_robot(data, webhook_host, now)
+
+
+def parse_robot(data: Any, webhook_host: str, now: datetime) -> Inbound:
+    """A robot message as a dict: the HTTP callback body, or a Stream frame's data.
+
+    Both transports key the inbox on "msg:{msgId}", so one message that
+    arrived both ways (while switching modes) is handled once.
+    """
     if not isinstance(data, dict):
         raise ChannelRejected(400, "body is not a JSON object")
     msg_id = data.get("msgId")
@@ -61,3 +70,37 @@ def _webhook(url: Any, host: str) -> str | None:
     if (parts.scheme, parts.netloc) != (expected.scheme, expected.netloc):
         return None
     return url
+
+
+def parse_card_callback(data: Any, message_id: str, now: datetime) -> Inbound:
+    """A Stream card callback (/v1.0/card/instances/callback) -> a button click.
+
+    The clicked button's key is its action id (`cardPrivateData.actionIds`),
+    or `params.key` where the template passes params; see
+    bot.channels.render.dingtalk_interactive_card, which sets both.
+    """
+    if not isinstance(data, dict):
+        raise ChannelRejected(400, "card callback is not a JSON object")
+    user = data.get("userId")
+    track = data.get("outTrackId")
+    content = data.get("content")
+    try:
+        content = json.loads(content) if isinstance(content, str) else content
+    except ValueError:
+        content = None
+    private = content.get("cardPrivateData") if isinstance(content, dict) else None
+    key = None
+    if isinstance(private, dict):
+        params = private.get("params")
+        actions = private.get("actionIds")
+        if isinstance(params, dict) and isinstance(params.get("key"), str):
+            key = params["key"]
+        elif isinstance(actions, list) and actions and isinstance(actions[0], str):
+            key = actions[0]
+    if not isinstance(user, str) or not user or not isinstance(track, str):
+        raise ChannelRejected(400, "card callback without userId or outTrackId")
+    dedupe = bounded_key(f"card:{track}:{user}:{message_id}")
+    if not key:
+        return Inbound(key=dedupe, message=None)
+    return Inbound(key=dedupe, message=ChatMessage(
+        channel=Channel.DINGTALK, user_id=user, msg_id=dedupe, at=now, button_key=key))
