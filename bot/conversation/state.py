@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from bot.parsing import Change, Command, Intent, Question
+from bot.parsing import Change, Command, Intent, Question, RelativeChange
 from core.i18n import Lang
 from core.ports import SavedConversation
 
@@ -77,17 +77,24 @@ def command_to_json(command: Command) -> dict[str, Any]:
         value = getattr(command, f.name)
         if f.name == "intent":
             value = value.value
-        elif f.name == "changes":
+        elif f.name in _ITEM_TUPLES:
             value = [{g.name: getattr(c, g.name) for g in fields(c)} for c in value]
         out[f.name] = value
     return out
 
 
+#: Command fields that hold a tuple of item records, and the record's type.
+_ITEM_TUPLES: dict[str, type[Any]] = {"changes": Change, "specs": Change,
+                                      "relative": RelativeChange}
+
+
 def command_from_json(data: Mapping[str, Any]) -> Command:
+    """The stored JSON back as the parser's Command; item lists become tuples again."""
     values = dict(data)
     intent = Intent(values.pop("intent"))
-    changes = tuple(Change(**c) for c in values.pop("changes", ()))
-    return Command(intent=intent, changes=changes, **values)
+    for name, kind in _ITEM_TUPLES.items():
+        values[name] = tuple(kind(**item) for item in values.get(name, ()))
+    return Command(intent=intent, **values)
 
 
 class MemoryConversationStore:
