@@ -277,3 +277,6 @@ kv_state = Table(
     Column("value", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# ordering's tables live in their own module, on this metadata
+import storage.ordering_tables  # noqa: E402,F401
