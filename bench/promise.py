@@ -34,7 +34,7 @@ from pathlib import Path
 from bench.shop import generate, load_instance
 from core.ordering.ctp import DAY, GUARD_MINUTES, earliest
 from core.planning import engine
-from core.planning.types import Job, Operation, PlanInput, PlanResult, SolveParams
+from core.planning.types import Job, Operation, PlanInput, SolveParams
 
 SHOPS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "shop"
 DUE0 = 17 * 60  # the epoch is midnight of day 0; an order is due at 17:00 of its day
@@ -71,7 +71,8 @@ def _prospective(inp: PlanInput, rng: random.Random, n: int) -> Job:
     factor = rng.choice((0.5, 1.0, 1.0, 1.5, 2.0))
     ops = tuple(
         Operation(f"NEW{n}.{k}",
-                  tuple(replace(a, minutes=max(1, int(a.minutes * factor))) for a in op.alternatives),
+                  tuple(replace(a, minutes=max(1, int(a.minutes * factor)))
+                        for a in op.alternatives),
                   lead_minutes=op.lead_minutes, name=op.name)
         for k, op in enumerate(model.ops))
     release = rng.choice((0, 0, 0, rng.randint(1, 7) * DAY + 8 * 60))

@@ -50,7 +50,8 @@ class Draft:
             product_code=self.product.code, quantity=self.quantity, due_date=due,
             priority=priority, specs=dict(self.specs), bom_version=self.product.current_bom,
             routing_version=self.routing.version,
-            operations=[OperationProgress(s.seq, s.name, s.work_center) for s in self.routing.steps])
+            operations=[OperationProgress(s.seq, s.name, s.work_center)
+                        for s in self.routing.steps])
 
 
 def find_product(written: str | None, products: Mapping[str, Product]) -> Product | None:

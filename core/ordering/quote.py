@@ -35,7 +35,7 @@ from core.ordering.draft import (
 )
 from core.ordering.model import QuoteRecord
 from core.ordering.ports import ordering_uow
-from core.ordering.results import OrderRefused, Pushed, QuoteFacts, Quoted, ToBuy
+from core.ordering.results import OrderRefused, Pushed, Quoted, QuoteFacts, ToBuy
 from core.plan_building import ShopSnapshot, build_input, due_minutes
 from core.planning.types import PlanResult
 from core.ports import Clock, UnitOfWork

@@ -38,7 +38,8 @@ class SqlPromiseLedger:
         out: dict[str, list[Promise]] = {}
         refs = list(order_refs)
         for k in range(0, len(refs), 500):
-            rows = await self._conn.execute(select(pr_t).where(pr_t.c.order_ref.in_(refs[k:k + 500]))
+            chunk = refs[k:k + 500]
+            rows = await self._conn.execute(select(pr_t).where(pr_t.c.order_ref.in_(chunk))
                                             .order_by(pr_t.c.at, pr_t.c.id))
             for r in rows.mappings():
                 out.setdefault(r["order_ref"], []).append(Promise(
@@ -79,13 +80,15 @@ class SqlOrderRequestRepository:
                                  .values(**_row(request)))
 
     async def get(self, ref: str) -> OrderRequest | None:
-        row = (await self._conn.execute(select(req_t).where(req_t.c.ref == ref))).mappings().first()
+        query = select(req_t).where(req_t.c.ref == ref)
+        row = (await self._conn.execute(query)).mappings().first()
         return _to_request(row) if row else None
 
     async def open_for(self, person_id: str) -> list[OrderRequest]:
         rows = await self._conn.execute(select(req_t).where(
             req_t.c.requested_by == person_id,
-            req_t.c.status == RequestStatus.AWAITING_CONFIRMATION.value).order_by(req_t.c.id.desc()))
+            req_t.c.status == RequestStatus.AWAITING_CONFIRMATION.value,
+        ).order_by(req_t.c.id.desc()))
         return [_to_request(r) for r in rows.mappings()]
 
     async def holds(self, order_ref: str) -> bool:

@@ -141,3 +141,15 @@ def _confirm(by: str) -> Any:
     from core.ordering.commands import ConfirmOrder
 
     return ConfirmOrder(by)
+
+
+async def test_a_change_that_moves_the_due_date_is_recorded_in_the_ledger(shop: Shop) -> None:
+    [card] = await shop.say("sales.wangfang", "SO-31 交期推迟三天")
+    key = next(b.key for b in card.buttons if b.key.startswith("confirm:"))
+    await shop.say("sales.wangfang", button=key)
+    async with shop.container.uow_factory() as uow:
+        order = await uow.orders.get("SO-31")
+        ledger = await ordering_uow(uow).promises.promises_for("SO-31")
+    assert order is not None
+    assert [(p.promised_date, p.source.value, p.cr_ref) for p in ledger] == [
+        (order.due_date, "change", key.split(":")[1])]

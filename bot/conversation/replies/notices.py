@@ -7,8 +7,8 @@ language, without knowing any text.
 
 from __future__ import annotations
 
-from bot.conversation.replies.ordering import notice_text
 from bot.conversation.replies.cards import card, stored_card_lines, understood_lines
+from bot.conversation.replies.ordering import notice_text
 from bot.conversation.replies.results import local_time
 from bot.conversation.replies.texts import CHANGE_TEXTS as T
 from core.i18n import render
