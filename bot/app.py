@@ -48,6 +48,8 @@ from core.change_control import (
     command_handlers,
 )
 from core.events import ChangeApplied, PlanRevised
+from core.ordering import OrderingDeps
+from core.ordering import command_handlers as ordering_handlers
 from core.messagebus import MessageBus
 from core.services.planning import Planner
 from core.services.proactive import check_delays
@@ -81,6 +83,8 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     fanout = Fanout(NoticeTexts(settings.tz), settings.channels)
     deps = Deps(uow_factory, planner, clock, change_settings, fanout, bus, AssessedPlans())
     bus.register(command_handlers(deps))
+    bus.register(ordering_handlers(OrderingDeps(uow_factory, planner, clock, change_settings,
+                                                fanout, bus)))
     bus.subscribe(ChangeApplied, Polisher(planner, tasks))
     links = await build_signer(settings, uow_factory, clock)
     return Container(settings, engine, uow_factory, clock, planner, bus, tasks,

@@ -126,5 +126,24 @@ class NewEta:
     eta: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class NewOrderPlaced:
+    """A new order was confirmed, told to `audience`: purchasing | warehouse | shop | customer.
+
+    `to_buy` lists (item name, quantity, arrives) for purchasing.
+    """
+
+    request_ref: str
+    order_ref: str
+    audience: str
+    customer: str
+    product: str
+    quantity: int
+    specs: tuple[tuple[str, str], ...]
+    due: date
+    eta: datetime | None
+    to_buy: tuple[tuple[str, float, date], ...] = ()
+
+
 Notice = (CustomerAsks | ApprovalAsked | ChangeDenied | ChangeDone | MaterialsChanged
-          | SpecsChanged | OtherOrderSlips | NewEta)
+          | SpecsChanged | OtherOrderSlips | NewEta | NewOrderPlaced)

@@ -295,7 +295,7 @@ conversation_state = Table(
 )
 
 # APScheduler's job store (bot/jobs/proactive.py JOB_TABLE), with the columns APScheduler
-# defines itself. Alembic creates it like every other table (migration 0003), so taking
+# defines itself. Alembic creates it like every other table (migration 0004), so taking
 # over the scheduled jobs runs no DDL.
 apscheduler_jobs = Table(
     "apscheduler_jobs", metadata,
@@ -315,3 +315,6 @@ card_deliveries = Table(
     Column("settled_by", String(100), nullable=False, default=""),
     Index("ix_card_deliveries_card", "card_id"),
 )
+
+# ordering's tables live in their own module, on this metadata
+import storage.ordering_tables  # noqa: E402,F401

@@ -18,6 +18,11 @@ from storage.repositories.messaging import SqlInbox, SqlOutbox
 from storage.repositories.orders import SqlWorkOrderRepository
 from storage.repositories.parties import SqlPartyRepository
 from storage.repositories.plans import SqlPlanRepository
+from storage.repositories.promises import (
+    SqlOrderRequestRepository,
+    SqlPromiseLedger,
+    SqlQuoteLog,
+)
 from storage.repositories.state import SqlStateStore
 
 
@@ -30,6 +35,9 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     inbox: SqlInbox
     state: SqlStateStore
+    promises: SqlPromiseLedger
+    quotes: SqlQuoteLog
+    order_requests: SqlOrderRequestRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -46,6 +54,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.inbox = SqlInbox(conn)
         self.state = SqlStateStore(conn)
+        self.promises = SqlPromiseLedger(conn)
+        self.quotes = SqlQuoteLog(conn)
+        self.order_requests = SqlOrderRequestRepository(conn)
         return self
 
     async def __aexit__(

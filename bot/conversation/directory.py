@@ -76,7 +76,13 @@ async def load_vocabulary(uow_factory: UnitOfWorkFactory) -> Vocabulary:
     """Spec values from product options and item attributes; operations from routings."""
     tables: dict[str, set[str]] = {k: set() for k in VOCAB_KEYS}
     operations: set[str] = set()
+    products: dict[str, list[str]] = {}
+    customers: dict[str, list[str]] = {}
     async with uow_factory() as uow:
+        for product in (await uow.catalog.products()).values():
+            products[product.name] = [product.code]
+        for customer in (await uow.parties.customers()).values():
+            customers[customer.name] = [customer.code]
         for product in (await uow.catalog.products()).values():
             for key, values in product.spec_options.items():
                 if key in tables:
@@ -89,4 +95,4 @@ async def load_vocabulary(uow_factory: UnitOfWorkFactory) -> Vocabulary:
             operations.update(step.name for step in routing.steps)
     return Vocabulary(colors=sorted(tables["color"]), materials=sorted(tables["material"]),
                       finishes=sorted(tables["finish"]), packaging=sorted(tables["packaging"]),
-                      operations=sorted(operations))
+                      operations=sorted(operations), products=products, customers=customers)

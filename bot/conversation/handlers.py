@@ -12,6 +12,7 @@ from typing import cast
 
 from bot.channels.pipeline import TaskTracker
 from bot.container import Container
+from bot.conversation import ordering
 from bot.conversation.commands import to_core
 from bot.conversation.directory import SqlOrderDirectory
 from bot.conversation.replies import render_result
@@ -45,6 +46,7 @@ class ChatHandlers:
         router.add(self.progress, Intent.QUERY_PROGRESS)
         router.add(self.report, Intent.REPORT)
         router.add(self.change_control, *CHANGE_CONTROL)
+        router.add(self.ordering, *ordering.ORDER_INTENTS)
         return router
 
     async def help(self, turn: Turn) -> list[Reply]:
@@ -55,10 +57,17 @@ class ChatHandlers:
 
     async def change_control(self, turn: Turn) -> list[Reply]:
         """Request, cancel, what-if, confirm, reject, approve and deny: the bus runs them."""
+        if await ordering.claims(self._c.uow_factory, turn.command, turn.person.id):
+            return await self.ordering(turn)
         command = to_core(turn.command, turn.person.id, turn.text)
         assert command is not None, turn.command
         result = cast(Result, await self._c.bus.handle(command))
         return render_result(result, turn.lang, self._c.settings.tz)
+
+    async def ordering(self, turn: Turn) -> list[Reply]:
+        """Quotes, new orders, and confirming or deciding a new order (NO-<n>)."""
+        return await ordering.handle(self._c.bus, turn.command, turn.person.id, turn.text,
+                                     turn.lang, self._c.settings.tz)
 
     async def progress(self, turn: Turn) -> list[Reply]:
         query = cast(core.QueryProgress, to_core(turn.command, turn.person.id, turn.text))

@@ -28,6 +28,7 @@ from core.model.change_request import ChangeRequest, CRStatus
 from core.model.parties import Person
 from core.model.plan import PlanVersion
 from core.model.work_order import WorkOrder
+from core.ordering.ledger import record_due_change
 from core.ports import Spawner, UnitOfWork, save_pending
 from core.services.planning import Planner, plan_revised
 
@@ -131,6 +132,8 @@ async def _commit(deps: Deps, cr_ref: str, actor: Person, assessment: Assessment
         cr.move(CRStatus.APPLIED, actor.id, now, order_version=applied.order.version,
                 plan_version=version.number)
         await save_pending(uow.change_requests, cr)
+        await record_due_change(uow, order.ref, order.due_date, applied.order.due_date, actor.id,
+                                now, cr.ref)
         await uow.outbox.add(await deps.fanout.applied(
             uow, cr, applied, assessment.impact, assessment.understood, version.etas, actor, now))
         await uow.commit()

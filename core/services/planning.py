@@ -245,6 +245,14 @@ class Planner:
         after, diff = await asyncio.to_thread(evaluate)
         return WhatIf(epoch, before, after, diff, latest.number if latest else None, hypothetical)
 
+    async def baseline(self, current: ShopSnapshot,
+                       latest: PlanVersion | None) -> tuple[datetime, PlanResult]:
+        """The plan epoch now and the latest plan repaired onto the shop as it is (cached),
+        the same `before` a what-if compares with; for a capable-to-promise search."""
+        epoch = local_epoch(self._clock.now(), self._tz)
+        params = replace(self.what_if_params, use_cpsat=False, workers=1)
+        return epoch, await self._repaired_now(current, latest, epoch, params)
+
     async def _repaired_now(self, current: ShopSnapshot, latest: PlanVersion | None,
                             epoch: datetime, params: SolveParams) -> PlanResult:
         """The latest plan repaired onto the shop as it is now, cached per plan, minute and orders."""

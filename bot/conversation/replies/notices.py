@@ -8,6 +8,7 @@ language, without knowing any text.
 from __future__ import annotations
 
 from bot.conversation.replies.cards import card, stored_card_lines, understood_lines
+from bot.conversation.replies.ordering import notice_text
 from bot.conversation.replies.results import local_time
 from bot.conversation.replies.texts import CHANGE_TEXTS as T
 from core.i18n import render
@@ -20,6 +21,7 @@ from core.notices import (
     CustomerAsks,
     MaterialsChanged,
     NewEta,
+    NewOrderPlaced,
     Notice,
     OtherOrderSlips,
     SpecsChanged,
@@ -63,6 +65,8 @@ class NoticeTexts:
         if isinstance(notice, OtherOrderSlips):
             return render(T, "notify_other_slips", lang, cr=notice.cr_ref, ref=notice.order_ref,
                           other=notice.other_ref, hours=round(notice.minutes / 60, 1))
+        if isinstance(notice, NewOrderPlaced):
+            return notice_text(notice, lang, self._tz)
         if isinstance(notice, NewEta):
             return render(T, "notify_customer", lang, cr=notice.cr_ref, ref=notice.order_ref,
                           eta=local_time(notice.eta, self._tz))

@@ -1,0 +1,84 @@
+"""Ordering records: a promise in the ledger, a logged quote, a new-order request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class PromiseSource(StrEnum):
+    QUOTE = "quote"  # a quote accepted: the order confirmed at the quoted date
+    NEW_ORDER = "new_order"  # a new order confirmed at the date the customer asked for
+    CHANGE = "change"  # an applied change moved the due date
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """A date promised to a customer for an order: when, by whom, and why."""
+
+    order_ref: str
+    promised_date: date
+    source: PromiseSource
+    by: str
+    at: datetime
+    cr_ref: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRecord:
+    """A quote question and its answer; nothing else of a quote is saved."""
+
+    asked_by: str
+    product_code: str
+    quantity: int
+    specs: dict[str, str]
+    customer_code: str | None
+    at: datetime
+    earliest: date | None  # None: refused (see outcome)
+    outcome: str  # "quoted" or a refusal reason
+    rush_date: date | None = None
+    raw_text: str = ""
+
+
+class RequestStatus(StrEnum):
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPLIED = "applied"
+    CANCELLED = "cancelled"
+    DENIED = "denied"
+    EXPIRED = "expired"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (RequestStatus.AWAITING_CONFIRMATION, RequestStatus.AWAITING_APPROVAL)
+
+
+@dataclass(slots=True)
+class OrderRequest:
+    """A new order taken in chat, awaiting confirmation (NO-<id>) until it becomes an order."""
+
+    ref: str
+    requested_by: str
+    customer_code: str
+    product_code: str
+    quantity: int
+    specs: dict[str, str]
+    due_date: date
+    status: RequestStatus
+    created_at: datetime
+    expires_at: datetime
+    earliest: date  # the quote for it when the card was shown
+    risk: str = "low"
+    impact: dict[str, Any] = field(default_factory=dict)  # the card's facts, for approval
+    raw_text: str = ""
+    order_ref: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    plan_version: int | None = None
+    id: int | None = None
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.status.is_open and now >= self.expires_at

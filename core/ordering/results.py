@@ -1,0 +1,111 @@
+"""What the ordering use cases did, as data; bot/conversation/replies/ordering.py words it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """Another order the new one would finish later, and whether that makes it late."""
+
+    ref: str
+    minutes: int
+    becomes_late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ToBuy:
+    """A material short for the new order: bought new (`uncovered`) or awaited on a PO."""
+
+    item_code: str
+    item_name: str
+    missing: float
+    uncovered: float
+    available_on: date
+    purchase_orders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteFacts:
+    """The live plan's answer for one prospective order."""
+
+    product_code: str
+    product_name: str
+    quantity: int
+    specs: Mapping[str, str]
+    customer_code: str | None
+    customer_name: str | None
+    earliest: date  # the promise: ETA's day plus the safety guard
+    eta: datetime  # the plan's completion at that date
+    pushed: tuple[Pushed, ...]
+    materials: tuple[ToBuy, ...]
+    materials_ready: date
+    rush_date: date | None = None  # a rush would keep this earlier date
+    rush_fee: float | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    facts: QuoteFacts
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCard:
+    """A new order awaiting the sender's confirmation (`request_ref` NO-<n>)."""
+
+    request_ref: str
+    order_ref: str
+    facts: QuoteFacts
+    due_date: date
+    eta: datetime  # the plan's completion at the asked date
+    on_time: bool
+    pushed: tuple[Pushed, ...]  # at the asked date
+    risk: str
+    terms: Mapping[str, str]  # the customer's contract terms
+    needs_approval: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSentForApproval:
+    request_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCreated:
+    request_ref: str
+    order_ref: str
+    plan_version: int
+    eta: datetime | None
+    promised: date
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled:
+    request_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDenied:
+    request_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRefused:
+    """Nothing was saved (but a logged quote); `reason` names the text, `params` fill it.
+
+    reason: ask_customer | ask_product | ask_quantity | ask_due_date | unknown_product |
+    unknown_customer | not_your_customer | role_cannot_order | bad_quantity | absurd_quantity |
+    past_date | unknown_spec | no_routing | nothing_pending | expired | not_yours |
+    only_supervisors | no_approval_pending | already_with_supervisor.
+    """
+
+    reason: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+OrderingResult = (Quoted | OrderCard | OrderSentForApproval | OrderCreated | OrderCancelled
+                  | OrderDenied | OrderRefused)
