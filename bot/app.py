@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -89,6 +89,15 @@ async def build_container(settings: Settings, clock: Clock | None = None,
     links = await build_signer(settings, uow_factory, clock)
     return Container(settings, engine, uow_factory, clock, planner, bus, tasks,
                      SqlConversationStore(engine), engine.dispose, links)
+
+
+def _sql(container: Container) -> SqlUnitOfWorkFactory:
+    """The container's unit-of-work factory as what this root built it as.
+
+    Core sees only the port; the inbox, outbox and card services work below
+    the unit of work (short transactions of their own) and need the engine.
+    """
+    return cast(SqlUnitOfWorkFactory, container.uow_factory)
 
 
 def migrate_database(url: str) -> None:
@@ -188,7 +197,7 @@ def demo_seeding(settings: Settings,
         container = app[container_key]
         now: datetime = container.clock.now()
         today: date = local_epoch(now, settings.tz).date()
-        seeded = await seed_demo(container.uow_factory, today, now)
+        seeded = await seed_demo(_sql(container), today, now)
         async with container.uow_factory() as uow:
             has_plan = await uow.plans.latest() is not None
         if seeded or not has_plan:
@@ -219,9 +228,10 @@ def create_app(settings: Settings, clock: Clock | None = None,
         owned = container is None
         c = container or await build_container(settings, clock)
         app[container_key] = c
-        deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
-                  outbox=SqlOutboxService(c.uow_factory), clock=c.clock,
-                  uow_factory=c.uow_factory, cards=SqlCardDeliveries(c.uow_factory))
+        sql = _sql(c)
+        deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(sql),
+                  outbox=SqlOutboxService(sql), clock=c.clock,
+                  uow_factory=c.uow_factory, cards=SqlCardDeliveries(sql))
         subscribe_serving(c, settings)
         try:
             yield

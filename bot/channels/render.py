@@ -14,8 +14,11 @@ from typing import Any
 from urllib.parse import quote
 
 from core.i18n import render
-from core.messages import Button, Reply, reply_to_payload
-from core.messages import reply_from_payload as payload_to_reply  # noqa: F401  (re-exported)
+from core.messages import Button, Reply
+from core.messages import reply_from_payload as payload_to_reply
+from core.messages import reply_to_payload as reply_to_payload
+
+__all__ = ["payload_to_reply", "reply_to_payload"]  # the payload forms the senders share
 
 WECOM_TEXT_LIMIT = 2048  # bytes, text and markdown content (90236)
 WECOM_PASSIVE_LIMIT = 2048  # bytes, passive text reply Content (90241)

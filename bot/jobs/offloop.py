@@ -58,7 +58,7 @@ async def finish_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return await to_the_end(asyncio.to_thread(fn, *args))
 
 
-class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):
+class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):  # type: ignore[misc]  # untyped base
     """Runs coroutine jobs on the scheduler's loop, whichever thread submits them."""
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
@@ -89,7 +89,8 @@ class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):
         pending set: the parent's loop over that set then failed half-way
         ("Set changed size during iteration") and the scheduler never closed.
         """
-        pending, self._pending_futures = list(self._pending_futures), set()
+        pending: list[Any] = list(self._pending_futures)
+        self._pending_futures: set[Any] = set()
         for f in pending:
             if f.done():
                 continue
@@ -100,7 +101,7 @@ class ThreadSafeAsyncIOExecutor(AsyncIOExecutor):
                     self._eventloop.call_soon_threadsafe(f.cancel)
 
 
-class OffLoopScheduler(AsyncIOScheduler):
+class OffLoopScheduler(AsyncIOScheduler):  # type: ignore[misc]  # untyped base
     """AsyncIOScheduler that never runs job-store I/O on the event loop.
 
     Rounds run in a worker thread, one at a time. Shutdown stops new rounds at
@@ -122,7 +123,7 @@ class OffLoopScheduler(AsyncIOScheduler):
         self._round_lock = threading.Lock()
         super().__init__(*args, **kwargs)
 
-    @run_in_event_loop
+    @run_in_event_loop  # type: ignore[untyped-decorator]
     def wakeup(self) -> None:
         self._stop_timer()
         if self._closing:
@@ -138,7 +139,8 @@ class OffLoopScheduler(AsyncIOScheduler):
         with self._round_lock:
             if self._closing:
                 return None
-            return super()._process_jobs()
+            due: float | None = super()._process_jobs()
+            return due
 
     def _processed(self, fut: asyncio.Future[float | None]) -> None:
         self._processing = False

@@ -8,6 +8,7 @@ vocabulary match next to the value as written.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -59,7 +60,7 @@ class Change:
     #: "推迟到" later). Only the service knows the current due date, so only it
     #: can see that "推迟到12月1号" moves the date forward and ask back.
     #: Not part of the contract JSON.
-    direction: str | None = field(default=None, compare=False)
+    direction: str | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field}

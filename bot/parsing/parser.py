@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.parsing import intents
@@ -220,7 +220,7 @@ def _change(command: Command, fields: FieldResult, lang: Lang) -> ParseResult:
         if fields.ask_kind is not None:
             # "往后推一点", "改到下个月": ask the finer question, kept as the
             # field's kind so the answer completes that field.
-            finer = ask(fields.ask_kind, lang, order, **fields.ask_values)
+            finer = ask(fields.ask_kind, lang, order, **cast(dict[str, Any], fields.ask_values))
             question = Question(kind, finer.text, key=fields.ask_kind)
             vague = (*issues, f"{fields.missing}_missing", f"{fields.missing}_vague")
             return ParseResult(command, lang, question, vague)

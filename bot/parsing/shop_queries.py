@@ -58,9 +58,9 @@ def _customer(text: str, vocabulary: Vocabulary) -> str | None:
         name = m.group(1)
         if not _NOT_CUSTOMER.match(name) and syn.ORDER_FILTER_LEX.search(name) is None:
             return name
-    m = _CUSTOMER_EN.search(text)
-    if m is not None:
-        name = (m.group(1) or m.group(2) or "").strip()
+    english = _CUSTOMER_EN.search(text)
+    if english is not None:
+        name = (english.group(1) or english.group(2) or "").strip()
         if name and name.lower() not in ("me", "us", "this", "next", "the"):
             return name
     return None

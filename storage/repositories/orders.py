@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -95,8 +96,8 @@ class SqlWorkOrderRepository:
                 insert(ops_t), [_op_row(order.ref, op) for op in order.operations]
             )
 
-    async def _operations(self, refs: Sequence[str]) -> dict[str, list[OperationProgress]]:
-        out: dict[str, list[OperationProgress]] = {}
+    async def _operations(self, refs: Sequence[str]) -> dict[str, builtins.list[OperationProgress]]:
+        out: dict[str, builtins.list[OperationProgress]] = {}
         for chunk_start in range(0, len(refs), 500):
             chunk = list(refs[chunk_start : chunk_start + 500])
             rows = await self._conn.execute(
