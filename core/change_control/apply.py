@@ -99,7 +99,7 @@ async def _reassess(deps: Deps, cr_ref: str) -> Assessment | _Outcome:
             return await _withdraw(deps, uow, cr, order)
         command = change_command_from_contract(cr.command, cr.requested_by, cr.raw_text)
         try:
-            return await assess_change(uow, deps.planner, deps.clock, order, items_of(command))
+            return await assess_change(uow, deps.planner, deps.clock, order, items_of(command, order))
         except CoreError as exc:
             return Refused("invalid", {"ref": order.ref, "reason": str(exc)})
 
