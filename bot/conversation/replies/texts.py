@@ -4,9 +4,10 @@ from __future__ import annotations
 
 CHAT_TEXTS = {
     "unknown_user": {
-        "zh": "您好！您还没有在工单系统登记。请把您的企业微信/钉钉账号发给管理员，登记后即可查询和变更订单。",
-        "en": "Hello! You are not registered with Gongdan yet. Send your WeCom/DingTalk id to your "
-              "administrator; once registered you can query and change orders.",
+        "zh": "您好！您还没有在工单系统登记。请把下面这个账号发给管理员，登记后即可查询和变更订单：\n"
+              "{channel}账号：{user_id}",
+        "en": "Hello! You are not registered with Gongdan yet. Send this id to your administrator; "
+              "once registered you can query and change orders:\n{channel} id: {user_id}",
     },
     "help": {
         "zh": "可以这样说：\n• 查 SO-31 / 我的订单\n• SO-31 数量改成500件 / 交期提前三天 / 颜色换成胡桃木 / 加急\n"
@@ -20,6 +21,11 @@ CHAT_TEXTS = {
     },
     "empty": {"zh": "请输入内容。", "en": "Please type a message."},
     "rejected": {"zh": "没能办理：{reason}", "en": "Could not do that: {reason}"},
+}
+
+CHANNEL_NAMES = {
+    "zh": {"wecom": "企业微信", "dingtalk": "钉钉", "web": "网页聊天"},
+    "en": {"wecom": "WeCom", "dingtalk": "DingTalk", "web": "Web chat"},
 }
 """Replies of the conversation itself: unregistered sender, help, not understood."""
 
@@ -74,6 +80,14 @@ CHANGE_TEXTS = {
                            "en": "Heads-up: after {cr} on {ref}, your order {other} is expected about {hours} h later."},
     "notify_customer": {"zh": "您的订单 {ref} 已按变更更新，新的预计完工时间：{eta}。",
                         "en": "Your order {ref} was updated as requested; new estimated completion: {eta}."},
+    "already_closed": {"zh": "变更 {cr} 已{status}，无需再确认。",
+                       "en": "Change {cr} is already {status}; there is nothing to answer."},
+    "direction_unclear": {
+        "zh": "{ref} 现在交期是{current}，{said}到{asked}其实是{actual}了，是要改到{asked}吗？"
+              "\n回复“是”按{asked}评估，回复其他则不改。",
+        "en": "{ref} is due {current} now, so {asked} is {actual}, not {said}. Change the due "
+              "date to {asked}?\nReply \"yes\" to assess it; anything else changes nothing.",
+    },
     "btn_confirm": {"zh": "确认", "en": "Confirm"},
     "btn_cancel": {"zh": "取消", "en": "Cancel"},
     "btn_approve": {"zh": "批准", "en": "Approve"},
@@ -87,6 +101,19 @@ CHANGE_TEXTS = {
     "cost_line": {"zh": "预计费用 ¥{total}", "en": "Estimated cost ¥{total}"},
 }
 
+DIRECTION_WORDS = {
+    "zh": {"earlier": "提前", "later": "推迟"},
+    "en": {"earlier": "earlier", "later": "later"},
+}
+
+CR_STATUS_TEXT = {
+    "zh": {"applied": "生效", "cancelled": "取消", "denied": "被驳回", "refused": "被拒绝",
+           "superseded": "作废（订单已变动）", "expired": "过期"},
+    "en": {"applied": "applied", "cancelled": "cancelled", "denied": "denied",
+           "refused": "refused", "superseded": "withdrawn (the order changed)",
+           "expired": "expired"},
+}
+
 UNDERSTOOD_TEXTS = {
     "quantity": {"zh": "数量 {before} → {after}{unit}", "en": "Quantity {before} → {after}{unit}"},
     "due_date": {"zh": "交期 {before} → {after}", "en": "Due date {before} → {after}"},
@@ -96,6 +123,10 @@ UNDERSTOOD_TEXTS = {
     "add_operation": {"zh": "增加工序 {after}", "en": "Add operation {after}"},
     "remove_operation": {"zh": "去掉工序 {before}", "en": "Remove operation {before}"},
     "cancel": {"zh": "取消订单", "en": "Cancel the order"},
+    "factor": {"zh": "（×{factor}）", "en": " (×{factor})"},
+    "factor_rounded": {"zh": "（×{factor}，{exact}四舍五入为{after}）",
+                       "en": " (×{factor}, {exact} rounded to {after})"},
+    "default_unit": {"zh": "件", "en": "pcs"},
 }
 """One line per understood item, before -> after, restated first on every card."""
 
