@@ -197,7 +197,10 @@ def test_catalog_is_bilingual() -> None:
 
     assert check_catalog(interpreter.CATALOG) == []
     assert check_catalog(questions.CATALOG) == []
-    for catalog in (texts.CHAT_TEXTS, texts.CHANGE_TEXTS, texts.UNDERSTOOD_TEXTS):
+    from bot.conversation.replies import queries
+
+    for catalog in (texts.CHAT_TEXTS, texts.CHANGE_TEXTS, texts.UNDERSTOOD_TEXTS,
+                    queries.QUERY_TEXTS):
         assert check_catalog(catalog) == []
 
 

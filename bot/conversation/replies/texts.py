@@ -9,12 +9,6 @@ CHAT_TEXTS = {
         "en": "Hello! You are not registered with Gongdan yet. Send this id to your administrator; "
               "once registered you can query and change orders:\n{channel} id: {user_id}",
     },
-    "help": {
-        "zh": "可以这样说：\n• 查 SO-31 / 我的订单\n• SO-31 数量改成500件 / 交期提前三天 / 颜色换成胡桃木 / 加急\n"
-              "• 如果 SO-31 加急会怎样\n• SO-31 开料 完成50件 报废2（报工）",
-        "en": "You can say:\n• where is SO-31 / my orders\n• SO-31 qty 500 / due date 3 days earlier / "
-              "colour walnut / rush SO-31\n• what if SO-31 is rushed\n• SO-31 cutting done 50 scrap 2 (progress report)",
-    },
     "unknown": {
         "zh": "没看懂这句话。发送“帮助”查看可以怎么说。",
         "en": "Sorry, I did not understand that. Send \"help\" to see what I can do.",
