@@ -88,11 +88,13 @@ async def assess_change(uow: UnitOfWork, planner: Planner, clock: Clock, order: 
     routing = snap.routings[(order.product_code, order.routing_version)]
     bom = snap.boms[(order.product_code, order.bom_version)]
     applied = apply_changes(order, product, routing, items, "assessment", snap.work_centers, bom)
-    extra = {(order.product_code, applied.routing.version): applied.routing} if applied.routing else None
+    extra = ({(order.product_code, applied.routing.version): applied.routing}
+             if applied.routing else None)
     hypothetical = with_overrides(snap, {order.ref: applied.order}, extra)
     wi = await planner.what_if(snap, hypothetical, await uow.plans.latest(), [order.ref])
     others = [o for o in snap.orders if o.ref != order.ref]
-    supply = SupplyContext(snap.items, snap.purchase_orders, today, others, snap.boms, snap.availability)
+    supply = SupplyContext(snap.items, snap.purchase_orders, today, others, snap.boms,
+                           snap.availability)
     impact = assess(before=order, after=applied.order, changes=items,
                     customer=snap.customers[order.customer_code], product=product,
                     bom_before=bom, routing=routing, supply=supply,

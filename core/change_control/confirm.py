@@ -96,7 +96,8 @@ async def check_confirmer(uow: UnitOfWork, person: Person, cr: ChangeRequest) ->
         return Refused("not_yours", {"cr": cr.ref})
     if cr.status is CRStatus.AWAITING_SALES:
         order = await uow.orders.get(cr.order_ref)
-        if order is None or not (person.role is Role.SALES and person.owns_customer(order.customer_code)):
+        if order is None or not (person.role is Role.SALES
+                                 and person.owns_customer(order.customer_code)):
             return Refused("not_yours", {"cr": cr.ref})
     if cr.status is CRStatus.AWAITING_APPROVAL:
         return Refused("already_with_supervisor", {"cr": cr.ref})
@@ -114,7 +115,8 @@ async def expire_if_due(deps: Deps, uow: UnitOfWork, cr: ChangeRequest) -> bool:
     return True
 
 
-async def _route_to_supervisors(deps: Deps, uow: UnitOfWork, cr: ChangeRequest, person: Person) -> None:
+async def _route_to_supervisors(deps: Deps, uow: UnitOfWork, cr: ChangeRequest,
+                                person: Person) -> None:
     now = deps.clock.now()
     cr.move(CRStatus.AWAITING_APPROVAL, person.id, now, risk=cr.risk)
     cr.expires_at = now + deps.settings.confirm_timeout * APPROVAL_TIMEOUT_FACTOR

@@ -46,7 +46,8 @@ async def request_change(deps: Deps, command: ChangeCommand) -> Result:
         if (unclear := direction_unclear(order, getattr(command, "items", ()))) is not None:
             return unclear  # "提前到" a later date: asked back, nothing stored
         try:
-            assessment = await assess_change(uow, deps.planner, deps.clock, order, items_of(command, order))
+            items = items_of(command, order)
+            assessment = await assess_change(uow, deps.planner, deps.clock, order, items)
         except CoreError as exc:
             return Refused("invalid", {"ref": ref, "reason": str(exc)})
         if command.what_if:

@@ -32,7 +32,8 @@ async def test_healthz_and_seeded_orders(demo_client: TestClient) -> None:
     assert len(open_orders) >= 80
     assert set(orders[0]) == {"ref", "customer", "salesperson", "product", "quantity", "due_date",
                               "eta", "status"}
-    assert all(o["eta"] for o in open_orders if o["status"] != "draft") or any(o["eta"] for o in open_orders)
+    assert (all(o["eta"] for o in open_orders if o["status"] != "draft")
+            or any(o["eta"] for o in open_orders))
     people = await (await demo_client.get("/api/people")).json()
     roles = {p["role"] for p in people}
     assert {"sales", "customer", "supervisor", "planner", "operator", "purchasing", "warehouse",
@@ -43,7 +44,8 @@ async def test_healthz_and_seeded_orders(demo_client: TestClient) -> None:
 async def test_api_needs_the_admin_token_outside_demo(aiohttp_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     client = await aiohttp_client(create_app(_settings(tmp_path, admin_token="s3cret")))
     assert (await client.get("/api/orders")).status == 401
-    assert (await client.get("/api/orders", headers={"Authorization": "Bearer wrong"})).status == 401
+    wrong = {"Authorization": "Bearer wrong"}
+    assert (await client.get("/api/orders", headers=wrong)).status == 401
     ok = await client.get("/api/orders", headers={"Authorization": "Bearer s3cret"})
     assert ok.status == 200 and await ok.json() == []
     assert (await client.get("/healthz")).status == 200

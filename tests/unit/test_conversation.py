@@ -400,7 +400,8 @@ async def test_a_bare_confirm_answers_the_last_card_even_after_a_list(conv: Conv
         assert said.command is not None and (said.command.intent, said.command.ref) == (
             Intent.CONFIRM, "CR-2")
     no = await conv.interpret("web", "sales1", "2", NOW)
-    assert no.command is not None and (no.command.intent, no.command.ref) == (Intent.REJECT, "CR-2")
+    assert no.command is not None
+    assert (no.command.intent, no.command.ref) == (Intent.REJECT, "CR-2")
     named = await conv.interpret("web", "sales1", "确认 CR-1", NOW)
     assert named.command is not None and named.command.ref == "CR-1"
     assert await conv.pending("web", "sales1", NOW) is None  # a card is no open question

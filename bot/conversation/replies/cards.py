@@ -46,8 +46,9 @@ def understood_line(item: BeforeAfter, lang: str) -> str:
         unit = render(UNDERSTOOD_TEXTS, "default_unit", lang)
     if lang == "en" and unit:
         unit = f" {unit}"
+    name = names.get(item.key or "", item.key or "")
     line = render(UNDERSTOOD_TEXTS, item.field, lang, before=_show(item.before),
-                  after=_show(item.after), unit=unit, name=names.get(item.key or "", item.key or ""))
+                  after=_show(item.after), unit=unit, name=name)
     if item.factor is not None:
         line += _factor_note(item, lang)
     return line
