@@ -33,6 +33,10 @@ class ChangeItem:
     key: str | None = None
     unit: str | None = None
     canonical: str | None = None
+    #: For a due date set to `value`: "earlier" or "later" as the message's verb said
+    #: ("提前到", "推迟到"). Not part of the contract's item; the request checks it
+    #: against the order's current due date.
+    direction: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's item shape: keys only where they are set (value when no delta is)."""
@@ -66,6 +70,27 @@ class ChangeItem:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeItem:
+    """A change stated as a multiple of the order's current value ("翻倍" is factor 2).
+
+    Resolved against the order when the change is assessed, never before: only
+    then is the current value known. `written` is the phrase as typed.
+    """
+
+    field: str
+    factor: float
+    written: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "factor": self.factor, "written": self.written}
+
+    @classmethod
+    def from_dict(cls, item: Mapping[str, Any]) -> RelativeItem:
+        return cls(str(item.get("field", "")), float(item.get("factor", 1.0)),
+                   str(item.get("written", "")))
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     """Base of every command; `by` is the asking person's id."""
 
@@ -80,13 +105,18 @@ class RequestChange(Command):
     items: tuple[ChangeItem, ...]
     raw_text: str = ""
     what_if: bool = False
+    #: Multiples of the current value ("翻倍"); the contract's extra `relative` key.
+    relative: tuple[RelativeItem, ...] = ()
 
     def contract_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "intent": "what_if" if self.what_if else "change",
             "order": self.order_ref,
             "changes": [item.to_dict() for item in self.items],
         }
+        if self.relative:
+            out["relative"] = [r.to_dict() for r in self.relative]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,4 +183,6 @@ def change_command_from_contract(command: Mapping[str, Any], by: str,
     if command.get("intent") == "cancel":
         return CancelOrder(by, ref, raw_text)
     items = tuple(ChangeItem.from_dict(c) for c in command.get("changes") or ())
-    return RequestChange(by, ref, items, raw_text, what_if=command.get("intent") == "what_if")
+    relative = tuple(RelativeItem.from_dict(r) for r in command.get("relative") or ())
+    return RequestChange(by, ref, items, raw_text, what_if=command.get("intent") == "what_if",
+                         relative=relative)

@@ -29,13 +29,17 @@ class BeforeAfter:
     after: int | str | date | None
     key: str | None = None
     unit: str | None = None
+    factor: float | None = None  # the multiple asked for ("翻倍" = 2), when stated as one
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, kept with the stored impact so an approval card restates the same."""
         def plain(v: int | str | date | None) -> int | str | None:
             return v.isoformat() if isinstance(v, date) else v
-        return {"field": self.field, "before": plain(self.before), "after": plain(self.after),
-                "key": self.key, "unit": self.unit}
+        out: dict[str, Any] = {"field": self.field, "before": plain(self.before),
+                               "after": plain(self.after), "key": self.key, "unit": self.unit}
+        if self.factor is not None:
+            out["factor"] = self.factor
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BeforeAfter:
@@ -43,8 +47,10 @@ class BeforeAfter:
             if data.get("field") == "due_date" and isinstance(v, str):
                 return date.fromisoformat(v)
             return v  # type: ignore[no-any-return]
+        factor = data.get("factor")
         return cls(str(data.get("field", "")), value(data.get("before")), value(data.get("after")),
-                   data.get("key"), data.get("unit"))
+                   data.get("key"), data.get("unit"),
+                   float(factor) if factor is not None else None)
 
 
 Understood = tuple[BeforeAfter, ...]

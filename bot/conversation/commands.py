@@ -16,8 +16,9 @@ def to_core(command: Command, by: str, raw_text: str = "") -> core.Command | Non
     intent = command.intent
     if intent in (Intent.CHANGE, Intent.WHAT_IF):
         items = tuple(change_item(c) for c in command.changes)
+        relative = tuple(core.RelativeItem(r.field, r.factor, r.written) for r in command.relative)
         return core.RequestChange(by, command.order, items, raw_text,
-                                  what_if=intent is Intent.WHAT_IF)
+                                  what_if=intent is Intent.WHAT_IF, relative=relative)
     if intent is Intent.CANCEL:
         return core.CancelOrder(by, command.order, raw_text)
     if intent is Intent.CONFIRM:
@@ -37,4 +38,4 @@ def to_core(command: Command, by: str, raw_text: str = "") -> core.Command | Non
 
 def change_item(change: Change) -> core.ChangeItem:
     return core.ChangeItem(change.field, change.value, change.delta, change.delta_days,
-                           change.key, change.unit, change.canonical)
+                           change.key, change.unit, change.canonical, change.direction)

@@ -8,6 +8,7 @@ use cases directly.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from bot.channels.pipeline import TaskTracker
@@ -16,15 +17,23 @@ from bot.conversation import ordering
 from bot.conversation.commands import to_core
 from bot.conversation.directory import SqlOrderDirectory
 from bot.conversation.replies import render_result
+from bot.conversation.replies.queries import (
+    help_text,
+    order_list_text,
+    shop_load_text,
+    smalltalk_text,
+)
 from bot.conversation.replies.texts import CHAT_TEXTS
 from bot.conversation.router import Router, Turn
-from bot.parsing import Intent
+from bot.parsing import Command, Intent, Question
 from core import commands as core
-from core.change_control.results import Result
+from core.change_control.results import DirectionUnclear, Result
 from core.i18n import render
 from core.messages import Reply
+from core.services.order_lists import list_orders
 from core.services.progress import order_progress
 from core.services.reporting import report_progress
+from core.services.shop_load import shop_load
 
 CHANGE_CONTROL = (Intent.CHANGE, Intent.CANCEL, Intent.WHAT_IF, Intent.CONFIRM, Intent.REJECT,
                   Intent.APPROVE, Intent.DENY)
@@ -47,13 +56,37 @@ class ChatHandlers:
         router.add(self.report, Intent.REPORT)
         router.add(self.change_control, *CHANGE_CONTROL)
         router.add(self.ordering, *ordering.ORDER_INTENTS)
+        router.add(self.order_list, Intent.QUERY_ORDERS)
+        router.add(self.shop, Intent.QUERY_SHOP)
         return router
 
     async def help(self, turn: Turn) -> list[Reply]:
-        return [_text(render(CHAT_TEXTS, "help", turn.lang))]
+        """Three examples that fit the sender's role, naming one of their own orders."""
+        recent = await self._directory.recent_orders(turn.person.id, 1)
+        ref = recent[0].ref if recent else "SO-31"
+        return [_text(help_text(turn.person.role, turn.lang, ref))]
 
     async def unknown(self, turn: Turn) -> list[Reply]:
+        if turn.command.smalltalk:  # "谢谢", "早上好", "在吗": a friendly word, no order guess
+            return [_text(smalltalk_text(turn.command.smalltalk, turn.lang, turn.now))]
         return [_text(render(CHAT_TEXTS, "unknown", turn.lang))]
+
+    async def order_list(self, turn: Turn) -> list[Reply]:
+        """Late / due today / due this week / rush, ranked; "2" then shows the second one."""
+        async with self._c.uow_factory() as uow:
+            answer = await list_orders(uow, turn.person, turn.command.filter,
+                                       turn.command.customer, turn.now, self._c.settings.tz)
+        text = order_list_text(answer, turn.lang, self._c.settings.tz)
+        refs = tuple(o.ref for o in answer.orders)
+        if refs and turn.ask is not None:
+            await turn.ask(Command(Intent.QUERY_PROGRESS), Question("order", text, refs))
+        return [_text(text)]
+
+    async def shop(self, turn: Turn) -> list[Reply]:
+        """The bottleneck, its load over the coming week, the orders it delays."""
+        async with self._c.uow_factory() as uow:
+            answer = await shop_load(uow, turn.person, turn.now, self._c.settings.tz)
+        return [_text(shop_load_text(answer, turn.lang, self._c.settings.tz))]
 
     async def change_control(self, turn: Turn) -> list[Reply]:
         """Request, cancel, what-if, confirm, reject, approve and deny: the bus runs them."""
@@ -62,7 +95,13 @@ class ChatHandlers:
         command = to_core(turn.command, turn.person.id, turn.text)
         assert command is not None, turn.command
         result = cast(Result, await self._c.bus.handle(command))
-        return render_result(result, turn.lang, self._c.settings.tz)
+        replies = render_result(result, turn.lang, self._c.settings.tz)
+        if isinstance(result, DirectionUnclear) and turn.ask is not None:
+            # a yes assesses the date as written; the verb no longer contradicts it
+            plain = tuple(replace(c, direction=None) for c in turn.command.changes)
+            await turn.ask(replace(turn.command, changes=plain),
+                           Question("yes_no", replies[0].text))
+        return replies
 
     async def ordering(self, turn: Turn) -> list[Reply]:
         """Quotes, new orders, and confirming or deciding a new order (NO-<n>)."""
@@ -72,8 +111,10 @@ class ChatHandlers:
     async def progress(self, turn: Turn) -> list[Reply]:
         query = cast(core.QueryProgress, to_core(turn.command, turn.person.id, turn.text))
         async with self._c.uow_factory() as uow:
-            answer = await order_progress(uow, turn.person, query.order_ref, turn.lang,
-                                          self._c.settings.tz)
+            links = self._c.links
+            answer = await order_progress(uow, turn.person, query.order_ref or "", turn.lang,
+                                          self._c.settings.tz,
+                                          link=links.order_link if links is not None else None)
         return [_text(answer.text)]
 
     async def report(self, turn: Turn) -> list[Reply]:
@@ -84,10 +125,11 @@ class ChatHandlers:
             matches = await self._directory.resolve(ref, turn.person.id)
             ref = matches[0] if len(matches) == 1 else ref
         async with self._c.uow_factory() as uow:
-            result = await report_progress(uow, turn.person, ref, report.operation, report.quantity,
-                                           report.scrap, turn.now, turn.lang)
+            result = await report_progress(uow, turn.person, ref, report.operation,
+                                           report.quantity, report.scrap, turn.now, turn.lang)
         if result.recorded and result.order_ref:
-            self._tasks.spawn(self._c.planner.replan(f"report {result.order_ref}", [result.order_ref]))
+            done = result.order_ref
+            self._tasks.spawn(self._c.planner.replan(f"report {done}", [done]))
         return [_text(result.text)]
 
 

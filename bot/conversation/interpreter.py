@@ -17,6 +17,12 @@ Flow of `Conversations.interpret`:
   3. resolve the order through the directory: exact, normalised, then the
      sender's recent orders; several candidates are listed and asked;
   4. "我的订单" (no order named) lists the sender's riskiest orders, briefly.
+
+Behind any question the store also keeps the last confirm card the person was
+shown (`show_card`, called by the service): a bare "确认", "好的" or "1" with no
+question open, or after one was answered, is read as an answer to that card,
+so it never lands on an older pending request. The service asks back through
+`ask_back` (a due date against its verb, a list of orders to pick from).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from bot.conversation.state import (
     MemoryConversationStore,
@@ -83,6 +89,28 @@ _ANSWER_PREFIX = {
     "zh": {"due_date": "交期改到", "quantity": "数量改成", "change": ""},
     "en": {"due_date": "due date to ", "quantity": "qty ", "change": ""},
 }
+#: A number with at most its unit ("3", "3天", "15号", "100件", "3 days", "15th").
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,6})\s*([^\W\d]{0,6})\s*$")
+_DAY_NUMBER = re.compile(r"(\d{1,2})")
+#: A vague amount's finer question (Question.key) -> the sentence its answer completes:
+#: (for a bare number, for any other answer). "3" to "推迟多少天？" is "交期推迟3天".
+_KEY_SENTENCE = {
+    "zh": {
+        "due_shift_later": ("交期推迟{n}天", "交期推迟{a}"),
+        "due_shift_earlier": ("交期提前{n}天", "交期提前{a}"),
+        "due_month_day": ("交期改到下个月{n}号", "交期改到下个月{a}"),
+        "due_week_day": ("交期改到下周{a}", "交期改到下周{a}"),
+        "quantity_amount": ("数量再加{a}", "数量{a}"),
+    },
+    "en": {
+        "due_shift_later": ("due date {n} days later", "due date {a} later"),
+        "due_shift_earlier": ("due date {n} days earlier", "due date {a} earlier"),
+        "due_month_day": ("due date to {next_month_day}", "due date to {next_month_day}"),
+        "due_week_day": ("due date to next {a}", "due date to next {a}"),
+        "quantity_amount": ("qty add {a}", "qty {a}"),
+    },
+}
+_CONFIRM_OR_REJECT = (Intent.CONFIRM, Intent.REJECT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +161,26 @@ class Interpretation:
 PURGE_EVERY = timedelta(minutes=10)
 
 
+class _Key(NamedTuple):
+    """Whose conversation, and the last card shown to them (kept behind any new question)."""
+
+    channel: str
+    user: str
+    card: str | None = None
+
+
 class Conversations:
     """Pending questions per (channel, user), merged with the next answer."""
 
     def __init__(self, directory: OrderDirectory, store: ConversationStore | None = None, *,
                  clock: Clock | None = None, ttl: timedelta = timedelta(minutes=15),
                  list_limit: int = 5, tz: str = "Asia/Shanghai",
-                 vocabulary: Vocabulary | None = None, order_pattern: str | None = None) -> None:
+                 vocabulary: Vocabulary | None = None, order_pattern: str | None = None,
+                 card_ttl: timedelta = timedelta(minutes=30)) -> None:
         """`store` keeps what each conversation waits for (in memory when not given);
         `clock` gives the time when `interpret` is called without `now` (tests inject
-        a fake one); `ttl` is how long a question stays open."""
+        a fake one); `ttl` is how long a question stays open, `card_ttl` how long a
+        bare "确认" still answers the last card shown."""
         self._directory = directory
         self._store: ConversationStore = store if store is not None else MemoryConversationStore()
         self._clock = clock
@@ -151,6 +189,7 @@ class Conversations:
         self._tz = tz
         self._vocabulary = vocabulary
         self._pattern = order_pattern
+        self._card_ttl = card_ttl
         self._purged_at: datetime | None = None
 
     def _parse(self, text: str, now: datetime) -> ParseResult:
@@ -171,7 +210,26 @@ class Conversations:
         if saved is None or now > saved.expires_at:
             return None
         entry = pending_from_json(saved.state, saved.saved_at)
-        return entry.question if entry is not None else None
+        return entry.question if entry is not None and entry.question.kind != "card" else None
+
+    async def show_card(self, channel: str, user: str, cr_ref: str, lang: Lang,
+                        now: datetime | None = None) -> None:
+        """Remember the confirm card just shown: the next bare "确认"/"1" answers it."""
+        now = self._now(now)
+        await self._store.save(channel, user, pending_to_json(_card_entry(cr_ref, lang, now)),
+                               now, now + self._card_ttl)
+
+    async def ask_back(self, channel: str, user: str, command: Command, question: Question,
+                       lang: Lang, now: datetime | None = None) -> None:
+        """Wait for the answer to a question the service asked (a list to pick from,
+        a yes/no); `command` is what the answer completes. The last card stays known."""
+        now = self._now(now)
+        saved = await self._store.peek(channel, user)
+        card = None
+        if saved is not None and now <= saved.expires_at:
+            behind = pending_from_json(saved.state, saved.saved_at)
+            card = behind.card if behind is not None else None
+        await self._save(_Key(channel, user, card), Pending(command, question, lang, now))
 
     async def forget(self, channel: str, user: str) -> None:
         """Drop the pending question (e.g. the service layer handled it otherwise)."""
@@ -181,11 +239,37 @@ class Conversations:
                         now: datetime | None = None) -> Interpretation:
         """Read one message of (channel, user); see the module docstring."""
         now = self._now(now)
-        key = (channel, user)
         saved = await self._store.take(channel, user)
         expired = saved is not None and now > saved.expires_at
         entry = None if saved is None or expired else pending_from_json(saved.state,
                                                                          saved.saved_at)
+        key = _Key(channel, user, entry.card if entry is not None else None)
+        if entry is not None and entry.question.kind == "card":
+            entry, expired = None, False  # only a card behind: the message is read afresh
+        outcome = await self._interpret(key, entry, text, user, now)
+        outcome = replace(outcome, expired=expired)
+        if key.card is not None:
+            outcome = await self._behind_card(key, outcome, now)
+        return outcome
+
+    async def _behind_card(self, key: _Key, outcome: Interpretation,
+                           now: datetime) -> Interpretation:
+        """A bare confirm/reject answers the last card; the card stays known for the next
+        message unless a new question (which carries it) was saved."""
+        assert key.card is not None
+        command = outcome.command
+        if (outcome.kind == "command" and command is not None
+                and command.intent in _CONFIRM_OR_REJECT and command.ref is None):
+            outcome = replace(outcome, command=replace(command, ref=key.card))
+        saved = outcome.kind == "question" or outcome.kind == "orders" and bool(outcome.options)
+        if not saved:
+            await self._store.save(key.channel, key.user,
+                                   pending_to_json(_card_entry(key.card, outcome.lang, now)),
+                                   now, now + self._card_ttl)
+        return outcome
+
+    async def _interpret(self, key: _Key, entry: Pending | None, text: str, user: str,
+                         now: datetime) -> Interpretation:
         await self._purge(now)
         result = self._parse(text, now)
         lang: Lang = result.lang
@@ -196,8 +280,7 @@ class Conversations:
         if entry is not None:
             merged = self._merge(entry, text, result, now)
             if merged is not None:
-                outcome = await self._complete(key, merged, lang, user, now)
-                return replace(outcome, expired=expired)
+                return await self._complete(key, merged, lang, user, now)
             if result.command.intent is Intent.REJECT:
                 return Interpretation("dropped", lang, result.command,
                                       render(CATALOG, "dropped", lang))
@@ -206,12 +289,11 @@ class Conversations:
                 await self._save(key, entry)
                 return Interpretation("question", entry.lang, entry.command,
                                       entry.question.text, entry.question.options)
-        outcome = await self._fresh(key, result, lang, user, now)
-        return replace(outcome, expired=expired)
+        return await self._fresh(key, result, lang, user, now)
 
     # --- fresh messages -------------------------------------------------------------------
 
-    async def _fresh(self, key: tuple[str, str], result: ParseResult, lang: Lang, user: str,
+    async def _fresh(self, key: _Key, result: ParseResult, lang: Lang, user: str,
                      now: datetime) -> Interpretation:
         command = result.command
         if command.intent is Intent.QUERY_PROGRESS and command.order is None:
@@ -223,7 +305,7 @@ class Conversations:
             return await self._ask(key, command, result.question, lang, now)
         return await self._complete(key, command, lang, user, now)
 
-    async def _my_orders(self, key: tuple[str, str], user: str, lang: Lang, command: Command,
+    async def _my_orders(self, key: _Key, user: str, lang: Lang, command: Command,
                          now: datetime) -> Interpretation:
         """The sender's riskiest orders, one short message; a number picks one."""
         orders = sorted(await self._directory.recent_orders(user, 200), key=lambda o: -o.risk)
@@ -250,7 +332,7 @@ class Conversations:
 
     # --- completing a command ---------------------------------------------------------------
 
-    async def _complete(self, key: tuple[str, str], command: Command, lang: Lang, user: str,
+    async def _complete(self, key: _Key, command: Command, lang: Lang, user: str,
                         now: datetime) -> Interpretation:
         """Resolve the order, then ask for whatever is still missing.
 
@@ -279,7 +361,7 @@ class Conversations:
             return await self._ask(key, command, missing, lang, now)
         return Interpretation("command", lang, command)
 
-    async def _ask_order(self, key: tuple[str, str], command: Command, lang: Lang, user: str,
+    async def _ask_order(self, key: _Key, command: Command, lang: Lang, user: str,
                          now: datetime, prefix: str = "") -> Interpretation:
         recent = sorted(await self._directory.recent_orders(user, self._list_limit),
                         key=lambda o: -o.risk)[: self._list_limit]
@@ -291,15 +373,16 @@ class Conversations:
         question = Question("order", f"{prefix}\n{text}".strip(), options)
         return await self._ask(key, command, question, lang, now)
 
-    async def _ask(self, key: tuple[str, str], command: Command, question: Question,
+    async def _ask(self, key: _Key, command: Command, question: Question,
                    lang: Lang, now: datetime, written: str | None = None) -> Interpretation:
         await self._save(key, Pending(command, question, lang, now, written))
         return Interpretation("question", lang, command, question.text, question.options)
 
-    async def _save(self, key: tuple[str, str], entry: Pending) -> None:
+    async def _save(self, key: _Key, entry: Pending) -> None:
         """Store what (channel, user) now waits for; it expires `ttl` after it was asked."""
-        channel, user = key
-        await self._store.save(channel, user, pending_to_json(entry), entry.asked_at,
+        if entry.card is None and key.card is not None:
+            entry = replace(entry, card=key.card)
+        await self._store.save(key.channel, key.user, pending_to_json(entry), entry.asked_at,
                                entry.asked_at + self._ttl)
 
     async def _purge(self, now: datetime) -> None:
@@ -327,6 +410,8 @@ class Conversations:
             return _choose(command, question, text, picked)
         if kind == "ref":
             return replace(command, ref=result.command.ref) if result.command.ref else None
+        if kind == "yes_no":  # asked back ("提前到12-25是推迟了，是要改到12-25吗？")
+            return command if result.command.intent is Intent.CONFIRM else None
         if kind in ("report_quantity", "report_operation"):
             return _merge_report(command, kind, text, result)
         if _is_new_command(result) and result.command.order is not None:
@@ -342,12 +427,44 @@ class Conversations:
             prefix = (f"{spec_word} to " if english else f"{spec_word}改成") if spec_word else None
         if prefix is None:
             return None
-        answer = self._parse(f"{prefix}{text}", now)
-        if not answer.command.changes and kind == "change":
-            answer = self._parse(f"{words['due_date']}{text}", now)  # a bare date
-        if not answer.command.changes:
-            return None
-        return replace(command, changes=command.changes + answer.command.changes)
+        sentences = _keyed_sentences(question.key, text, english, now)
+        sentences.append(f"{prefix}{text}")
+        if kind == "change":
+            sentences.append(f"{words['due_date']}{text}")  # a bare date
+        for sentence in sentences:
+            answer = self._parse(sentence, now).command
+            if answer.changes or answer.relative:
+                return replace(command, changes=command.changes + answer.changes,
+                               relative=command.relative + answer.relative)
+        return None
+
+
+def _card_entry(cr_ref: str, lang: Lang, now: datetime) -> Pending:
+    """What is kept after a confirm card: "确认" without a ref means this request."""
+    return Pending(Command(Intent.CONFIRM, ref=cr_ref), Question("card", "", (cr_ref,)), lang,
+                   now, card=cr_ref)
+
+
+def _keyed_sentences(key: str | None, text: str, english: bool, now: datetime) -> list[str]:
+    """The answer to a vague amount's finer question as the sentence it completes."""
+    forms = _KEY_SENTENCE["en" if english else "zh"].get(key or "")
+    if forms is None:
+        return []
+    answer = text.strip(" ，,。.!！")
+    bare = _BARE_NUMBER.match(answer)
+    number = bare.group(1) if bare else ""
+    next_month_day = ""
+    if "{next_month_day}" in forms[0]:
+        day = _DAY_NUMBER.search(answer)
+        if day is None:
+            return []
+        first = (now.date().replace(day=1) + timedelta(days=32)).replace(day=1)
+        try:
+            next_month_day = first.replace(day=int(day.group(1))).isoformat()
+        except ValueError:
+            return []
+    form = forms[0] if bare else forms[1]
+    return [form.format(n=number, a=answer, next_month_day=next_month_day)]
 
 
 def _has_cjk(text: str) -> bool:
@@ -357,7 +474,8 @@ def _has_cjk(text: str) -> bool:
 def _is_new_command(result: ParseResult) -> bool:
     return result.command.intent in (Intent.CHANGE, Intent.WHAT_IF, Intent.CANCEL,
                                      Intent.REPORT, Intent.QUERY_PROGRESS, Intent.HELP) and (
-        result.command.order is not None and bool(result.command.changes)
+        result.command.order is not None
+        and bool(result.command.changes or result.command.relative)
         or result.command.intent in (Intent.CANCEL, Intent.REPORT, Intent.HELP))
 
 
@@ -404,7 +522,8 @@ def _merge_report(command: Command, kind: str, text: str, result: ParseResult) -
 
 def _still_missing(command: Command, lang: Lang) -> Question | None:
     """Pieces a complete command of this intent cannot lack."""
-    if command.intent in (Intent.CHANGE, Intent.WHAT_IF) and not command.changes:
+    if command.intent in (Intent.CHANGE, Intent.WHAT_IF) and not (command.changes
+                                                                  or command.relative):
         return ask("change", lang, command.order)
     if command.intent is Intent.REPORT:
         if command.operation is None:

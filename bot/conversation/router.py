@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.conversation.replies.texts import CHAT_TEXTS
-from bot.parsing import Command, Intent
+from bot.parsing import Command, Intent, Question
 from core.errors import CoreError
 from core.i18n import render
 from core.messages import Reply
@@ -24,6 +24,10 @@ from core.model.parties import Person
 log = logging.getLogger(__name__)
 
 BUTTON_INTENTS = frozenset({Intent.CONFIRM, Intent.REJECT, Intent.APPROVE, Intent.DENY})
+
+#: Ask the sender something and wait: the next message is read as the answer that
+#: completes the command (a number picks from a list; "是" says yes).
+AskBack = Callable[[Command, Question], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,7 @@ class Turn:
     command: Command
     text: str
     now: datetime
+    ask: AskBack | None = None  # None where nothing can wait for an answer
 
 
 Handler = Callable[[Turn], Awaitable[list[Reply]]]

@@ -17,11 +17,12 @@ from bot.container import Container
 from bot.conversation.directory import SqlOrderDirectory, load_vocabulary
 from bot.conversation.handlers import ChatHandlers
 from bot.conversation.interpreter import Conversations
-from bot.conversation.replies.texts import CHAT_TEXTS
-from bot.conversation.router import Turn, button_command
+from bot.conversation.replies.texts import CHANNEL_NAMES, CHAT_TEXTS
+from bot.conversation.router import AskBack, Turn, button_command
 from bot.metrics import observe_parse
+from bot.parsing import Command, Question
 from bot.parsing.normalize import detect_lang
-from core.i18n import render
+from core.i18n import Lang, render
 from core.messages import ChatMessage, Reply
 from core.model.parties import Person
 
@@ -42,7 +43,7 @@ class ChatService:
         lang = detect_lang(message.text)
         if person is None:
             log.info("unknown %s user %s", message.channel.value, message.user_id)
-            return [_text(render(CHAT_TEXTS, "unknown_user", lang))]
+            return [_text(unknown_sender(message, lang))]
         if message.button_key:
             return await self._button(person, message)
         if not message.text.strip():
@@ -54,17 +55,47 @@ class ChatService:
         command = button_command(message.button_key or "")
         if command is None:
             return [_text(render(CHAT_TEXTS, "unknown", person.lang))]
-        return await self._router.dispatch(Turn(person, person.lang, command, "", self._local(message)))
+        now = self._local(message)
+        lang = _lang(person.lang)
+        ask = await self._asker(message, person, lang, now)
+        replies = await self._router.dispatch(Turn(person, lang, command, "", now, ask))
+        await self._remember_card(message, person, lang, now, replies)
+        return replies
 
     async def _typed(self, person: Person, message: ChatMessage) -> list[Reply]:
         conversations = await self._ensure_conversations()
         now = self._local(message)
         started = time.perf_counter()
         seen = await conversations.interpret(message.channel.value, person.id, message.text, now)
-        observe_parse(seen.command.intent.value if seen.command else seen.kind, time.perf_counter() - started)
-        if seen.kind != "command" or seen.command is None:
+        observe_parse(seen.command.intent.value if seen.command else seen.kind,
+                      time.perf_counter() - started)
+        chit_chat = seen.kind == "unknown" and seen.command is not None and seen.command.smalltalk
+        if (seen.kind != "command" and not chit_chat) or seen.command is None:
             return [_text(seen.text or render(CHAT_TEXTS, "unknown", seen.lang))]
-        return await self._router.dispatch(Turn(person, seen.lang, seen.command, message.text, now))
+        ask = await self._asker(message, person, seen.lang, now)
+        turn = Turn(person, seen.lang, seen.command, message.text, now, ask)
+        replies = await self._router.dispatch(turn)
+        await self._remember_card(message, person, seen.lang, now, replies)
+        return replies
+
+    async def _asker(self, message: ChatMessage, person: Person, lang: Lang,
+                     now: datetime) -> AskBack:
+        """Lets a handler ask back; the next message from this sender answers it."""
+        conversations = await self._ensure_conversations()
+
+        async def ask(command: Command, question: Question) -> None:
+            await conversations.ask_back(message.channel.value, person.id, command, question,
+                                         lang, now)
+        return ask
+
+    async def _remember_card(self, message: ChatMessage, person: Person, lang: Lang,
+                             now: datetime, replies: list[Reply]) -> None:
+        """The last confirm card shown is what a bare "确认" or "1" answers next."""
+        shown = [b.key.partition(":")[2] for r in replies if r.kind == "card"
+                 for b in r.buttons if b.key.startswith("confirm:")]
+        if shown:
+            conversations = await self._ensure_conversations()
+            await conversations.show_card(message.channel.value, person.id, shown[-1], lang, now)
 
     def _local(self, message: ChatMessage) -> datetime:
         return message.at.astimezone(ZoneInfo(self._c.settings.tz))
@@ -76,8 +107,21 @@ class ChatService:
             self._conversations = Conversations(
                 self._directory, self._c.conversations, clock=self._c.clock,
                 ttl=timedelta(minutes=settings.question_timeout_minutes), tz=settings.tz,
-                vocabulary=await load_vocabulary(self._c.uow_factory))
+                vocabulary=await load_vocabulary(self._c.uow_factory),
+                card_ttl=timedelta(minutes=settings.confirm_timeout_minutes))
         return self._conversations
+
+
+def unknown_sender(message: ChatMessage, lang: str) -> str:
+    """How to get registered, with the sender's own platform id (what an admin puts in the
+    people sheet); nothing else (CONTRACT section 4)."""
+    names = CHANNEL_NAMES.get(lang, CHANNEL_NAMES["zh"])
+    channel = names.get(message.channel.value, message.channel.value)
+    return render(CHAT_TEXTS, "unknown_user", lang, channel=channel, user_id=message.user_id)
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "zh"
 
 
 def _text(text: str) -> Reply:

@@ -1,7 +1,9 @@
 """What a conversation waits for, as the JSON object a `ConversationStore` keeps.
 
 A `Pending` is the command read so far and the question asked about it (or,
-after "我的订单", the list shown, whose numbers a reply may pick). It lives in
+after "我的订单", the list shown, whose numbers a reply may pick), and `card`,
+the change request of the last card shown to the person: a bare "确认" or
+"1" answers that card, not the person's oldest pending request. It lives in
 the store rather than in the process, so the answer may arrive at any process.
 The parser's `Command` and `Question` are written here field by field, and a
 stored object this code cannot read (written by another version) is treated
@@ -26,7 +28,7 @@ from core.ports import SavedConversation
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bumped when the object's shape changes; older objects are dropped
+FORMAT = 2  # bumped when the object's shape changes; older objects are dropped
 
 
 @dataclass(slots=True)
@@ -38,6 +40,7 @@ class Pending:
     lang: Lang
     asked_at: datetime
     written: str | None = None
+    card: str | None = None  # CR ref of the last confirm card shown
 
 
 def pending_to_json(pending: Pending) -> dict[str, Any]:
@@ -50,6 +53,7 @@ def pending_to_json(pending: Pending) -> dict[str, Any]:
                      "change_index": q.change_index, "written": q.written},
         "lang": pending.lang,
         "written": pending.written,
+        "card": pending.card,
     }
 
 
@@ -65,7 +69,7 @@ def pending_from_json(state: Mapping[str, Any], asked_at: datetime) -> Pending |
         if lang not in ("zh", "en"):
             raise ValueError(f"language {lang!r}")
         return Pending(command_from_json(state["command"]), question, cast(Lang, lang),
-                       asked_at, state["written"])
+                       asked_at, state["written"], state.get("card"))
     except (KeyError, TypeError, ValueError) as exc:
         log.warning("stored conversation state dropped, unreadable: %s", exc)
         return None

@@ -63,8 +63,9 @@ def read_due(scan: Scan, start: int, end: int, result: FieldResult, carry: str |
         if mention.delta_days is not None and mention.date is None:
             result.changes.append(Change("due_date", delta_days=mention.delta_days,
                                          direction=_sign(mention.delta_days)))
-        elif cue or carry == "due_date" or (setter and scan.order is not None
-                                            and not _NUMERIC_DATE.match(mention.raw)):
+        elif cue or carry == "due_date" or (setter and scan.order is not None and (
+                not _NUMERIC_DATE.match(mention.raw)  # "改成12.5" may be a quantity,
+                or _direction(scan, start, end))):  # "提前到12-25" is a date
             assert mention.date is not None
             result.changes.append(Change("due_date", mention.date.isoformat(),
                                          direction=_direction(scan, start, end)))

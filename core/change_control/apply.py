@@ -70,7 +70,8 @@ async def apply_change(deps: Deps, cr_ref: str, actor: Person) -> Result:
     outcome: _Outcome = _PlanMoved()
     for attempt in range(1, ATTEMPTS + 1):
         final = attempt == ATTEMPTS
-        hold: AbstractAsyncContextManager[Any] = deps.planner.committing() if final else nullcontext()
+        hold: AbstractAsyncContextManager[Any] = (deps.planner.committing() if final
+                                                  else nullcontext())
         async with hold:
             outcome = await _attempt(deps, cr_ref, actor, assessment, locked=final)
         if not isinstance(outcome, _PlanMoved):
@@ -100,7 +101,8 @@ async def _reassess(deps: Deps, cr_ref: str) -> Assessment | _Outcome:
             return await _withdraw(deps, uow, cr, order)
         command = change_command_from_contract(cr.command, cr.requested_by, cr.raw_text)
         try:
-            return await assess_change(uow, deps.planner, deps.clock, order, items_of(command))
+            return await assess_change(uow, deps.planner, deps.clock, order,
+                                       items_of(command, order))
         except CoreError as exc:
             return Refused("invalid", {"ref": order.ref, "reason": str(exc)})
 
@@ -140,7 +142,8 @@ async def _commit(deps: Deps, cr_ref: str, actor: Person, assessment: Assessment
     return _Committed(cr.ref, order.ref, version)
 
 
-async def _withdraw(deps: Deps, uow: UnitOfWork, cr: ChangeRequest, order: WorkOrder) -> _Withdrawn:
+async def _withdraw(deps: Deps, uow: UnitOfWork, cr: ChangeRequest,
+                    order: WorkOrder) -> _Withdrawn:
     """The order moved since the assessment: close this request (it is asked again after)."""
     cr.move(CRStatus.SUPERSEDED, "gongdan", deps.clock.now(), found_version=order.version,
             assessed_version=cr.order_version)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.change_control.relative import resolve_relative
 from core.changes import AppliedChange, apply_changes
 from core.commands import CancelOrder, ChangeCommand, ChangeItem
 from core.impact import Impact, PlanContext, SupplyContext, assess
@@ -64,11 +65,15 @@ class AssessedPlans:
         return len(self._items)
 
 
-def items_of(command: ChangeCommand) -> list[dict[str, Any]]:
-    """The command's items in the shape `apply_changes` reads; a cancel is one item."""
+def items_of(command: ChangeCommand, order: WorkOrder) -> list[dict[str, Any]]:
+    """The command's items in the shape `apply_changes` reads; a cancel is one item.
+    Multiples ("翻倍") come to a value on `order` as it is now.
+
+    :raises CoreError: a multiple that cannot be resolved.
+    """
     if isinstance(command, CancelOrder):
         return [{"field": "cancel"}]
-    return [item.to_dict() for item in command.items]
+    return [item.to_dict() for item in command.items] + resolve_relative(order, command.relative)
 
 
 async def assess_change(uow: UnitOfWork, planner: Planner, clock: Clock, order: WorkOrder,
@@ -83,11 +88,13 @@ async def assess_change(uow: UnitOfWork, planner: Planner, clock: Clock, order: 
     routing = snap.routings[(order.product_code, order.routing_version)]
     bom = snap.boms[(order.product_code, order.bom_version)]
     applied = apply_changes(order, product, routing, items, "assessment", snap.work_centers, bom)
-    extra = {(order.product_code, applied.routing.version): applied.routing} if applied.routing else None
+    extra = ({(order.product_code, applied.routing.version): applied.routing}
+             if applied.routing else None)
     hypothetical = with_overrides(snap, {order.ref: applied.order}, extra)
     wi = await planner.what_if(snap, hypothetical, await uow.plans.latest(), [order.ref])
     others = [o for o in snap.orders if o.ref != order.ref]
-    supply = SupplyContext(snap.items, snap.purchase_orders, today, others, snap.boms, snap.availability)
+    supply = SupplyContext(snap.items, snap.purchase_orders, today, others, snap.boms,
+                           snap.availability)
     impact = assess(before=order, after=applied.order, changes=items,
                     customer=snap.customers[order.customer_code], product=product,
                     bom_before=bom, routing=routing, supply=supply,
@@ -104,7 +111,9 @@ def understood(before: WorkOrder, after: WorkOrder, items: Sequence[dict[str, An
         item = ChangeItem.from_dict(raw)
         field = item.field
         if field == "quantity":
-            out.append(BeforeAfter(field, before.quantity, after.quantity, unit=item.unit))
+            factor = raw.get("factor")
+            out.append(BeforeAfter(field, before.quantity, after.quantity, unit=item.unit,
+                                   factor=float(factor) if factor is not None else None))
         elif field == "due_date":
             out.append(BeforeAfter(field, before.due_date, after.due_date))
         elif field == "spec" and item.key:

@@ -25,7 +25,7 @@ async def confirm(deps: Deps, command: Confirm) -> Result:
         person = await uow.parties.person(command.by)
         cr = await pending_for(uow, person, command.cr_ref) if person else None
         if person is None or cr is None:
-            return Refused("nothing_pending")
+            return await closed_refusal(uow, person, command.cr_ref)
         problem = await check_confirmer(uow, person, cr)
         if problem is not None:
             return problem
@@ -45,7 +45,9 @@ async def reject(deps: Deps, command: Reject) -> Result:
     async with deps.uow_factory() as uow:
         person = await uow.parties.person(command.by)
         cr = await pending_for(uow, person, command.cr_ref) if person else None
-        if person is None or cr is None or cr.status is CRStatus.AWAITING_APPROVAL:
+        if person is None or cr is None:
+            return await closed_refusal(uow, person, command.cr_ref)
+        if cr.status is CRStatus.AWAITING_APPROVAL:
             return Refused("nothing_pending")
         problem = await check_confirmer(uow, person, cr)
         if problem is not None:
@@ -74,13 +76,28 @@ async def pending_for(uow: UnitOfWork, person: Person, cr_ref: str | None) -> Ch
     return None
 
 
+async def closed_refusal(uow: UnitOfWork, person: Person | None, cr_ref: str | None) -> Refused:
+    """Why a named request cannot be answered any more (already applied, cancelled,
+    expired ...), told only to someone it concerns; else "nothing pending"."""
+    cr = await uow.change_requests.get(cr_ref.upper()) if cr_ref and person else None
+    if cr is None or person is None or cr.status.is_open:
+        return Refused("nothing_pending")
+    concerns = cr.requested_by == person.id or person.role is not Role.CUSTOMER
+    if not concerns:
+        return Refused("nothing_pending")
+    if cr.status is CRStatus.EXPIRED:
+        return Refused("expired", {"cr": cr.ref})
+    return Refused("already_closed", {"cr": cr.ref, "status": cr.status.value})
+
+
 async def check_confirmer(uow: UnitOfWork, person: Person, cr: ChangeRequest) -> Refused | None:
     """Why `person` may not answer `cr`, or None when they may."""
     if cr.status is CRStatus.AWAITING_CONFIRMATION and cr.requested_by != person.id:
         return Refused("not_yours", {"cr": cr.ref})
     if cr.status is CRStatus.AWAITING_SALES:
         order = await uow.orders.get(cr.order_ref)
-        if order is None or not (person.role is Role.SALES and person.owns_customer(order.customer_code)):
+        if order is None or not (person.role is Role.SALES
+                                 and person.owns_customer(order.customer_code)):
             return Refused("not_yours", {"cr": cr.ref})
     if cr.status is CRStatus.AWAITING_APPROVAL:
         return Refused("already_with_supervisor", {"cr": cr.ref})
@@ -98,7 +115,8 @@ async def expire_if_due(deps: Deps, uow: UnitOfWork, cr: ChangeRequest) -> bool:
     return True
 
 
-async def _route_to_supervisors(deps: Deps, uow: UnitOfWork, cr: ChangeRequest, person: Person) -> None:
+async def _route_to_supervisors(deps: Deps, uow: UnitOfWork, cr: ChangeRequest,
+                                person: Person) -> None:
     now = deps.clock.now()
     cr.move(CRStatus.AWAITING_APPROVAL, person.id, now, risk=cr.risk)
     cr.expires_at = now + deps.settings.confirm_timeout * APPROVAL_TIMEOUT_FACTOR

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core.change_control.assess import Assessment, assess_change, items_of
 from core.change_control.deps import Deps
+from core.change_control.relative import direction_unclear
 from core.change_control.results import (
     Blocked,
     CardShown,
@@ -42,8 +43,11 @@ async def request_change(deps: Deps, command: ChangeCommand) -> Result:
             return Refused(f"refuse_{reason}", {"ref": ref})
         if not order.status.is_open:
             return Refused("closed", {"ref": ref, "status": order.status.value})
+        if (unclear := direction_unclear(order, getattr(command, "items", ()))) is not None:
+            return unclear  # "提前到" a later date: asked back, nothing stored
         try:
-            assessment = await assess_change(uow, deps.planner, deps.clock, order, items_of(command))
+            items = items_of(command, order)
+            assessment = await assess_change(uow, deps.planner, deps.clock, order, items)
         except CoreError as exc:
             return Refused("invalid", {"ref": ref, "reason": str(exc)})
         if command.what_if:

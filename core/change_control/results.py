@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from core.impact import Impact
 from core.notices import Understood
@@ -90,13 +90,24 @@ class Superseded:
 
 
 @dataclass(frozen=True, slots=True)
+class DirectionUnclear:
+    """A new due date lies the other way from the verb ("提前到" a later date): asked back,
+    nothing stored. `direction` is what the verb said: "earlier" or "later"."""
+
+    order_ref: str
+    current: date
+    asked: date
+    direction: str
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """Nothing happened, for a reason the sender is told.
 
     reason: which_order | not_found | refuse_not_your_customer | refuse_not_visible |
     refuse_role_cannot_change | closed (params: ref, status code) | invalid (ref, reason) |
     nothing_pending | expired | not_yours | already_with_supervisor | only_supervisors |
-    which_cr (crs) | no_approval_pending.
+    which_cr (crs) | no_approval_pending | already_closed (cr, status code).
     """
 
     reason: str
@@ -104,4 +115,4 @@ class Refused:
 
 
 Result = (CardShown | WhatIfShown | Blocked | SentToSales | SentForApproval | Cancelled | Denied
-          | Applied | Superseded | Refused)
+          | Applied | Superseded | DirectionUnclear | Refused)

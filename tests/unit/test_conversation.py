@@ -197,7 +197,10 @@ def test_catalog_is_bilingual() -> None:
 
     assert check_catalog(interpreter.CATALOG) == []
     assert check_catalog(questions.CATALOG) == []
-    for catalog in (texts.CHAT_TEXTS, texts.CHANGE_TEXTS, texts.UNDERSTOOD_TEXTS):
+    from bot.conversation.replies import queries
+
+    for catalog in (texts.CHAT_TEXTS, texts.CHANGE_TEXTS, texts.UNDERSTOOD_TEXTS,
+                    queries.QUERY_TEXTS):
         assert check_catalog(catalog) == []
 
 
@@ -356,3 +359,64 @@ async def test_expired_entries_are_purged(directory: FakeOrderDirectory) -> None
     assert len(store) == 2
     await conv.interpret("dingtalk", "sales1", "你好", NOW + timedelta(minutes=30))
     assert len(store) == 0
+
+
+# --- answers read in the light of the question, the last card, asked-back questions ------
+
+
+async def test_a_multiple_is_content_not_a_missing_change(conv: Conversations) -> None:
+    done = await conv.interpret("web", "sales2", "SO-12 数量翻倍", NOW)
+    assert done.kind == "command" and done.command is not None
+    assert done.command.relative[0].factor == 2.0 and done.command.changes == ()
+
+
+@pytest.mark.parametrize(("ask", "answer", "item"), [
+    ("SO-12 推迟几天", "3", {"field": "due_date", "delta_days": 3}),
+    ("SO-12 推迟几天", "3天", {"field": "due_date", "delta_days": 3}),
+    ("SO-12 提前几天", "2", {"field": "due_date", "delta_days": -2}),
+    ("SO-12 交期改到下个月", "15号", {"field": "due_date", "value": "2026-12-15"}),
+    ("SO-12 改到下周", "三", {"field": "due_date", "value": "2026-11-25"}),
+    ("SO-12 push it back a bit", "3 days", {"field": "due_date", "delta_days": 3}),
+    ("SO-12 due next month", "15th", {"field": "due_date", "value": "2026-12-15"}),
+    ("SO-12 多加一些", "100件", {"field": "quantity", "delta": 100, "unit": "件"}),
+])
+async def test_a_vague_amounts_answer_completes_its_finer_question(
+        conv: Conversations, ask: str, answer: str, item: dict[str, object]) -> None:
+    first = await conv.interpret("web", "sales2", ask, NOW)
+    assert first.kind == "question"
+    done = await conv.interpret("web", "sales2", answer, NOW + timedelta(minutes=1))
+    assert done.kind == "command" and done.command is not None, done
+    assert done.command.to_contract_dict()["changes"] == [item]
+
+
+async def test_a_bare_confirm_answers_the_last_card_even_after_a_list(conv: Conversations) -> None:
+    await conv.show_card("web", "sales1", "CR-1", "zh", NOW)
+    await conv.show_card("web", "sales1", "CR-2", "zh", NOW)
+    shown = await conv.interpret("web", "sales1", "我的订单", NOW)
+    picked = await conv.interpret("web", "sales1", "2", NOW)
+    assert picked.command is not None and picked.command.order == shown.options[1]
+    for text in ("确认", "好的", "1"):
+        said = await conv.interpret("web", "sales1", text, NOW)
+        assert said.command is not None and (said.command.intent, said.command.ref) == (
+            Intent.CONFIRM, "CR-2")
+    no = await conv.interpret("web", "sales1", "2", NOW)
+    assert no.command is not None
+    assert (no.command.intent, no.command.ref) == (Intent.REJECT, "CR-2")
+    named = await conv.interpret("web", "sales1", "确认 CR-1", NOW)
+    assert named.command is not None and named.command.ref == "CR-1"
+    assert await conv.pending("web", "sales1", NOW) is None  # a card is no open question
+
+
+async def test_an_asked_back_yes_no_goes_on_with_a_yes_and_drops_otherwise(
+        conv: Conversations) -> None:
+    from bot.parsing import Change, Command
+
+    command = Command(Intent.CHANGE, "SO-12", (Change("due_date", "2026-12-25"),))
+    await conv.ask_back("web", "sales2", command, Question("yes_no", "是要改到12-25吗？"), "zh",
+                        NOW)
+    yes = await conv.interpret("web", "sales2", "是", NOW)
+    assert yes.kind == "command" and yes.command == command
+    await conv.ask_back("web", "sales2", command, Question("yes_no", "是要改到12-25吗？"), "zh",
+                        NOW)
+    no = await conv.interpret("web", "sales2", "不是", NOW)
+    assert no.kind == "dropped"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bot.conversation.replies.texts import CHANGE_TEXTS as T
@@ -41,10 +42,27 @@ def understood_line(item: BeforeAfter, lang: str) -> str:
         return f"{item.field} {_show(item.before)} → {_show(item.after)}"
     names = SPEC_NAMES.get(lang, SPEC_NAMES["zh"])
     unit = item.unit or ""
+    if item.factor is not None and not unit:
+        unit = render(UNDERSTOOD_TEXTS, "default_unit", lang)
     if lang == "en" and unit:
         unit = f" {unit}"
-    return render(UNDERSTOOD_TEXTS, item.field, lang, before=_show(item.before),
-                  after=_show(item.after), unit=unit, name=names.get(item.key or "", item.key or ""))
+    name = names.get(item.key or "", item.key or "")
+    line = render(UNDERSTOOD_TEXTS, item.field, lang, before=_show(item.before),
+                  after=_show(item.after), unit=unit, name=name)
+    if item.factor is not None:
+        line += _factor_note(item, lang)
+    return line
+
+
+def _factor_note(item: BeforeAfter, lang: str) -> str:
+    """"(×2)" after a multiple; when the product was not whole, how it was rounded."""
+    factor = f"{item.factor:g}"
+    if isinstance(item.before, int) and isinstance(item.after, int):
+        exact = Decimal(item.before) * Decimal(str(item.factor))
+        if exact != item.after:
+            return render(UNDERSTOOD_TEXTS, "factor_rounded", lang, factor=factor,
+                          exact=f"{exact.normalize():f}", after=item.after)
+    return render(UNDERSTOOD_TEXTS, "factor", lang, factor=factor)
 
 
 def stored_card_lines(risk: str, impact: Mapping[str, Any], lang: str) -> list[str]:

@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation.replies.cards import card, understood_lines
 from bot.conversation.replies.texts import CHANGE_TEXTS as T
+from bot.conversation.replies.texts import CR_STATUS_TEXT, DIRECTION_WORDS
 from core.change_control.results import (
     Applied,
     Blocked,
     Cancelled,
     CardShown,
     Denied,
+    DirectionUnclear,
     Refused,
     Result,
     SentForApproval,
@@ -58,13 +60,27 @@ def render_result(result: Result, lang: str, tz: str) -> list[Reply]:
         return [_text(render(T, "cancelled", lang, cr=result.cr_ref))]
     if isinstance(result, Denied):
         return [_text(render(T, "denied", lang, cr=result.cr_ref))]
+    if isinstance(result, DirectionUnclear):
+        return [_text(direction_question(result, lang))]
     return [_text(refusal(result, lang))]
+
+
+def direction_question(result: DirectionUnclear, lang: str) -> str:
+    """"SO-7 现在交期是12-20，提前到12-25其实是推迟了，是要改到12-25吗？" """
+    words = DIRECTION_WORDS.get(lang, DIRECTION_WORDS["zh"])
+    actual = "later" if result.direction == "earlier" else "earlier"
+    return render(T, "direction_unclear", lang, ref=result.order_ref,
+                  current=result.current.strftime("%m-%d"), asked=result.asked.strftime("%m-%d"),
+                  said=words[result.direction], actual=words[actual])
 
 
 def refusal(result: Refused, lang: str) -> str:
     """Why nothing happened; an order status code is named in the sender's language."""
     params = dict(result.params)
-    if "status" in params:
+    if result.reason == "already_closed":
+        words = CR_STATUS_TEXT.get(lang, CR_STATUS_TEXT["zh"])
+        params["status"] = words.get(params.get("status", ""), params.get("status", ""))
+    elif "status" in params:
         params["status"] = STATUS_TEXT.get(lang, STATUS_TEXT["zh"]).get(params["status"],
                                                                         params["status"])
     return render(T, result.reason, lang, **params)

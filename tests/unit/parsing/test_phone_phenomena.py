@@ -126,6 +126,7 @@ def test_vague_amounts_are_asked(text: str, asks: str) -> None:
 @pytest.mark.parametrize(("text", "direction"), [
     ("SO-31 交期提前到12月20号", "earlier"), ("SO-31 推迟到12月10号交", "later"),
     ("SO-31 往后推5天", "later"), ("SO-31 提前两天", "earlier"),
+    ("SO-7 提前到12-25", "earlier"), ("SO-7 推迟到12/25", "later"),  # a number pair is a date
 ])
 def test_due_dates_carry_the_verbs_direction(text: str, direction: str) -> None:
     result = parse_text(text, NOW)
