@@ -152,8 +152,6 @@ async def test_unknown_external_user_gets_the_unknown_sender_answer_and_no_order
     assert not REF.findall(answer)
 
 
-@pytest.mark.xfail(reason="bot/conversation/service.py's unknown-sender text does not show "
-                          "the sender's platform id yet (CONTRACT section 4)", strict=False)
 async def test_unknown_sender_is_shown_their_external_userid(kf: Any) -> None:
     app = await kf()
     assert "wmStranger000002" in await app.ask("wmStranger000002", "你好")
