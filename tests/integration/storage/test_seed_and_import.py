@@ -58,7 +58,7 @@ async def test_seed_writes_the_demo_once(factory: SqlUnitOfWorkFactory) -> None:
 
 # importing ---------------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def import_file(path: Path, factory: SqlUnitOfWorkFactory, now: datetime) -> ImportReport:

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from bot.pages import gantt
 from core.model.work_order import OperationProgress, OrderStatus, WorkOrder
-from tests.proactive.helpers import ZONE, make_plan
-from tests.proactive.test_plan_browser import coloured_pixels
+from tests.e2e.test_plan_browser import coloured_pixels
+from tests.integration.proactive.helpers import ZONE, make_plan
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)
 

@@ -10,7 +10,14 @@ from aiohttp import web
 from bot.app import create_app
 from bot.settings import Settings
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import ZONE, FakeClock, make_plan, open_orders, save_plan, seed
+from tests.integration.proactive.helpers import (
+    ZONE,
+    FakeClock,
+    make_plan,
+    open_orders,
+    save_plan,
+    seed,
+)
 
 TOKEN = "s3cret-token"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)

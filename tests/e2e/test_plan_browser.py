@@ -26,8 +26,8 @@ from bot.keys import container_key
 from bot.pages.gantt import LATE_COLOUR
 from bot.settings import Settings
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import FakeClock
-from tests.proactive.plan_app import NOW, plan_app, seeded_plans
+from tests.integration.proactive.helpers import FakeClock
+from tests.integration.proactive.plan_app import NOW, plan_app, seeded_plans
 
 CHROMIUM = Path(os.environ.get("GONGDAN_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [

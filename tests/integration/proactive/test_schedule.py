@@ -38,7 +38,7 @@ from core.services.planning import Planner
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import TZ, FakeClock, outbox_rows, seed
+from tests.integration.proactive.helpers import TZ, FakeClock, outbox_rows, seed
 
 NOW = datetime.fromisoformat("2026-11-22T23:50:00+00:00")  # 07:50 on the 23rd in Shanghai
 JOB_IDS = {"digest:supervisor", "digest:sales", "digest:customer", "delays:check"}

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import build_container
-from bot.container import Container
 from bot.channels.pipeline import TaskTracker
+from bot.container import Container
 from bot.conversation.service import ChatService
 from bot.settings import Settings
 from core.messages import Channel, ChatMessage, Reply

@@ -14,9 +14,9 @@ from bot.pages.links import LinkRejected, LinkSigner, load_secret
 from bot.settings import Settings
 from core.model.parties import Person, Role
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import FakeClock, open_orders
-from tests.proactive.plan_app import NOW, TOKEN, plan_app, seeded_plans
-from tests.proactive.test_plan_page import plan_data
+from tests.integration.proactive.helpers import FakeClock, open_orders
+from tests.integration.proactive.plan_app import NOW, TOKEN, plan_app, seeded_plans
+from tests.integration.proactive.test_plan_page import plan_data
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -185,7 +185,7 @@ async def test_delay_alerts_carry_each_recipients_order_link(  # type: ignore[no
 ) -> None:
     from core.messages import reply_from_payload
     from core.services.proactive import ProactiveConfig, check_delays
-    from tests.proactive.helpers import outbox_rows
+    from tests.integration.proactive.helpers import outbox_rows
 
     late = await seeded_plans(uow_factory)
     clock = FakeClock(NOW)

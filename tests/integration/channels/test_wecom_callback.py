@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
 from bot.channels.wecom.routes import setup_wecom
+from bot.settings import Settings
 from core.messages import Channel
 from core.outbox import OutboxStatus
-from tests.channels.conftest import at
-from tests.channels.fakes import REGISTER_HINT, FakeClock, FakeHandler
-from tests.channels.vectors import (
+from tests.integration.channels.conftest import at
+from tests.integration.channels.fakes import REGISTER_HINT, FakeClock, FakeHandler
+from tests.integration.channels.vectors import (
     V1_AES,
     V1_BODY,
     V1_CORP,

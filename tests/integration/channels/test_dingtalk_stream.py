@@ -16,7 +16,7 @@ from bot.delivery.dispatcher import OutboxDispatcher
 from bot.settings import Settings
 from core.errors import ConfigError
 from core.messages import Channel
-from tests.channels.fakes import FakeClock
+from tests.integration.channels.fakes import FakeClock
 from tests.stubs.dingtalk import DingTalkStub, robot_message
 from tests.stubs.dingtalk_stream import CARD_TOPIC, ROBOT_TOPIC, StreamGateway, card_callback
 

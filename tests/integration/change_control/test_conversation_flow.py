@@ -5,7 +5,7 @@ card or list shown, list and load questions, help by role, chit-chat, strangers.
 from __future__ import annotations
 
 from core.model.change_request import CRStatus
-from tests.service.conftest import Shop
+from tests.integration.change_control.conftest import Shop
 
 SALES = "sales.wangfang"  # owns C01, C04, C07, C13 (SO-31), C19
 CUSTOMER = "cust.lijia"  # the contact of C13

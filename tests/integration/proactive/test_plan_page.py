@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.plan_app import TOKEN, plan_app, seeded_plans
+from tests.integration.proactive.plan_app import TOKEN, plan_app, seeded_plans
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

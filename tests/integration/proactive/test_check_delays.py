@@ -10,7 +10,7 @@ from core.alerts import STATE_KEY, AlertKind
 from core.messages import reply_from_payload
 from core.services.proactive import ProactiveConfig, check_delays, check_if_replanned
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import (
+from tests.integration.proactive.helpers import (
     ZONE,
     FakeClock,
     make_plan,

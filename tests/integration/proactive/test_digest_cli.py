@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli.main import CliError, _Parser
 from bot.cli.digest import add_digest_parser, cmd_digest
+from bot.cli.main import CliError, _Parser
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.tables import outbox
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.plan_app import seeded_plans
+from tests.integration.proactive.plan_app import seeded_plans
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -11,7 +11,7 @@ from core.model.change_request import CRStatus
 from core.outbox import OutboxMessage
 from core.planning.types import SolveParams
 from core.services.planning import Planner
-from tests.service.conftest import Shop, make_shop
+from tests.integration.change_control.conftest import Shop, make_shop
 
 SALES_C13 = "sales.wangfang"  # owns C13, the customer of SO-31
 SALES_OTHER = "sales.liuyang"

@@ -12,7 +12,7 @@ from core.model.capacity import WorkCenter
 from core.model.plan import PlanVersion
 from core.model.work_order import OperationProgress, OrderStatus, WorkOrder
 from core.supply import Availability, Shortage
-from tests.proactive.helpers import ZONE, make_plan
+from tests.integration.proactive.helpers import ZONE, make_plan
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)
 CENTERS = {

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.ordering.ports import ordering_uow
 from storage.ordering_tables import order_requests, promises, quotes
 from storage.uow import SqlUnitOfWork
-from tests.service.conftest import Shop, make_shop
+from tests.integration.change_control.conftest import Shop, make_shop
 
 
 @pytest.fixture

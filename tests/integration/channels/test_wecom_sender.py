@@ -14,7 +14,7 @@ from bot.channels.wecom.sender import WeComSender
 from bot.delivery.senders import RetryLater, Undeliverable
 from core.messages import Button, Reply
 from core.outbox import OutboxMessage
-from tests.channels.fakes import FakeClock
+from tests.integration.channels.fakes import FakeClock
 from tests.stubs.wecom import WeComStub
 
 

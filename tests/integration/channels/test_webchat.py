@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
 from bot.channels.web.routes import setup_webchat
+from bot.settings import Settings
 from core.messages import Channel
 from core.outbox import OutboxStatus
-from tests.channels.fakes import REGISTER_HINT
+from tests.integration.channels.fakes import REGISTER_HINT
 
 PEOPLE: list[dict[str, Any]] = [{
     "id": "p1", "name": "张三</script>", "role": "sales", "wecom_userid": "zhangsan",

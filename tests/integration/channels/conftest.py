@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.channels.pipeline import ChannelDeps
 from bot.settings import Settings
-from tests.channels.fakes import FakeClock, FakeHandler, FakeInbox, FakeOutbox
+from tests.integration.channels.fakes import FakeClock, FakeHandler, FakeInbox, FakeOutbox
 
 
 def at(ts: str | int) -> datetime:

@@ -19,7 +19,7 @@ from bot.delivery.senders import RetryLater, Undeliverable
 from bot.settings import Settings
 from core.messages import Reply
 from core.outbox import OutboxMessage, OutboxStatus
-from tests.channels.fakes import FakeClock, FakeHandler, FakeOutbox
+from tests.integration.channels.fakes import FakeClock, FakeHandler, FakeOutbox
 from tests.stubs.wecom import WeComEncryptor, WeComStub, text_xml
 
 
@@ -231,7 +231,7 @@ async def test_deferred_deps_are_bound_at_startup(aiohttp_client: Any) -> None:
 
     from bot.channels.pipeline import ChannelDeps
     from bot.channels.web.routes import setup_webchat
-    from tests.channels.fakes import FakeInbox
+    from tests.integration.channels.fakes import FakeInbox
 
     deps = ChannelDeps.deferred(Settings(demo=True))
     app = web.Application()

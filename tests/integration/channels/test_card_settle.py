@@ -16,7 +16,7 @@ from bot.delivery.cards import CardSettler, MemoryCardDeliveries
 from bot.delivery.dispatcher import OutboxDispatcher
 from core.messages import Button, Reply
 from core.outbox import OutboxMessage
-from tests.channels.fakes import FakeClock, FakeOutbox
+from tests.integration.channels.fakes import FakeClock, FakeOutbox
 from tests.stubs.dingtalk import DingTalkStub
 from tests.stubs.wecom import TASK_ID, WeComStub
 

@@ -13,7 +13,7 @@ from core.messages import reply_from_payload
 from core.model.plan import PlanVersion
 from core.services.proactive import ProactiveConfig, build_digest, send_digest
 from storage.uow import SqlUnitOfWorkFactory
-from tests.proactive.helpers import (
+from tests.integration.proactive.helpers import (
     TZ,
     ZONE,
     FakeClock,

@@ -19,7 +19,7 @@ from bot.delivery.senders import RetryLater
 from bot.settings import Settings
 from core.messages import Button, Channel, Reply
 from core.outbox import OutboxMessage, OutboxStatus
-from tests.channels.fakes import REGISTER_HINT, FakeClock
+from tests.integration.channels.fakes import REGISTER_HINT, FakeClock
 from tests.stubs.dingtalk import DingTalkStub, robot_message, signed_headers
 
 
