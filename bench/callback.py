@@ -32,9 +32,9 @@ from aiohttp.typedefs import Handler
 from wechatpy.enterprise.crypto import PrpCrypto
 
 from bot.channels.pipeline import ChannelDeps
-from bot.settings import Settings
 from bot.channels.wecom.crypto import signature
 from bot.channels.wecom.routes import setup_wecom
+from bot.settings import Settings
 from core.messages import ChatMessage, Reply
 from core.outbox import OutboxMessage
 
@@ -97,8 +97,8 @@ def _stores(sql: str | None) -> tuple[Any, Any]:
     if sql is None:
         return _Inbox(), _Outbox()
     from storage.engine import create_engine
-    from storage.migrate import upgrade
     from storage.message_services import SqlInboxService, SqlOutboxService
+    from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWorkFactory
 
     engine = create_engine(f"sqlite+aiosqlite:///{sql}")

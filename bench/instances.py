@@ -41,7 +41,7 @@ def parse_jsplib(path: Path) -> ShopInstance:
     jobs: list[tuple[Operation, ...]] = []
     for line in lines[1 : 1 + num_jobs]:
         vals = _numbers([line])
-        pairs = zip(vals[0::2], vals[1::2])
+        pairs = zip(vals[0::2], vals[1::2], strict=False)
         jobs.append(tuple(Operation((Alternative(m, d),)) for m, d in pairs))
     if len(jobs) != num_jobs:
         raise ValueError(f"{path}: expected {num_jobs} jobs, found {len(jobs)}")

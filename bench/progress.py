@@ -23,8 +23,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 from bench.scale import seeded_with_orders
-from bot.app import create_app
-from bot.app import build_container
+from bot.app import build_container, create_app
 from bot.settings import Settings
 from tests.stubs.wecom import WeComEncryptor, text_xml
 

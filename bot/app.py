@@ -35,10 +35,6 @@ from bot.pages.order import setup_order_page
 from bot.pages.plan import setup_plan_page
 from bot.pages.static import setup_static
 from bot.settings import Settings
-from core.planning.calendar import official_days
-from core.errors import ConfigError
-from core.planning.types import SolveParams
-from core.ports import Clock
 from core.change_control import (
     AssessedPlans,
     ChangeSettings,
@@ -47,14 +43,18 @@ from core.change_control import (
     Polisher,
     command_handlers,
 )
+from core.errors import ConfigError
 from core.events import ChangeApplied, PlanRevised
+from core.messagebus import MessageBus
 from core.ordering import OrderingDeps
 from core.ordering import command_handlers as ordering_handlers
-from core.messagebus import MessageBus
+from core.planning.calendar import official_days
+from core.planning.types import SolveParams
+from core.ports import Clock
 from core.services.planning import Planner
 from core.services.proactive import check_delays
-from storage.conversations import SqlConversationStore
 from storage.card_deliveries import SqlCardDeliveries
+from storage.conversations import SqlConversationStore
 from storage.engine import create_engine
 from storage.message_services import SqlInboxService, SqlOutboxService
 from storage.migrate import current_revisions, head_revisions, upgrade, upgrade_url

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.pipeline import TaskTracker
 from bot.pages.links import LinkSigner
 from bot.settings import Settings
-from bot.channels.pipeline import TaskTracker
 from core.messagebus import MessageBus
 from core.ports import Clock, ConversationStore, UnitOfWorkFactory
 from core.services.planning import Planner

@@ -324,7 +324,7 @@ def _centers(work_centers: WorkCenters) -> list[WorkCenter]:
 
 
 def canonical_spec_value(product: Product, key: str, value: str) -> str:
-    """The product's own spelling of an option ("胡桃木" -> "胡桃木色"), else the value as written."""
+    """The product's own spelling of an option ("胡桃木" -> "胡桃木色"), else the value typed."""
     options = product.spec_options.get(key, [])
     norm = normalise_spec(value)
     return next((opt for opt in options if normalise_spec(opt) == norm), value)

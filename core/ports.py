@@ -117,7 +117,6 @@ class ConversationStore(Protocol):
 # Only the methods the core calls are listed; storage implements them in SQL and
 # tests may implement them in memory.
 
-import builtins  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from types import TracebackType  # noqa: E402
 

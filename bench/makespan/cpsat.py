@@ -57,9 +57,9 @@ def extract_schedule(
 ) -> Schedule:
     """Read the chosen machine from the present alternative, since the main interval has none."""
     jobs: list[tuple[ScheduledOp, ...]] = []
-    for j, (job, job_vars) in enumerate(zip(instance.jobs, built.ops)):
+    for j, (job, job_vars) in enumerate(zip(instance.jobs, built.ops, strict=False)):
         placed: list[ScheduledOp] = []
-        for i, (op, var) in enumerate(zip(job, job_vars)):
+        for i, (op, var) in enumerate(zip(job, job_vars, strict=False)):
             machine = var.machine
             for alt in var.alts:
                 if solver.boolean_value(alt.presence):

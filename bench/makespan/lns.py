@@ -62,8 +62,8 @@ def hold_outside(
 ) -> None:
     """Operations outside `free` keep their machine and their order among themselves."""
     model = built.model
-    for job_vars, placed in zip(built.ops, incumbent.ops):
-        for var, op in zip(job_vars, placed):
+    for job_vars, placed in zip(built.ops, incumbent.ops, strict=False):
+        for var, op in zip(job_vars, placed, strict=False):
             if (op.job, op.index) in free:
                 continue
             for alt in var.alts:

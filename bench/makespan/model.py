@@ -125,14 +125,14 @@ def _add_machine_groups(
     one task on a pool of k machines its energy counts in every case.
     """
     groups: dict[frozenset[int], list[cp_model.IntervalVar]] = {}
-    for job, job_vars in zip(instance.jobs, ops):
-        for op, op_vars in zip(job, job_vars):
+    for job, job_vars in zip(instance.jobs, ops, strict=False):
+        for op, _op_vars in zip(job, job_vars, strict=False):
             if len(op.alternatives) > 1:
                 key = frozenset(a.machine for a in op.alternatives)
                 groups.setdefault(key, [])
     for key, members in groups.items():
-        for job, job_vars in zip(instance.jobs, ops):
-            for op, op_vars in zip(job, job_vars):
+        for job, job_vars in zip(instance.jobs, ops, strict=False):
+            for op, op_vars in zip(job, job_vars, strict=False):
                 if {a.machine for a in op.alternatives} <= key:
                     members.append(op_vars.interval)
     for key, intervals in groups.items():
@@ -174,8 +174,8 @@ def add_schedule_hint(built: MakespanModel, schedule: Schedule) -> None:
     """Hint every variable, since CP-SAT repairs a complete hint far better than a partial one."""
     model = built.model
     model.clear_hints()
-    for job_vars, job_ops in zip(built.ops, schedule.ops):
-        for var, op in zip(job_vars, job_ops):
+    for job_vars, job_ops in zip(built.ops, schedule.ops, strict=False):
+        for var, op in zip(job_vars, job_ops, strict=False):
             model.add_hint(var.start, op.start)
             model.add_hint(var.end, op.end)
             for alt in var.alts:

@@ -134,7 +134,7 @@ class _Graph:
                     stack.append(s)
         moved = sorted(backward, key=pos.__getitem__) + sorted(forward, key=pos.__getitem__)
         slots = sorted(pos[o] for o in moved)
-        for slot, o in zip(slots, moved):
+        for slot, o in zip(slots, moved, strict=False):
             order[slot] = o
             pos[o] = slot
 
@@ -401,13 +401,14 @@ def tabu_search(
     lower_bound: int,
     deadline: float,
     seed: int,
-    settings: TabuSettings = TabuSettings(),
+    settings: TabuSettings | None = None,
 ) -> TabuOutcome:
     """Best-move tabu search; stops at the deadline, the lower bound or max_iterations.
 
     Job shops run the compiled kernel; flexible shops need the machine
     reassignment moves, which only the Python search has.
     """
+    settings = settings or TabuSettings()
     if instance.is_flexible:
         return _python_tabu(instance, schedule, lower_bound, deadline, seed, settings)
     return compiled_tabu_search(instance, schedule, lower_bound, deadline, seed, settings)

@@ -118,7 +118,7 @@ def _pick_centre(
         if late:
             total = sum(w for w, _ in late)
             pick = rng.uniform(0, total)
-            for w, j in late:
+            for w, j in late:  # noqa: B007  (j, the job picked, is read after the loop)
                 pick -= w
                 if pick <= 0:
                     break

@@ -58,7 +58,7 @@ class _State:
         for m, seq in enumerate(sched.seqs):
             if seq:
                 self.head[m] = seq[0]
-            for a, b in zip(seq, seq[1:]):
+            for a, b in zip(seq, seq[1:], strict=False):
                 self.msucc[a] = b
                 self.mpred[b] = a
         self.limit = 4 * n + 1000
@@ -180,7 +180,7 @@ class _State:
 
     def schedule(self) -> Schedule:
         seqs: list[list[int]] = []
-        for m, h in enumerate(self.head):
+        for h in self.head:
             seq = []
             i = h
             while i >= 0:

@@ -22,11 +22,6 @@ from core.events import PlanRevised
 from core.model.plan import PlanVersion
 from core.model.products import Routing
 from core.model.work_order import WorkOrder
-from core.planning import diff as plan_diff
-from core.planning import engine
-from core.planning.calendar import OfficialDays
-from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
-from core.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from core.plan_building import (
     ShopSnapshot,
     build_input,
@@ -35,6 +30,11 @@ from core.plan_building import (
     previous_result,
     to_plan_version,
 )
+from core.planning import diff as plan_diff
+from core.planning import engine
+from core.planning.calendar import OfficialDays
+from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
+from core.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from core.supply import allocate
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ def diff_summary(diff: PlanDiff | None) -> dict[str, Any]:
         "improved": [{"order": s.ref, "minutes": -s.delta} for s in diff.improved],
         "worst_slip": (
             {"order": diff.worst_slip.ref, "minutes": diff.worst_slip.delta}
-            if diff.worst_slip else None
+            if diff.worst_slip
+            else None
         ),
     }
 
@@ -101,8 +102,11 @@ class WhatIf:
 Override = Mapping[str, WorkOrder]
 
 
-def with_overrides(snapshot: ShopSnapshot, orders: Override,
-                   routings: Mapping[tuple[str, int], Routing] | None = None) -> ShopSnapshot:
+def with_overrides(
+    snapshot: ShopSnapshot,
+    orders: Override,
+    routings: Mapping[tuple[str, int], Routing] | None = None,
+) -> ShopSnapshot:
     """The snapshot as it would be with some orders replaced (a closed one drops out)."""
     merged = {o.ref: o for o in snapshot.orders}
     merged.update(orders)
@@ -118,10 +122,16 @@ class Planner:
 
     RETRIES = 3  # solves of one replan whose base plan moved; the last holds the commit lock
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, tz: str,
-                 params: SolveParams, what_if_params: SolveParams | None = None,
-                 events: EventPublisher | None = None,
-                 official_days: OfficialDays | None = None) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        tz: str,
+        params: SolveParams,
+        what_if_params: SolveParams | None = None,
+        events: EventPublisher | None = None,
+        official_days: OfficialDays | None = None,
+    ) -> None:
         """`official_days`: the country's holidays and make-up days every work calendar
         follows (None: only the calendars' own weekdays and listed days)."""
         self._uow_factory = uow_factory
@@ -129,7 +139,9 @@ class Planner:
         self._clock = clock
         self._tz = tz
         self.params = params
-        self.what_if_params = what_if_params or replace(params, time_limit_s=min(params.time_limit_s, 1.5))
+        self.what_if_params = what_if_params or replace(
+            params, time_limit_s=min(params.time_limit_s, 1.5)
+        )
         self._events = events
         self._solving = asyncio.Lock()
         self._committing = asyncio.Lock()
@@ -154,8 +166,14 @@ class Planner:
         if self._events is not None:
             await self._events.publish(plan_revised(version, changed))
 
-    async def replan(self, reason: str, changed: Collection[str] | None = None, *,
-                     time_limit_s: float | None = None, workers: int | None = None) -> PlanOutcome:
+    async def replan(
+        self,
+        reason: str,
+        changed: Collection[str] | None = None,
+        *,
+        time_limit_s: float | None = None,
+        workers: int | None = None,
+    ) -> PlanOutcome:
         """Solve and commit a plan version, then publish `PlanRevised`.
 
         `changed` None is a full plan (hinted by the latest), else a repair around
@@ -182,8 +200,9 @@ class Planner:
         await self.publish(outcome.version, changed)
         return outcome
 
-    async def _solve_and_commit(self, reason: str, changed: Collection[str] | None,
-                                params: SolveParams, check: bool) -> PlanOutcome | None:
+    async def _solve_and_commit(
+        self, reason: str, changed: Collection[str] | None, params: SolveParams, check: bool
+    ) -> PlanOutcome | None:
         """One solve; None when `check` and the base plan moved before the commit.
 
         Without `check` the caller holds the commit lock for the whole solve.
@@ -197,7 +216,9 @@ class Planner:
         async with self.committing():
             return await self._commit(outcome, base_number, check=True)
 
-    async def _commit(self, outcome: PlanOutcome, base: int | None, check: bool) -> PlanOutcome | None:
+    async def _commit(
+        self, outcome: PlanOutcome, base: int | None, check: bool
+    ) -> PlanOutcome | None:
         async with self._uow_factory() as uow:
             if check and await uow.plans.latest_number() != base:
                 return None
@@ -205,8 +226,14 @@ class Planner:
             await uow.commit()
         return outcome
 
-    async def _solve_in(self, uow: UnitOfWork, latest: PlanVersion | None, reason: str,
-                        changed: Collection[str] | None, params: SolveParams) -> PlanOutcome:
+    async def _solve_in(
+        self,
+        uow: UnitOfWork,
+        latest: PlanVersion | None,
+        reason: str,
+        changed: Collection[str] | None,
+        params: SolveParams,
+    ) -> PlanOutcome:
         """Solve on the shop as `uow` reads it; nothing is written."""
         now = self._clock.now()
         epoch = local_epoch(now, self._tz)
@@ -218,8 +245,13 @@ class Planner:
         version = to_plan_version(0, result, snapshot, epoch, now, reason, diff_summary(diff))
         return PlanOutcome(version, result, diff)
 
-    async def what_if(self, current: ShopSnapshot, hypothetical: ShopSnapshot,
-                      latest: PlanVersion | None, changed: Collection[str]) -> WhatIf:
+    async def what_if(
+        self,
+        current: ShopSnapshot,
+        hypothetical: ShopSnapshot,
+        latest: PlanVersion | None,
+        changed: Collection[str],
+    ) -> WhatIf:
         """The change's own effect on the plan, evaluated off the event loop; nothing is saved.
 
         Both the shop as it is and the shop as it would be are repaired from the
@@ -245,19 +277,31 @@ class Planner:
         after, diff = await asyncio.to_thread(evaluate)
         return WhatIf(epoch, before, after, diff, latest.number if latest else None, hypothetical)
 
-    async def baseline(self, current: ShopSnapshot,
-                       latest: PlanVersion | None) -> tuple[datetime, PlanResult]:
+    async def baseline(
+        self, current: ShopSnapshot, latest: PlanVersion | None
+    ) -> tuple[datetime, PlanResult]:
         """The plan epoch now and the latest plan repaired onto the shop as it is (cached),
         the same `before` a what-if compares with; for a capable-to-promise search."""
         epoch = local_epoch(self._clock.now(), self._tz)
         params = replace(self.what_if_params, use_cpsat=False, workers=1)
         return epoch, await self._repaired_now(current, latest, epoch, params)
 
-    async def _repaired_now(self, current: ShopSnapshot, latest: PlanVersion | None,
-                            epoch: datetime, params: SolveParams) -> PlanResult:
-        """The latest plan repaired onto the shop as it is now, cached per plan, minute and orders."""
-        key = (latest.number if latest else None, epoch,
-               tuple((o.ref, o.version) for o in current.orders))
+    async def _repaired_now(
+        self,
+        current: ShopSnapshot,
+        latest: PlanVersion | None,
+        epoch: datetime,
+        params: SolveParams,
+    ) -> PlanResult:
+        """The latest plan repaired onto the shop as it is now.
+
+        Cached per plan, minute and orders.
+        """
+        key = (
+            latest.number if latest else None,
+            epoch,
+            tuple((o.ref, o.version) for o in current.orders),
+        )
         if self._before is not None and self._before[0] == key:
             return self._before[1]
         inp = build_input(current, epoch, self._official)
@@ -275,12 +319,23 @@ class Planner:
     def version_of(self, what_if: WhatIf, reason: str) -> PlanVersion:
         """The assessed plan as a plan version to commit (numbered on add)."""
         assert what_if.snapshot is not None
-        return to_plan_version(0, what_if.after, what_if.snapshot, what_if.epoch, self._clock.now(),
-                               reason, diff_summary(what_if.diff))
+        return to_plan_version(
+            0,
+            what_if.after,
+            what_if.snapshot,
+            what_if.epoch,
+            self._clock.now(),
+            reason,
+            diff_summary(what_if.diff),
+        )
 
     @staticmethod
-    def _solve(inp: PlanInput, previous: PlanResult | None,
-               changed: Collection[str] | None, params: SolveParams) -> PlanResult:
+    def _solve(
+        inp: PlanInput,
+        previous: PlanResult | None,
+        changed: Collection[str] | None,
+        params: SolveParams,
+    ) -> PlanResult:
         if previous is not None and changed is not None:
             return engine.replan(inp, previous, changed, params)
         return engine.plan(inp, params, previous)
@@ -288,5 +343,11 @@ class Planner:
 
 def plan_revised(version: PlanVersion, changed: Collection[str] | None = None) -> PlanRevised:
     """The event for a committed plan version."""
-    return PlanRevised(version.number, version.reason, version.status, version.method,
-                       float(version.kpis.get("solve_seconds", 0.0)), tuple(changed or ()))
+    return PlanRevised(
+        version.number,
+        version.reason,
+        version.status,
+        version.method,
+        float(version.kpis.get("solve_seconds", 0.0)),
+        tuple(changed or ()),
+    )

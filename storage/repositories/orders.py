@@ -96,7 +96,9 @@ class SqlWorkOrderRepository:
                 insert(ops_t), [_op_row(order.ref, op) for op in order.operations]
             )
 
-    async def _operations(self, refs: Sequence[str]) -> dict[str, builtins.list[OperationProgress]]:
+    async def _operations(
+        self, refs: Sequence[str]
+    ) -> dict[str, builtins.list[OperationProgress]]:
         out: dict[str, builtins.list[OperationProgress]] = {}
         for chunk_start in range(0, len(refs), 500):
             chunk = list(refs[chunk_start : chunk_start + 500])

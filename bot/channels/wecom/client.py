@@ -101,8 +101,9 @@ class WeComClient:
             return await self._fetch_token()
 
     async def _fetch_token(self) -> str:
-        data = await self._request("GET", "gettoken",
-                                   params={"corpid": self.corp_id, "corpsecret": self.secret})
+        data = await self._request(
+            "GET", "gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret}
+        )
         errcode = int(data.get("errcode", 0))
         if errcode != 0 or "access_token" not in data:
             raise WeComApiError(errcode or -1, str(data.get("errmsg", "no access_token")))
@@ -121,12 +122,18 @@ class WeComClient:
     # --- calls ----------------------------------------------------------------
 
     async def _request(
-        self, method: str, path: str, *, params: dict[str, str] | None = None,
-        json: dict[str, Any] | None = None, data: aiohttp.FormData | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        data: aiohttp.FormData | None = None,
     ) -> dict[str, Any]:
         try:
-            async with self.session.request(method, self.base + path, params=params, json=json,
-                                            data=data, timeout=self.timeout) as resp:
+            async with self.session.request(
+                method, self.base + path, params=params, json=json, data=data, timeout=self.timeout
+            ) as resp:
                 if resp.status >= 500:
                     raise WeComTransportError(f"HTTP {resp.status} from {path}")
                 data = await resp.json(content_type=None)
@@ -136,9 +143,13 @@ class WeComClient:
             raise WeComTransportError(f"{path}: answer is not a JSON object")
         return data
 
-    async def call(self, path: str, body: dict[str, Any] | None = None,
-                   form: Callable[[], aiohttp.FormData] | None = None,
-                   params: dict[str, str] | None = None) -> dict[str, Any]:
+    async def call(
+        self,
+        path: str,
+        body: dict[str, Any] | None = None,
+        form: Callable[[], aiohttp.FormData] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """POST an API call with the token; one refetch-and-retry on 40014/42001.
 
         `form` builds a multipart body afresh for each attempt (a FormData is
@@ -147,8 +158,13 @@ class WeComClient:
         self._respect_cooldown()
         for attempt in (1, 2):
             token = await self.access_token()
-            data = await self._request("POST", path, params={"access_token": token, **(params or {})},
-                                       json=body, data=form() if form else None)
+            data = await self._request(
+                "POST",
+                path,
+                params={"access_token": token, **(params or {})},
+                json=body,
+                data=form() if form else None,
+            )
             errcode = int(data.get("errcode", 0))
             if errcode in TOKEN_ERRORS and attempt == 1:
                 log.info("wecom token rejected (%d); refetching once", errcode)
@@ -169,14 +185,16 @@ class WeComClient:
 
     def _start_cooldown(self) -> float:
         self._busy_streak += 1
-        wait = min(60.0, 2.0 ** self._busy_streak)
+        wait = min(60.0, 2.0**self._busy_streak)
         self._cooldown_until = self._now() + wait
         return wait
 
     # --- messages -------------------------------------------------------------
 
     async def send(
-        self, user: str, bodies: Sequence[dict[str, Any]],
+        self,
+        user: str,
+        bodies: Sequence[dict[str, Any]],
         duplicate_check_seconds: int = DUPLICATE_CHECK_SECONDS,
     ) -> list[dict[str, Any]]:
         """Send message/send bodies to one member, in order, within the member limits.
@@ -187,8 +205,9 @@ class WeComClient:
         timeout) is not shown twice.
         """
         interval = max(1, min(MAX_DUPLICATE_CHECK_SECONDS, duplicate_check_seconds))
-        wait = max(self.per_minute.wait_for(user, len(bodies)),
-                   self.per_hour.wait_for(user, len(bodies)))
+        wait = max(
+            self.per_minute.wait_for(user, len(bodies)), self.per_hour.wait_for(user, len(bodies))
+        )
         if wait > 0:
             raise MemberRateLimited(user, wait)
         self.per_minute.record(user, len(bodies))

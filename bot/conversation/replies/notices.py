@@ -36,38 +36,82 @@ class NoticeTexts:
 
     def __call__(self, notice: Notice, lang: str) -> Reply:
         if isinstance(notice, CustomerAsks):
-            title = render(T, "customer_request_title", lang, ref=notice.order_ref, cr=notice.cr_ref)
-            lines = understood_lines(notice.understood, lang) + impact_card_lines(notice.impact, lang)
+            title = render(
+                T, "customer_request_title", lang, ref=notice.order_ref, cr=notice.cr_ref
+            )
+            lines = understood_lines(notice.understood, lang) + impact_card_lines(
+                notice.impact, lang
+            )
             return card(title, lines, notice.cr_ref, lang, "confirm")
         if isinstance(notice, ApprovalAsked):
-            title = render(T, "approval_title", lang, ref=notice.order_ref, cr=notice.cr_ref,
-                           who=notice.requested_by)
-            lines = (understood_lines(notice.understood, lang)
-                     + stored_card_lines(notice.risk, notice.impact, lang))
+            title = render(
+                T,
+                "approval_title",
+                lang,
+                ref=notice.order_ref,
+                cr=notice.cr_ref,
+                who=notice.requested_by,
+            )
+            lines = understood_lines(notice.understood, lang) + stored_card_lines(
+                notice.risk, notice.impact, lang
+            )
             return card(title, lines, notice.cr_ref, lang, "approve")
         return Reply("text", self._text(notice, lang))
 
     def _text(self, notice: Notice, lang: str) -> str:
         if isinstance(notice, ChangeDenied):
-            return render(T, "denied_notice", lang, cr=notice.cr_ref, ref=notice.order_ref,
-                          who=notice.denied_by)
+            return render(
+                T,
+                "denied_notice",
+                lang,
+                cr=notice.cr_ref,
+                ref=notice.order_ref,
+                who=notice.denied_by,
+            )
         if isinstance(notice, ChangeDone):
             what = ("; " if lang == "en" else "，").join(understood_lines(notice.understood, lang))
-            return render(T, f"notify_{notice.audience}", lang, cr=notice.cr_ref,
-                          ref=notice.order_ref, what=what)
+            return render(
+                T,
+                f"notify_{notice.audience}",
+                lang,
+                cr=notice.cr_ref,
+                ref=notice.order_ref,
+                what=what,
+            )
         if isinstance(notice, MaterialsChanged):
             actions = "; ".join(f"{a.kind} {a.item_code} {a.quantity:g}" for a in notice.actions)
-            return render(T, "notify_purchasing", lang, cr=notice.cr_ref, ref=notice.order_ref,
-                          actions=actions or "-")
+            return render(
+                T,
+                "notify_purchasing",
+                lang,
+                cr=notice.cr_ref,
+                ref=notice.order_ref,
+                actions=actions or "-",
+            )
         if isinstance(notice, SpecsChanged):
             specs = ", ".join(f"{k}={v}" for k, v in notice.specs)
-            return render(T, "notify_qc", lang, cr=notice.cr_ref, ref=notice.order_ref, specs=specs)
+            return render(
+                T, "notify_qc", lang, cr=notice.cr_ref, ref=notice.order_ref, specs=specs
+            )
         if isinstance(notice, OtherOrderSlips):
-            return render(T, "notify_other_slips", lang, cr=notice.cr_ref, ref=notice.order_ref,
-                          other=notice.other_ref, hours=round(notice.minutes / 60, 1))
+            return render(
+                T,
+                "notify_other_slips",
+                lang,
+                cr=notice.cr_ref,
+                ref=notice.order_ref,
+                other=notice.other_ref,
+                hours=round(notice.minutes / 60, 1),
+            )
         if isinstance(notice, NewOrderPlaced):
             return notice_text(notice, lang, self._tz)
         if isinstance(notice, NewEta):
-            return render(T, "notify_customer", lang, cr=notice.cr_ref, ref=notice.order_ref,
-                          eta=local_time(notice.eta, self._tz))
+            return render(
+                T,
+                "notify_customer",
+                lang,
+                cr=notice.cr_ref,
+                ref=notice.order_ref,
+                eta=local_time(notice.eta, self._tz),
+            )
         raise TypeError(f"no wording for {type(notice).__name__}")

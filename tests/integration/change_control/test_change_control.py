@@ -61,7 +61,11 @@ async def test_quantity_change_shows_impact_then_applies_with_audit(shop: Shop) 
     middle = ["awaiting_approval", "approved"] if approval_needed else []
     assert [a.action for a in cr.audit] == ["requested", "parsed", "assessed", *middle, "applied"]
     assert cr.audit[0].detail["text"] == "SO-31 数量改成150件"
-    assert cr.audit[1].detail["command"]["changes"][0] == {"field": "quantity", "value": 150, "unit": "件"}
+    assert cr.audit[1].detail["command"]["changes"][0] == {
+        "field": "quantity",
+        "value": 150,
+        "unit": "件",
+    }
     assert cr.audit[-1].detail["plan_version"] == applied_plan.number
     assert "plan" in cr.impact and "materials" in cr.impact
     topics = {m.meta["topic"] for m in await _outbox(shop)}
@@ -123,7 +127,9 @@ async def test_approval_and_denial(shop: Shop) -> None:
     cr_ref = _cr_ref(await shop.say("sales.chenjing", "SO-12 交期推迟三天"))
     replies = await shop.say("sales.chenjing", button=f"confirm:{cr_ref}")
     assert "主管审批" in replies[0].text
-    approval_cards = [m for m in await _outbox(shop) if m.meta.get("topic") == f"{cr_ref}:approval"]
+    approval_cards = [
+        m for m in await _outbox(shop) if m.meta.get("topic") == f"{cr_ref}:approval"
+    ]
     assert {m.meta["person"] for m in approval_cards} == {"sup.zhanggang", "sup.yangxue"}
     assert any(b["key"] == f"approve:{cr_ref}" for b in approval_cards[0].payload["buttons"])
     assert "只有主管" in (await shop.say("sales.chenjing", f"批准 {cr_ref}"))[0].text
@@ -165,7 +171,9 @@ async def test_customer_sees_only_own_orders_and_cannot_probe(shop: Shop) -> Non
     other_change = await shop.say("cust.lijia", "SO-77 数量改成5件")
     shop.clock.advance(minutes=20)  # let the pending question lapse
     missing_change = await shop.say("cust.lijia", "SO-99999 数量改成5件")
-    assert other_change[0].text.replace("SO-77", "X") == missing_change[0].text.replace("SO-99999", "X")
+    assert other_change[0].text.replace("SO-77", "X") == missing_change[0].text.replace(
+        "SO-99999", "X"
+    )
     assert "SO-2026-0002" not in other_change[0].text  # only the contact's own orders are offered
 
 
@@ -263,7 +271,8 @@ async def test_the_card_restates_what_was_understood_first(shop: Shop) -> None:
 
 
 async def test_confirm_commits_the_assessed_plan_then_a_polish_follows(
-        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cr_ref = _cr_ref(await shop.say(SALES_C13, "SO-31 交期推迟一周"))
     solves: list[object] = []
     real = Planner._solve

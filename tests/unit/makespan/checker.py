@@ -15,12 +15,12 @@ def violations(instance: ShopInstance, schedule: Schedule) -> list[str]:
     if len(schedule.ops) != len(instance.jobs):
         return [f"{len(schedule.ops)} jobs scheduled, {len(instance.jobs)} expected"]
     by_machine: dict[int, list[tuple[int, int, str]]] = {}
-    for j, (job, placed) in enumerate(zip(instance.jobs, schedule.ops)):
+    for j, (job, placed) in enumerate(zip(instance.jobs, schedule.ops, strict=False)):
         if len(placed) != len(job):
             found.append(f"job {j}: {len(placed)} ops scheduled, {len(job)} expected")
             continue
         previous_end = 0
-        for i, (op, sop) in enumerate(zip(job, placed)):
+        for i, (op, sop) in enumerate(zip(job, placed, strict=False)):
             allowed = {a.machine: a.duration for a in op.alternatives}
             if (sop.job, sop.index) != (j, i):
                 found.append(f"op ({j},{i}) labelled ({sop.job},{sop.index})")

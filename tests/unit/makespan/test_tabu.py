@@ -123,8 +123,8 @@ def test_crossover_children_are_acyclic_mixes_of_their_parents() -> None:
         assert state.evaluate() > 0  # raises on a cycle
         orders = _machine_orders(state, state.mp, state.ms)
         assert [sorted(o) for o in orders] == [sorted(o) for o in orders_a]
-        inherited["a"] += sum(x == y for x, y in zip(orders, orders_a))
-        inherited["b"] += sum(x == y for x, y in zip(orders, orders_b))
+        inherited["a"] += sum(x == y for x, y in zip(orders, orders_a, strict=False))
+        inherited["b"] += sum(x == y for x, y in zip(orders, orders_b, strict=False))
     assert inherited["a"] > 0 and inherited["b"] > 0
     same = _child_of(state, parent_a, parent_a)
     assert np.array_equal(same[0], parent_a[0]) and np.array_equal(same[1], parent_a[1])

@@ -194,7 +194,7 @@ def test_plans_run_concurrently_in_worker_threads() -> None:
     alone = [plan(inp, params) for inp, params in jobs]
     with ThreadPoolExecutor(max_workers=3) as pool:
         together = list(pool.map(lambda job: plan(*job), jobs))
-    for (inp, _), a, b in zip(jobs, alone, together):
+    for (inp, _), a, b in zip(jobs, alone, together, strict=False):
         assert violations(inp, b) == []
         assert a.objective == b.objective
         assert a.assignments == b.assignments
