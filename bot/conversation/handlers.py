@@ -27,7 +27,7 @@ from bot.conversation.replies.texts import CHAT_TEXTS
 from bot.conversation.router import Router, Turn
 from bot.parsing import Command, Intent, Question
 from core import commands as core
-from core.change_control.results import DirectionUnclear, Result
+from core.change_control.results import Applied, Denied, DirectionUnclear, Result, Superseded
 from core.i18n import render
 from core.messages import Reply
 from core.services.order_lists import list_orders
@@ -96,6 +96,10 @@ class ChatHandlers:
         assert command is not None, turn.command
         result = cast(Result, await self._c.bus.handle(command))
         replies = render_result(result, turn.lang, self._c.settings.tz)
+        if isinstance(command, core.Decide) and isinstance(result, Applied | Denied | Superseded):
+            # the decision closes every supervisor's copy of the approval card once sent
+            replies[0] = replace(replies[0], settles_card=f"{result.cr_ref}-approve",
+                                 settled_by=turn.person.name)
         if isinstance(result, DirectionUnclear) and turn.ask is not None:
             # a yes assesses the date as written; the verb no longer contradicts it
             plain = tuple(replace(c, direction=None) for c in turn.command.changes)
