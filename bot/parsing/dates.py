@@ -21,8 +21,8 @@ Decisions where the contract is silent (each chosen for due-date use):
   skipping months that lack it, like the contract's rule for 12月5号.
 * 月中 is the 15th, 月初 the 1st, 年底 / 年末 31 December, 年初 1 January.
 * "N天内" (within N days) is today+N: the last day the customer accepts;
-  "N个工作日内/后" counts Monday-Friday days (public holidays are the planning
-  calendar's business).
+  "N个工作日内/后" counts working days: Monday-Friday less China's official
+  holidays, plus its make-up working days (调休).
 * A shift in months ("推迟一个月") is 30 days per month, since ``delta_days``
   is a day count and the caller applies it to a stored date.
 * Fixed-date holidays (元旦, 国庆, 双十一, 圣诞) are their next occurrence, or the
@@ -51,6 +51,7 @@ and "2026年12月5日" beats "12月5日".  Nothing is compiled per call.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -59,6 +60,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from bot.parsing.numerals import parse_number
+from core.planning.calendar import OfficialDays, china_official_days
 
 __all__ = ["DateMention", "find_dates", "parse_date"]
 
@@ -472,13 +474,26 @@ def _holiday(m: re.Match[str], today: date) -> _Answer | None:
     return None if found is None else (found, None)
 
 
+@functools.cache
+def _official_days() -> OfficialDays:
+    """China's official calendar, loaded once: people who say "5个工作日" skip the
+    statutory holidays and count the make-up working days (调休) like the shop does."""
+    return china_official_days()
+
+
+def _is_working_day(day: date) -> bool:
+    official = _official_days()(day)
+    return official if official is not None else day.weekday() < 5
+
+
 def _add_business_days(today: date, count: int) -> date:
-    """``today`` plus ``count`` working days, Monday to Friday (public holidays are
-    the planner's calendar's business, not the parser's)."""
+    """``today`` plus ``count`` working days: Monday to Friday, less China's official
+    holidays, plus its make-up working days (outside the years the calendar package
+    knows, Monday to Friday)."""
     day = today
     while count > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if _is_working_day(day):
             count -= 1
     return day
 

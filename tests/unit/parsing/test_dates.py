@@ -325,3 +325,18 @@ def test_never_raises_on_odd_input() -> None:
         find_dates(text, WED)
         parse_date(text, WED)
         find_numbers(text)
+
+
+@pytest.mark.parametrize(("now", "text", "expected"), [
+    # National Day 2026: Oct 1-7 off, Sat Oct 10 a make-up working day (调休)
+    ("2026-09-28T10:00:00+08:00", "SO-1 5个工作日内交", "2026-10-10"),
+    # an ordinary week: Monday to Friday
+    ("2026-12-04T10:00:00+08:00", "SO-1 3个工作日内交", "2026-12-09"),
+])
+def test_working_days_follow_chinas_official_calendar(now: str, text: str, expected: str) -> None:
+    from datetime import datetime as _dt
+
+    from bot.parsing import parse_text
+
+    result = parse_text(text, _dt.fromisoformat(now), "Asia/Shanghai")
+    assert [c.value for c in result.command.changes] == [expected]
