@@ -261,9 +261,6 @@ OP_REMOVE = ["去掉", "取消", "不需要", "不用做", "no more", "no longer
 OP_SWAP = ["替换成", "替换为", "换成", "改成", "改为", "换为", "变成"]
 OP_REMOVE_AFTER = ["不要了", "去掉", "取消", "不用了", "不做了", "删掉", "省了", "拿掉",
                    "不用做了", "不需要了", "不要做了", "不用做", "不需要做了", "免了", "就不做了"]
-#: Words around an operation name that are not part of it.
-OP_MARKERS = ["这道工序", "那道工序", "这道", "那道", "一道", "工序", "工艺", "这步", "步骤",
-              "的", "from", "step", "process"]
 
 #: Operations most factories share; the database's own list (Vocabulary) extends it.
 DEFAULT_OPERATIONS: Mapping[str, tuple[str, ...]] = {
