@@ -109,18 +109,7 @@ class SqlPlanRepository:
             kpis=dict(row["kpis"]),
             reason=row["reason"],
             diff=dict(row["diff"]),
-            operations=[
-                PlannedOperation(
-                    o["order_ref"],
-                    o["seq"],
-                    o["name"],
-                    o["work_center"],
-                    o["machine"],
-                    o["start"],
-                    o["end"],
-                )
-                for o in ops
-            ],
+            operations=[_planned(o) for o in ops],
             etas={
                 e["order_ref"]: OrderEta(e["order_ref"], e["eta"], e["due"], e["lateness_minutes"])
                 for e in etas
@@ -154,18 +143,7 @@ class SqlPlanRepository:
             .first()
         )
         return (
-            [
-                PlannedOperation(
-                    o["order_ref"],
-                    o["seq"],
-                    o["name"],
-                    o["work_center"],
-                    o["machine"],
-                    o["start"],
-                    o["end"],
-                )
-                for o in ops
-            ],
+            [_planned(o) for o in ops],
             OrderEta(ref, eta["eta"], eta["due"], eta["lateness_minutes"]) if eta else None,
         )
 
@@ -237,3 +215,16 @@ class SqlPlanRepository:
             )
         ).mappings()
         return [dict(r) for r in rows]
+
+
+def _planned(row: Any) -> PlannedOperation:
+    """A stored plan operation row as the domain's record."""
+    return PlannedOperation(
+        row["order_ref"],
+        row["seq"],
+        row["name"],
+        row["work_center"],
+        row["machine"],
+        row["start"],
+        row["end"],
+    )

@@ -8,7 +8,6 @@ by one click, and the stub then sees the other supervisor's card updated to
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -17,17 +16,12 @@ from typing import Any
 from bot.app import create_app
 from bot.settings import Settings
 from tests.stubs.wecom import WeComEncryptor, WeComStub, card_event_xml, text_xml
+from tests.waiting import wait_for
 
 TOKEN = "QDG6eK"
 AES = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 
 
-async def _wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.1)
 
 
 async def test_a_decision_closes_the_other_supervisors_card(
@@ -58,17 +52,17 @@ async def test_a_decision_closes_the_other_supervisors_card(
 
     now = int(time.time())
     await post(text_xml(stub.corp_id, sales, "SO-31 交期推迟三天", now, 7001), now)
-    await _wait_for(lambda: cards_to(sales))
+    await wait_for(lambda: cards_to(sales))
     card = cards_to(sales)[0]
     confirm = next(b["key"] for b in card["button_list"] if b["key"].startswith("confirm:"))
     await post(card_event_xml(stub.corp_id, sales, now + 1, confirm, card["task_id"]), now + 1)
-    await _wait_for(lambda: cards_to(boss) and cards_to(other))
+    await wait_for(lambda: cards_to(boss) and cards_to(other))
     boss_card, other_card = cards_to(boss)[0], cards_to(other)[0]
     assert boss_card["task_id"] != other_card["task_id"]  # unique per recipient, as WeCom asks
 
     approve = next(b["key"] for b in boss_card["button_list"] if b["key"].startswith("approve:"))
     await post(card_event_xml(stub.corp_id, boss, now + 2, approve, boss_card["task_id"]), now + 2)
-    await _wait_for(lambda: any(other in u.get("userids", []) for u in stub.card_updates))
+    await wait_for(lambda: any(other in u.get("userids", []) for u in stub.card_updates))
     update = next(u for u in stub.card_updates if other in u.get("userids", []))
     assert "张刚" in str(update)  # "已由 张刚 处理" on the copy nobody clicked
     assert not any(boss in u.get("userids", []) and "button" not in u

@@ -3,7 +3,6 @@ the outbox to the WeCom stub, a card click, and the change applied in the databa
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from dataclasses import replace
@@ -16,17 +15,12 @@ from bot.keys import container_key
 from bot.settings import Settings
 from core.change_control.deps import RISK_ORDER
 from tests.stubs.wecom import WeComEncryptor, WeComStub, card_event_xml, text_xml
+from tests.waiting import wait_for
 
 TOKEN = "QDG6eK"
 AES = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 
 
-async def _wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the outbox to deliver")
-        await asyncio.sleep(0.1)
 
 
 def _reply_text(enc: WeComEncryptor, body: str) -> str:
@@ -69,7 +63,7 @@ async def test_change_by_wecom_end_to_end(
     assert resp.status == 200
     passive = _reply_text(enc, await resp.text())
     # the impact card is a template card: it goes through the send API, never passively
-    await _wait_for(lambda: any(d.get("msgtype") == "template_card" for d in stub.delivered))
+    await wait_for(lambda: any(d.get("msgtype") == "template_card" for d in stub.delivered))
     card = next(d for d in stub.delivered if d.get("msgtype") == "template_card")["template_card"]
     assert card["card_type"] == "button_interaction" and "SO-31" in str(card)
     key = next(b["key"] for b in card["button_list"] if b["key"].startswith("confirm:"))
@@ -106,7 +100,7 @@ async def test_change_by_wecom_end_to_end(
 
     await click(sales, key, card["task_id"], now + 1)
     if needs_approval:  # high impact: the sales click routes it, a supervisor approves
-        await _wait_for(lambda: said_to(sales, "主管审批"))
+        await wait_for(lambda: said_to(sales, "主管审批"))
         assert not said_to(sales, "已生效")
         sup = next(p for p in people if p["id"] == "sup.zhanggang")["wecom_userid"]
         approval = next(
@@ -116,9 +110,9 @@ async def test_change_by_wecom_end_to_end(
             b["key"] for b in approval["button_list"] if b["key"].startswith("approve:")
         )
         await click(sup, approve, approval["task_id"], now + 2)
-        await _wait_for(lambda: said_to(sup, "已生效"))
+        await wait_for(lambda: said_to(sup, "已生效"))
     else:
-        await _wait_for(lambda: said_to(sales, "已生效"))
+        await wait_for(lambda: said_to(sales, "已生效"))
         assert not said_to(sales, "主管审批")
     orders = await (await client.get("/api/orders")).json()
     so31 = next(o for o in orders if o["ref"] == "SO-31")

@@ -33,6 +33,7 @@ from core.messages import Button, Reply, reply_to_payload
 from core.outbox import OutboxMessage, OutboxStatus
 from tests.stubs.wecom import WeComEncryptor
 from tests.stubs.wecom_kf import KfStub, kf_event_xml
+from tests.waiting import wait_for
 
 TOKEN = "QDG6eK"
 AES = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -42,12 +43,6 @@ HUANG = "wmHuangMin000001"  # cust.huangmin, contact of C01 (sales.wangfang's cu
 REF = re.compile(r"SO-\d{4}-\d+")
 
 
-async def _wait_for(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.05)
 
 
 class Kf:
@@ -82,7 +77,7 @@ class Kf:
         before = len(self.stub.kf_sent)
         self.stub.customer_says(KFID, user, text)
         await self.callback()
-        await _wait_for(lambda: len(self.stub.kf_sent) > before)
+        await wait_for(lambda: len(self.stub.kf_sent) > before)
         await asyncio.sleep(0.3)  # a second piece, if any
         return "\n".join(m["text"]["content"] for m in self.stub.kf_sent[before:]
                          if m["touser"] == user)
@@ -202,7 +197,7 @@ async def test_enter_session_with_a_signed_link_binds_and_greets(kf: Any) -> Non
 
     app.stub.enter_session(KFID, "wmNewCustomer0001", param)
     await app.callback()
-    await _wait_for(lambda: app.stub.welcomes)
+    await wait_for(lambda: app.stub.welcomes)
     assert "华兴" in app.stub.welcomes[0]["text"]["content"]
     async with app.uow_factory() as uow:
         person = await uow.parties.person_by_platform("wecom_kf", "wmNewCustomer0001")
@@ -217,7 +212,7 @@ async def test_enter_session_with_a_forged_link_does_not_bind(kf: Any) -> None:
     forged = sign_scene(b"not the server's secret", "C01", datetime(2099, 1, 1, tzinfo=UTC))
     app.stub.enter_session(KFID, "wmForger00000001", forged)
     await app.callback()
-    await _wait_for(lambda: app.stub.welcomes)
+    await wait_for(lambda: app.stub.welcomes)
     welcome = app.stub.welcomes[0]["text"]["content"]
     assert "登记" in welcome and not REF.findall(welcome)
     async with app.uow_factory() as uow:
@@ -229,7 +224,7 @@ async def test_notices_go_through_kf_inside_the_window_and_to_the_salesperson_ou
     app = await kf()
     await app.bind("cust.huangmin", HUANG)
     await app.queue_notice(HUANG, "delay:SO-1:before", "订单 SO-1 预计延误一天")
-    await _wait_for(lambda: any("请转告客户" in str(d) for d in app.stub.delivered))
+    await wait_for(lambda: any("请转告客户" in str(d) for d in app.stub.delivered))
     relay = next(d for d in app.stub.delivered if "请转告客户" in str(d))
     assert relay["touser"] == "Wangfang" and "SO-1 预计延误一天" in relay["text"]["content"]
     assert not app.stub.kf_sent  # the customer never wrote: no window, nothing through kf
@@ -237,7 +232,7 @@ async def test_notices_go_through_kf_inside_the_window_and_to_the_salesperson_ou
     await app.ask(HUANG, "帮助")  # opens the window; the answer uses 1 of 5
     for i in range(5):
         await app.queue_notice(HUANG, f"notice:{i}", f"通知 {i}")
-    await _wait_for(lambda: sum("请转告客户" in str(d) for d in app.stub.delivered) == 2)
+    await wait_for(lambda: sum("请转告客户" in str(d) for d in app.stub.delivered) == 2)
     to_customer = [m["text"]["content"] for m in app.stub.kf_sent if m["touser"] == HUANG]
     assert to_customer[1:] == ["通知 0", "通知 1", "通知 2", "通知 3"]
     assert not app.stub.kf_refused  # the window was kept locally; WeCom never said 95018
@@ -260,7 +255,7 @@ async def test_95018_marks_the_notice_dead_without_retries_and_relays_it(kf: Any
     assert row.dedupe_key == "delay:SO-2" and row.attempts == 1
     assert "95018" in (row.last_error or "") and "sales.wangfang" in (row.last_error or "")
     assert len(app.stub.kf_refused) == 1
-    await _wait_for(lambda: any("SO-2 预计延误" in str(d) for d in app.stub.delivered))
+    await wait_for(lambda: any("SO-2 预计延误" in str(d) for d in app.stub.delivered))
 
 
 async def test_rate_limited_pull_and_send_are_retried(kf: Any) -> None:
@@ -273,7 +268,7 @@ async def test_rate_limited_pull_and_send_are_retried(kf: Any) -> None:
     await app.callback()
     await asyncio.sleep(0.5)
     assert not app.stub.kf_sent and not app.stub.sync_requests
-    await _wait_for(lambda: app.stub.kf_sent, timeout=30)
+    await wait_for(lambda: app.stub.kf_sent, timeout=30)
     [row] = [r for r in await app.rows() if r.channel == "wecom_kf"]
     assert row.status is OutboxStatus.SENT and row.attempts == 2
 
