@@ -8,7 +8,9 @@ scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.dingtalk.routes import setup_dingtalk
-from bot.channels.pipeline import ChannelDeps, TaskTracker
+from bot.channels.pipeline import ChannelDeps, Pipeline, Recovery, TaskTracker
 from bot.channels.web.routes import setup_webchat
 from bot.channels.wecom.routes import setup_wecom
 from bot.clock import SystemClock
@@ -31,9 +33,6 @@ from bot.metrics import observe_solve, setup_metrics
 from bot.pages.api import people_view, setup_api
 from bot.pages.plan import setup_plan_page
 from bot.settings import Settings
-from core.planning.calendar import official_days
-from core.planning.types import SolveParams
-from core.ports import Clock
 from core.change_control import (
     AssessedPlans,
     ChangeSettings,
@@ -44,6 +43,9 @@ from core.change_control import (
 )
 from core.events import ChangeApplied, PlanRevised
 from core.messagebus import MessageBus
+from core.planning.calendar import official_days
+from core.planning.types import SolveParams
+from core.ports import Clock
 from core.services.planning import Planner
 from core.services.proactive import check_delays
 from storage.conversations import SqlConversationStore
@@ -195,9 +197,14 @@ def create_app(settings: Settings, clock: Clock | None = None,
         deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(c.uow_factory),
                   outbox=SqlOutboxService(c.uow_factory), clock=c.clock)
         subscribe_serving(c, settings)
+        recovery = asyncio.create_task(Recovery(Pipeline(deps, tasks)).run(),
+                                       name="inbox-recovery")
         try:
             yield
         finally:
+            recovery.cancel()
+            with suppress(asyncio.CancelledError):
+                await recovery
             await tasks.drain()
             if owned:
                 await c.close()

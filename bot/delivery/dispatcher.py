@@ -24,14 +24,15 @@ from aiohttp import web
 
 from bot.channels.dingtalk.client import DingTalkClient
 from bot.channels.dingtalk.sender import DingTalkSender
-from bot.metrics import observe_push
 from bot.channels.pipeline import ChannelDeps
-from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
-from bot.settings import Settings
 from bot.channels.web.auth import require_admin
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.sender import WeComSender
+from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable, WebSender
+from bot.metrics import observe_push
+from bot.settings import Settings
 from core.errors import ConfigError
+from core.faults import crash_point
 from core.outbox import OutboxMessage
 from core.ports import Clock, OutboxStore
 
@@ -148,6 +149,7 @@ class OutboxDispatcher:
             log.exception("outbox %s failed unexpectedly", row.id)
             await self._retry(row, f"{type(exc).__name__}: {exc}", None)
             return False
+        crash_point("outbox_after_send_before_mark")
         await self.outbox.mark_sent(row.id, self.clock.now())
         return True
 
@@ -208,7 +210,8 @@ def setup_dispatcher(
                 deps.outbox, senders if senders is not None else build_senders(
                     session, deps.settings, deps.clock),
                 deps.clock, max_attempts=deps.settings.outbox_max_attempts,
-                poll_seconds=deps.settings.outbox_poll_seconds)
+                poll_seconds=deps.settings.outbox_poll_seconds,
+                lease_seconds=deps.settings.outbox_lease_seconds)
             app[dispatcher_key] = dispatcher
             deps.wake_outbox = dispatcher.wake
             task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
