@@ -19,14 +19,10 @@ from datetime import date, datetime
 from typing import Any
 
 from core.events import PlanRevised
+from core.faults import crash_point
 from core.model.plan import PlanVersion
 from core.model.products import Routing
 from core.model.work_order import WorkOrder
-from core.planning import diff as plan_diff
-from core.planning import engine
-from core.planning.calendar import OfficialDays
-from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
-from core.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from core.plan_building import (
     ShopSnapshot,
     build_input,
@@ -35,6 +31,11 @@ from core.plan_building import (
     previous_result,
     to_plan_version,
 )
+from core.planning import diff as plan_diff
+from core.planning import engine
+from core.planning.calendar import OfficialDays
+from core.planning.types import PlanDiff, PlanInput, PlanResult, SolveParams
+from core.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from core.supply import allocate
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,8 @@ class Planner:
             if check and await uow.plans.latest_number() != base:
                 return None
             await uow.plans.add(outcome.version)  # numbers the version
+            if outcome.version.reason.startswith("nightly"):
+                crash_point("nightly_plan_commit")
             await uow.commit()
         return outcome
 

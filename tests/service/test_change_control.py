@@ -303,6 +303,7 @@ async def test_a_message_handled_again_acts_once_and_answers_the_same(shop: Shop
     """As after a kill -9 between an effect's commit and the handled mark: the same message
     (same inbox key) runs again; the request, the apply and the report each happen once."""
     from core.idempotency import Source, handling
+    from core.messages import Reply
 
     async def twice(key: str, user: str, text: str = "", button: str | None = None
                     ) -> tuple[list[Reply], list[Reply]]:
