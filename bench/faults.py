@@ -42,7 +42,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 from aiohttp import web
@@ -125,9 +125,10 @@ class Server:
         self.starts += 1
         self.fault_file.write_text("")  # one death a trial: the restarted process is not armed
         log = (self.workdir / "server.log").open("ab")
-        self.proc = subprocess.Popen(
+        self.proc = await _spawn(
             [sys.executable, "-m", "bot", "demo", "--db", self.db, "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env)
+            self.env, log)
+        log.close()  # the child has its own copy
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -222,10 +223,9 @@ class Campaign:
         if point == "random_kill":
             killer = asyncio.ensure_future(self._kill_later(server, self.rng.uniform(0.0, 2.5)))
         elif point == "nightly_plan_commit":
-            nightly = subprocess.Popen(
+            nightly = await _spawn(
                 [sys.executable, "-m", "bench.faults", "--nightly-child", self.db_url],
-                env={**server.env, "GONGDAN_FAULT_POINT": point, "GONGDAN_FAULT_FILE": ""},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                {**server.env, "GONGDAN_FAULT_POINT": point, "GONGDAN_FAULT_FILE": ""}, None)
         else:
             self.fault_file.write_text(point)
         days = self.rng.choice(("一天", "两天"))
@@ -293,7 +293,7 @@ class Campaign:
         found = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]>", text)
         assert found, text
         plain = self.enc.decrypt(found[1])
-        content = re.search(r"<Content><!\[CDATA\[(.*?)\]\]></Content>", plain, re.S)
+        content = re.search(r"<Content><!\[CDATA\[(.*?)\]\]></Content>", plain, re.DOTALL)
         return content[1] if content else "<update_button>"
 
     async def _quiet(self, engine: AsyncEngine, server: Server,
@@ -436,6 +436,15 @@ class Campaign:
         for (ref, op), qty in done.items():
             if qty - self.baseline_done.get((ref, op), 0) != reported[(ref, op)]:
                 self._violation("report_miscounted", f"{ref} {op}")
+
+
+async def _spawn(args: list[str], env: dict[str, str],
+                 out: IO[bytes] | None) -> subprocess.Popen[bytes]:
+    """Popen off the event loop (fork and exec block)."""
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(args, env=env, stdout=out if out else subprocess.DEVNULL,
+                                stderr=subprocess.STDOUT if out else subprocess.DEVNULL)
+    return await asyncio.get_running_loop().run_in_executor(None, start)
 
 
 class _Everyone(set[str]):
