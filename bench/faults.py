@@ -59,11 +59,12 @@ from storage.tables import (
     message_effects,
     order_operations,
     outbox,
+    people,
     plan_etas,
     plans,
     work_orders,
 )
-from tests.stubs.wecom import WeComEncryptor, WeComStub, text_xml
+from tests.stubs.wecom import WeComEncryptor, WeComStub, card_event_xml, text_xml
 
 TOKEN = "FaultToken1"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -91,7 +92,7 @@ class Sent:
     key: str
     user: str
     text: str
-    kind: str  # request | confirm | report
+    kind: str  # request | confirm | approve (a card click) | report
     qty: int = 0
     order: str = ""
     passive: list[str] = field(default_factory=list)
@@ -166,7 +167,9 @@ class Campaign:
         self.workdir = workdir
         self.rng = rng
         self.fault_file = workdir / "fault"
-        self.stub = WeComStub(users=_Everyone())  # the demo's people, whoever they are
+        # the demo's people, whoever they are; a day's messages come within minutes here, so
+        # WeCom's 30-a-minute cap per member (silent drops) is lifted, and drops are counted
+        self.stub = WeComStub(users=_Everyone(), per_member_per_minute=10**6)
         self.enc = WeComEncryptor(TOKEN, AES_KEY, self.stub.corp_id)
         self.sent: list[Sent] = []
         self.counts: Counter[str] = Counter()
@@ -175,6 +178,8 @@ class Campaign:
         self.next_id = int(time.time()) * 1000
         self.baseline_done: dict[tuple[str, str], int] = {}
         self.baseline_changes: dict[str, int] = {}
+        self.orders: list[str] = list(ORDERS)
+        self.supervisor = ""
 
     # --- driving -------------------------------------------------------------------
 
@@ -206,6 +211,10 @@ class Campaign:
 
     async def _baseline(self, engine: AsyncEngine) -> None:
         async with engine.connect() as conn:
+            self.orders = sorted((await conn.execute(select(work_orders.c.ref).where(
+                work_orders.c.status.in_(_OPEN)))).scalars())
+            self.supervisor = (await conn.execute(select(people.c.wecom_userid).where(
+                people.c.role == "supervisor").order_by(people.c.id))).scalars().first() or ""
             for ref, name, done in await conn.execute(select(
                     order_operations.c.order_ref, order_operations.c.name,
                     order_operations.c.qty_done)):
@@ -217,7 +226,7 @@ class Campaign:
     async def _trial(self, http: aiohttp.ClientSession, server: Server, engine: AsyncEngine,
                      point: str) -> None:
         self.counts[f"point:{point}"] += 1
-        order = self.rng.choice(ORDERS)
+        order = self.rng.choice(self.orders)
         killer: asyncio.Task[None] | None = None
         nightly: subprocess.Popen[bytes] | None = None
         if point == "random_kill":
@@ -236,6 +245,8 @@ class Campaign:
         ]
         for step in steps:
             await self._send(http, server, step)
+            if step.kind == "confirm":
+                await self._approve_if_asked(http, server, engine, steps[0])
         if killer is not None:
             await killer
         if nightly is not None:
@@ -248,6 +259,22 @@ class Campaign:
             await server.start(http)
         await self._quiet(engine, server, http)
 
+    async def _approve_if_asked(self, http: aiohttp.ClientSession, server: Server,
+                                engine: AsyncEngine, request: Sent) -> None:
+        """A supervisor clicks "approve" on the card when the change went for approval."""
+        await self._quiet(engine, server, http)
+        async with engine.connect() as conn:
+            opened = (await conn.execute(select(message_effects.c.data).where(
+                message_effects.c.key == request.key,
+                message_effects.c.kind == "request"))).scalar()
+            cr = opened["cr"] if opened else None
+            status = (await conn.execute(select(change_requests.c.status).where(
+                change_requests.c.ref == cr))).scalar() if cr else None
+        if status != "awaiting_approval" or not self.supervisor:
+            return
+        step = Sent("", self.supervisor, f"approve:{cr}", "approve", order=request.order)
+        await self._send(http, server, step)
+
     async def _kill_later(self, server: Server, delay: float) -> None:
         await asyncio.sleep(delay)
         if server.alive():
@@ -258,8 +285,14 @@ class Campaign:
         msg_id = self.next_id
         step.key = f"msg:{msg_id}"
         self.sent.append(step)
-        xml = text_xml(self.stub.corp_id, step.user, step.text, int(time.time()), msg_id,
-                       AGENT_ID)
+        created = int(time.time())
+        if step.kind == "approve":  # a card click: WeCom keys it by user, time, key and task
+            cr = step.text.split(":", 1)[1]
+            xml = card_event_xml(self.stub.corp_id, step.user, created, step.text, cr,
+                                 agent_id=AGENT_ID)
+            step.key = f"evt:{step.user}:{created}:template_card_event:{step.text}:{cr}"
+        else:
+            xml = text_xml(self.stub.corp_id, step.user, step.text, created, msg_id, AGENT_ID)
         for attempt in range(1 + RETRIES):
             if attempt:
                 self.counts["retries"] += 1
@@ -294,7 +327,7 @@ class Campaign:
         assert found, text
         plain = self.enc.decrypt(found[1])
         content = re.search(r"<Content><!\[CDATA\[(.*?)\]\]></Content>", plain, re.DOTALL)
-        return content[1] if content else "<update_button>"
+        return content[1] if content else ""  # an update_button greys a clicked card out
 
     async def _quiet(self, engine: AsyncEngine, server: Server,
                      http: aiohttp.ClientSession) -> None:
@@ -395,6 +428,7 @@ class Campaign:
         self.counts["outbox_rows"] = len(rows)
         self.counts["wecom_deliveries"] = len(self.stub.delivered)
         self.counts["wecom_duplicates_suppressed"] = len(self.stub.duplicates)
+        self.counts["wecom_dropped"] = len(self.stub.dropped)
         for body, n in delivered.items():
             if body not in expected:
                 self._violation("delivered_without_row", body[:200])
@@ -417,15 +451,21 @@ class Campaign:
                 self._violation("change_count", ref)
         status = {cr["ref"]: cr["status"] for cr in crs}
         for step in self.sent:
-            if step.kind != "confirm" or step.key not in states:
+            if step.kind not in ("confirm", "approve") or step.key not in states:
                 continue
             decided = effects.get((step.key, "decision"))
             texts = " ".join(_text(rows[k]) for k in states[step.key]["replies"] or ()
                              if k in rows)
-            says_applied = "已生效" in texts
             is_applied = decided is not None and status.get(decided["cr"]) == "applied"
-            if says_applied != is_applied:
-                self._violation("requester_told_wrong", f"{step.key}: {texts[:120]}")
+            if "已生效" in texts and not is_applied:
+                self._violation("told_applied_but_not", f"{step.key}: {texts[:120]}")
+        told = " ".join(_text(r) for r in rows.values() if r["address"] == PLANNER)
+        for step in self.sent:
+            opened = effects.get((step.key, "request")) if step.kind == "request" else None
+            if opened is None or status.get(opened["cr"]) != "applied":
+                continue
+            if not re.search(rf"{re.escape(opened['cr'])}\D[^\n]*已生效", told):
+                self._violation("requester_not_told", opened["cr"])
 
     def _check_reports(self, effects: dict[tuple[str, str], Any],
                        done: dict[tuple[str, str], int]) -> None:
