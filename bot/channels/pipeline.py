@@ -242,13 +242,15 @@ class Pipeline:
         if len(rows) > answered:
             self.deps.wake_outbox()
 
-    async def recorded(self, message: ChatMessage) -> list[Reply]:
+    async def recorded(self, message: ChatMessage, everything: bool = False) -> list[Reply]:
         """For a retry of a handled message: the replies its HTTP answer carried, again.
 
-        Replies that went (or go) through the outbox are not repeated here.
+        Replies that went (or go) through the outbox are not repeated, unless
+        `everything` (the web chat, whose only way to the person is the answer).
         """
         rows = await self.deps.inbox.replies(str(message.channel), message.msg_id)
-        return [reply_from_payload(r.payload) for r in rows if r.meta.get("answered")]
+        return [reply_from_payload(r.payload) for r in rows
+                if everything or r.meta.get("answered")]
 
     async def queue(self, message: ChatMessage, replies: Sequence[Reply], first: int = 0) -> None:
         """Queue replies for the dispatcher; keys are stable so a retried message queues once."""

@@ -60,7 +60,7 @@ class WebChat:
         message = self._message(body)
         claim = await self.pipeline.claim(message)
         if claim is Claim.HANDLED:  # the answer was lost on the way: give it again
-            again = await self.pipeline.recorded(message)
+            again = await self.pipeline.recorded(message, everything=True)
             return {"replies": [web_reply(r) for r in again], "duplicate": True}
         if claim is Claim.BUSY:
             return {"replies": [], "duplicate": True, "queued": True}
