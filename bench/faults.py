@@ -6,8 +6,9 @@ A real `gongdan demo` process serves WeCom callbacks and sends through a WeCom
 API stub (tests/stubs/wecom.py) that runs in this process and records every
 delivery. Each trial arms one crash point (core/faults.py, through the file
 named by GONGDAN_FAULT_FILE, so one process start serves one trial) or a
-SIGKILL after a random delay, then sends a change request, its confirmation
-and a progress report as WeCom would: a callback that gets no answer (the
+SIGKILL after a random delay, then sends a change request, the requester's
+click on its card's "confirm" (and a supervisor's "approve" when it went for
+approval) and a progress report as WeCom would: a callback that gets no answer (the
 process died) is retried after the restart, up to three times. The nightly
 point is a separate process committing a full plan that dies mid-commit.
 Then, once the inbox and the outbox are quiet, it checks:
@@ -238,15 +239,17 @@ class Campaign:
         else:
             self.fault_file.write_text(point)
         days = self.rng.choice(("一天", "两天"))
-        steps = [
-            Sent("", PLANNER, f"{order} 交期推迟{days}", "request", order=order),
-            Sent("", PLANNER, "确认", "confirm", order=order),
-            Sent("", OPERATOR, f"{order} 开料 完成1件", "report", qty=1, order=order),
-        ]
-        for step in steps:
-            await self._send(http, server, step)
-            if step.kind == "confirm":
-                await self._approve_if_asked(http, server, engine, steps[0])
+        request = Sent("", PLANNER, f"{order} 交期推迟{days}", "request", order=order)
+        await self._send(http, server, request)
+        cr = await self._opened(http, server, engine, request, "awaiting_confirmation")
+        if cr is not None:  # the requester clicks "confirm" on the card
+            await self._send(http, server, Sent("", PLANNER, f"confirm:{cr}", "confirm",
+                                                order=order))
+            if await self._opened(http, server, engine, request, "awaiting_approval"):
+                await self._send(http, server, Sent("", self.supervisor, f"approve:{cr}",
+                                                    "approve", order=order))
+        await self._send(http, server, Sent("", OPERATOR, f"{order} 开料 完成1件", "report",
+                                            qty=1, order=order))
         if killer is not None:
             await killer
         if nightly is not None:
@@ -259,21 +262,19 @@ class Campaign:
             await server.start(http)
         await self._quiet(engine, server, http)
 
-    async def _approve_if_asked(self, http: aiohttp.ClientSession, server: Server,
-                                engine: AsyncEngine, request: Sent) -> None:
-        """A supervisor clicks "approve" on the card when the change went for approval."""
+    async def _opened(self, http: aiohttp.ClientSession, server: Server, engine: AsyncEngine,
+                      request: Sent, status: str) -> str | None:
+        """The request `request` opened, once things are quiet, if it is in `status`."""
         await self._quiet(engine, server, http)
         async with engine.connect() as conn:
             opened = (await conn.execute(select(message_effects.c.data).where(
                 message_effects.c.key == request.key,
                 message_effects.c.kind == "request"))).scalar()
             cr = opened["cr"] if opened else None
-            status = (await conn.execute(select(change_requests.c.status).where(
+            found = (await conn.execute(select(change_requests.c.status).where(
                 change_requests.c.ref == cr))).scalar() if cr else None
-        if status != "awaiting_approval" or not self.supervisor:
-            return
-        step = Sent("", self.supervisor, f"approve:{cr}", "approve", order=request.order)
-        await self._send(http, server, step)
+        return cr if found == status and (status != "awaiting_approval" or self.supervisor) \
+            else None
 
     async def _kill_later(self, server: Server, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -286,7 +287,7 @@ class Campaign:
         step.key = f"msg:{msg_id}"
         self.sent.append(step)
         created = int(time.time())
-        if step.kind == "approve":  # a card click: WeCom keys it by user, time, key and task
+        if step.kind in ("confirm", "approve"):  # a card click: keyed by user, time, key, task
             cr = step.text.split(":", 1)[1]
             xml = card_event_xml(self.stub.corp_id, step.user, created, step.text, cr,
                                  agent_id=AGENT_ID)
