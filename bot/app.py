@@ -8,7 +8,9 @@ scheduled jobs and the outbox dispatcher. No other module under `bot/` imports
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +20,7 @@ from aiohttp import web
 
 from bot.channels.dingtalk.routes import setup_dingtalk
 from bot.channels.dingtalk.stream import setup_dingtalk_stream
-from bot.channels.pipeline import ChannelDeps, TaskTracker
+from bot.channels.pipeline import ChannelDeps, Pipeline, Recovery, TaskTracker
 from bot.channels.web.routes import setup_webchat
 from bot.channels.wecom.routes import setup_wecom
 from bot.clock import SystemClock
@@ -233,9 +235,14 @@ def create_app(settings: Settings, clock: Clock | None = None,
                   outbox=SqlOutboxService(sql), clock=c.clock,
                   uow_factory=c.uow_factory, cards=SqlCardDeliveries(sql))
         subscribe_serving(c, settings)
+        recovery = asyncio.create_task(Recovery(Pipeline(deps, tasks)).run(),
+                                       name="inbox-recovery")
         try:
             yield
         finally:
+            recovery.cancel()
+            with suppress(asyncio.CancelledError):
+                await recovery
             await tasks.drain()
             if owned:
                 await c.close()

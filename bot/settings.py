@@ -74,6 +74,8 @@ class Settings:
     nightly_plan_time_limit: float = 60.0
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
+    outbox_lease_seconds: float = 120.0  # a dispatcher that died mid-send: resent after this
+    inbox_lease_seconds: float = 10.0  # a handler that died: its message is handled again after
     holidays: str = "cn"  # official holidays and make-up working days: "cn" or "none"
     log_level: str = ""  # "" = INFO for servers, WARNING for one-shot commands
     log_format: str = "text"  # "text" or "json" (one JSON object a line)

@@ -10,6 +10,7 @@ import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from core.messages import CardDelivery
@@ -22,9 +23,72 @@ class Clock(Protocol):
         ...
 
 
-class Inbox(Protocol):
+class Claim(StrEnum):
+    """What `Inbox.claim` found for a message."""
+
+    NEW = "new"  # first delivery: handle it
+    RETRY = "retry"  # received before, never handled, its lease ran out (the handler died)
+    BUSY = "busy"  # a live handler holds it; its replies go through the outbox
+    HANDLED = "handled"  # handled already: answer from the recorded replies, never again
+
+
+@dataclass(frozen=True, slots=True)
+class Unhandled:
+    """A message received but not handled, whose handler's lease has run out."""
+
+    channel: str
+    key: str
+    message: dict[str, Any]
+
+
+class InboxRecords(Protocol):
+    """The inbox inside a unit of work: dedupe keys and the effects each message committed."""
+
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
-        """Record (channel, key); True only the first time, so retries apply once."""
+        """Record (channel, key) as handled; True only the first time."""
+        ...
+
+    async def effect(self, channel: str, key: str, kind: str) -> dict[str, Any] | None:
+        """What message (channel, key) committed as `kind`, if it did."""
+        ...
+
+    async def record_effect(self, channel: str, key: str, kind: str, data: dict[str, Any],
+                            at: datetime) -> None:
+        """Record in this transaction; the same (channel, key, kind) twice is a WriteConflict."""
+        ...
+
+
+class Inbox(Protocol):
+    """Inbound messages: received -> handled, each step its own short transaction.
+
+    A message is claimed (`received`, with a lease) before its handler runs and
+    marked `handled` in the transaction that records its replies in the outbox.
+    A retry of a handled message is answered from those replies; a retry of a
+    message whose handler died (its lease ran out) is handled again, and the
+    use cases make that safe (core/idempotency.py).
+    """
+
+    async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
+        """Record (channel, key) as handled at once (nothing to handle); True the first time."""
+        ...
+
+    async def claim(self, channel: str, key: str, message: dict[str, Any], at: datetime,
+                    lease_seconds: float) -> Claim:
+        """Take the message for handling (NEW or RETRY), or say why not."""
+        ...
+
+    async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
+                      at: datetime) -> None:
+        """In one transaction: queue (or record as answered) `replies`, mark the message handled."""
+        ...
+
+    async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
+        """The replies recorded when the message was handled, in order."""
+        ...
+
+    async def claim_unhandled(self, now: datetime, lease_seconds: float,
+                              limit: int) -> list[Unhandled]:
+        """Take over messages whose handler's lease ran out (the process died)."""
         ...
 
 
@@ -245,7 +309,7 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxStore: ...
     @property
-    def inbox(self) -> Inbox: ...
+    def inbox(self) -> InboxRecords: ...
     @property
     def state(self) -> StateStore: ...
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from core.faults import crash_point
 from core.outbox import OutboxMessage
+from core.ports import Claim, Unhandled
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 _SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -98,10 +100,40 @@ async def _add_messages(uow: SqlUnitOfWork, groups: list[Sequence[OutboxMessage]
 
 class SqlInboxService:
     def __init__(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
         self._writer = _GroupCommit(uow_factory, _record_keys)
 
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
         return bool(await self._writer.submit((channel, key, at)))
+
+    async def claim(self, channel: str, key: str, message: dict[str, Any], at: datetime,
+                    lease_seconds: float) -> Claim:
+        async with _short_write(self._uow_factory) as uow:
+            claim = await uow.inbox.claim(channel, key, message, at, lease_seconds)
+            await uow.commit()
+        crash_point("after_inbox_commit")
+        return claim
+
+    async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
+                      at: datetime) -> None:
+        """The replies and the handled mark commit together: a message is handled with its
+        answer recorded, or not handled at all (and then handled again)."""
+        async with _short_write(self._uow_factory) as uow:
+            await uow.outbox.add(replies)
+            await uow.inbox.mark_handled(channel, key, [m.dedupe_key for m in replies], at)
+            await uow.commit()
+        crash_point("after_handled_commit")
+
+    async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
+        async with self._uow_factory() as uow:
+            return await uow.outbox.by_keys(await uow.inbox.reply_keys(channel, key))
+
+    async def claim_unhandled(self, now: datetime, lease_seconds: float,
+                              limit: int) -> list[Unhandled]:
+        async with _short_write(self._uow_factory) as uow:
+            taken = await uow.inbox.claim_unhandled(now, lease_seconds, limit)
+            await uow.commit()
+            return taken
 
 
 class SqlOutboxService:

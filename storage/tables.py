@@ -267,11 +267,32 @@ outbox = Table(
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 
+# One row per inbound message: `received` (claimed by a handler until `claimed_until`,
+# with the message itself, so a recovery sweep can handle it if the handler dies), then
+# `handled` with the outbox dedupe keys of its replies. Keys only dedupe: "handled".
 inbox = Table(
     "inbox", metadata,
     Column("channel", String(16), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("seen_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False, server_default="handled"),
+    Column("claimed_until", UtcDateTime),
+    Column("message", JSON),
+    Column("replies", JSON),
+    Column("handled_at", UtcDateTime),
+    Index("ix_inbox_unhandled", "state", "claimed_until"),
+)
+
+# What a message committed (a change request opened, a decision, a progress report),
+# written in the transaction of the effect itself, so handling the message again
+# answers from it instead of acting twice (core/idempotency.py).
+message_effects = Table(
+    "message_effects", metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
 )
 
 kv_state = Table(

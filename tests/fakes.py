@@ -58,6 +58,7 @@ class FakeStore:
     plans: dict[int, PlanVersion] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     inbox: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    effects: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
 
 
@@ -345,6 +346,16 @@ class FakeInbox:
             return False
         self._s.inbox[(channel, key)] = at
         return True
+
+    async def effect(self, channel: str, key: str, kind: str) -> dict[str, Any] | None:
+        found = self._s.effects.get((channel, key, kind))
+        return copy.deepcopy(found) if found is not None else None
+
+    async def record_effect(self, channel: str, key: str, kind: str, data: dict[str, Any],
+                            at: datetime) -> None:
+        if (channel, key, kind) in self._s.effects:
+            raise WriteConflict(f"effect {kind} of {channel}:{key} recorded twice")
+        self._s.effects[(channel, key, kind)] = copy.deepcopy(data)
 
 
 class FakeStateStore:

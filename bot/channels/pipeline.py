@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast
 
 from aiohttp import web
@@ -20,9 +21,10 @@ from aiohttp import web
 from bot.channels.render import reply_to_payload
 from bot.settings import Settings
 from core.i18n import render
-from core.messages import ChatMessage, Reply
+from core.idempotency import Source, handling
+from core.messages import Channel, ChatMessage, Reply, reply_from_payload
 from core.outbox import OutboxMessage, OutboxStatus
-from core.ports import CardDeliveries, Clock, Inbox, OutboxStore, UnitOfWorkFactory
+from core.ports import CardDeliveries, Claim, Clock, Inbox, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +185,18 @@ class Pipeline:
         self.deps = deps
         self.tasks = tasks
 
+    async def claim(self, message: ChatMessage) -> Claim:
+        """Take `message` for handling (NEW, RETRY) or learn it is BUSY or HANDLED already."""
+        return await self.deps.inbox.claim(
+            str(message.channel), message.msg_id, message_to_dict(message),
+            self.deps.clock.now(), self.deps.settings.inbox_lease_seconds)
+
     async def run(self, message: ChatMessage, window: float) -> list[Reply] | None:
-        """Replies if the handler finished within `window`, else None (they get queued)."""
+        """Replies if the handler finished within `window`, else None (they get queued).
+
+        The caller answers them and records them with `finish`; replies that miss
+        the window are recorded by the handler's task, with the handled mark.
+        """
         state = _Late()
         task = self.tasks.spawn(self._handle(message, state))
         done, _ = await asyncio.wait({task}, timeout=window)
@@ -201,28 +213,60 @@ class Pipeline:
 
     async def _handle(self, message: ChatMessage, state: _Late) -> list[Reply]:
         try:
-            replies = list(await self.deps.handler(message))
+            with handling(Source(str(message.channel), message.msg_id)):
+                replies = list(await self.deps.handler(message))
         except Exception:
             log.exception("handler failed for %s:%s", message.channel, message.msg_id)
             replies = [Reply(kind="text", text=render(TEXTS, "handler_failed"))]
         if state.late:
-            await self._queue_late(message, replies)
+            await self._finish_late(message, replies)
         return replies
 
-    async def _queue_late(self, message: ChatMessage, replies: Sequence[Reply]) -> None:
-        """Queue from a background task: nobody awaits it, so retry and log here."""
+    async def _finish_late(self, message: ChatMessage, replies: Sequence[Reply]) -> None:
+        """Queue from a background task: nobody awaits it, so retry and log here.
+
+        Should it fail for good, the message stays `received` and the recovery
+        sweep handles it again once its lease has run out.
+        """
         for attempt in range(QUEUE_ATTEMPTS):
             try:
-                await self.queue(message, replies)
+                await self.finish(message, replies)
                 return
             except Exception:
                 if attempt == QUEUE_ATTEMPTS - 1:
-                    log.exception("replies to %s:%s could not be queued; lost",
+                    log.exception("replies to %s:%s could not be recorded; left to recovery",
                                   message.channel, message.msg_id)
                     return
-                log.warning("queueing replies to %s:%s failed; retrying",
+                log.warning("recording replies to %s:%s failed; retrying",
                             message.channel, message.msg_id, exc_info=True)
                 await asyncio.sleep(0.5 * 2**attempt)
+
+    async def finish(self, message: ChatMessage, replies: Sequence[Reply],
+                     answered: int = 0) -> None:
+        """Record the replies and mark the message handled, in one transaction.
+
+        The first `answered` replies are the ones the channel answers in its HTTP
+        response (recorded as sent, marked `answered` so a retry can answer them
+        again); the rest are queued for the dispatcher.
+        """
+        now = self.deps.clock.now()
+        rows = [_row(message, r, i, now,
+                     OutboxStatus.SENT if i < answered else OutboxStatus.PENDING,
+                     answered=i < answered)
+                for i, r in enumerate(replies)]
+        await self.deps.inbox.handled(str(message.channel), message.msg_id, rows, now)
+        if len(rows) > answered:
+            self.deps.wake_outbox()
+
+    async def recorded(self, message: ChatMessage, everything: bool = False) -> list[Reply]:
+        """For a retry of a handled message: the replies its HTTP answer carried, again.
+
+        Replies that went (or go) through the outbox are not repeated, unless
+        `everything` (the web chat, whose only way to the person is the answer).
+        """
+        rows = await self.deps.inbox.replies(str(message.channel), message.msg_id)
+        return [reply_from_payload(r.payload) for r in rows
+                if everything or r.meta.get("answered")]
 
     async def queue(self, message: ChatMessage, replies: Sequence[Reply], first: int = 0) -> None:
         """Queue replies for the dispatcher; keys are stable so a retried message queues once."""
@@ -246,9 +290,13 @@ class Pipeline:
 
 
 def _row(
-    message: ChatMessage, reply: Reply, index: int, now: Any, status: OutboxStatus
+    message: ChatMessage, reply: Reply, index: int, now: Any, status: OutboxStatus,
+    answered: bool = False,
 ) -> OutboxMessage:
     sent = status is OutboxStatus.SENT
+    meta: dict[str, Any] = {"chat_id": message.chat_id} if message.chat_id else {}
+    if answered:
+        meta["answered"] = True
     return OutboxMessage(
         channel=str(message.channel),
         address=message.user_id,
@@ -260,8 +308,56 @@ def _row(
         next_attempt_at=None if sent else now,
         sent_at=now if sent else None,
         reply_hint=message.reply_hint,
-        meta={"chat_id": message.chat_id} if message.chat_id else {},
+        meta=meta,
     )
+
+
+def message_to_dict(message: ChatMessage) -> dict[str, Any]:
+    """The message as JSON for its inbox row, so recovery can handle it without the platform."""
+    return {"channel": str(message.channel), "user_id": message.user_id,
+            "msg_id": message.msg_id, "at": message.at.isoformat(), "text": message.text,
+            "button_key": message.button_key, "chat_id": message.chat_id,
+            "reply_hint": message.reply_hint}
+
+
+def message_from_dict(data: dict[str, Any]) -> ChatMessage:
+    return ChatMessage(channel=Channel(data["channel"]), user_id=data["user_id"],
+                       msg_id=data["msg_id"], at=datetime.fromisoformat(data["at"]),
+                       text=data.get("text") or "", button_key=data.get("button_key"),
+                       chat_id=data.get("chat_id"), reply_hint=data.get("reply_hint"))
+
+
+class Recovery:
+    """Handles again the messages whose handler died (a `received` row whose lease ran out).
+
+    Every process sweeps, a conditional UPDATE gives each message to one of
+    them, and the replies go through the outbox: the platform's retries may
+    have stopped long ago (DingTalk does not retry at all once answered).
+    """
+
+    def __init__(self, pipeline: Pipeline, interval: float | None = None, batch: int = 20) -> None:
+        self.pipeline = pipeline
+        lease = pipeline.deps.settings.inbox_lease_seconds
+        self.interval = interval if interval is not None else max(0.5, lease / 2)
+        self.batch = batch
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("inbox recovery sweep failed; trying again")
+            await asyncio.sleep(self.interval)
+
+    async def sweep(self) -> int:
+        deps = self.pipeline.deps
+        taken = await deps.inbox.claim_unhandled(deps.clock.now(),
+                                                 deps.settings.inbox_lease_seconds, self.batch)
+        for entry in taken:
+            log.warning("handling %s:%s again: its handler died before it was handled",
+                        entry.channel, entry.key)
+            await self.pipeline.run_detached(message_from_dict(entry.message))
+        return len(taken)
 
 
 async def read_capped(request: web.Request, limit: int) -> bytes:

@@ -36,6 +36,7 @@ from bot.delivery.senders import RetryLater, Senders, TokenBucket, Undeliverable
 from bot.metrics import observe_push
 from bot.settings import Settings
 from core.errors import ConfigError
+from core.faults import crash_point
 from core.outbox import OutboxMessage
 from core.ports import CardDeliveries, Clock, OutboxStore, UnitOfWorkFactory
 
@@ -154,6 +155,7 @@ class OutboxDispatcher:
             log.exception("outbox %s failed unexpectedly", row.id)
             await self._retry(row, f"{type(exc).__name__}: {exc}", None)
             return False
+        crash_point("outbox_after_send_before_mark")
         await self.outbox.mark_sent(row.id, self.clock.now())
         if self.on_sent is not None:
             try:
@@ -243,7 +245,8 @@ def setup_dispatcher(
             settler = CardSettler(deps.cards, chosen, deps.clock)
             dispatcher = OutboxDispatcher(
                 deps.outbox, chosen, deps.clock, max_attempts=deps.settings.outbox_max_attempts,
-                poll_seconds=deps.settings.outbox_poll_seconds, on_sent=settler.after_sent)
+                poll_seconds=deps.settings.outbox_poll_seconds, on_sent=settler.after_sent,
+                lease_seconds=deps.settings.outbox_lease_seconds)
             app[dispatcher_key] = dispatcher
             app[card_settler_key] = settler
             deps.wake_outbox = dispatcher.wake

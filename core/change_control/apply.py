@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from core import idempotency
 from core.change_control.assess import Assessment, assess_change, items_of
 from core.change_control.deps import Deps
 from core.change_control.request import request_change
@@ -24,6 +25,7 @@ from core.change_control.results import Applied, Refused, Result, Superseded
 from core.commands import change_command_from_contract
 from core.errors import CoreError, VersionConflict
 from core.events import ChangeApplied
+from core.faults import crash_point
 from core.model.change_request import ChangeRequest, CRStatus
 from core.model.parties import Person
 from core.model.plan import PlanVersion
@@ -138,16 +140,21 @@ async def _commit(deps: Deps, cr_ref: str, actor: Person, assessment: Assessment
                                 now, cr.ref)
         await uow.outbox.add(await deps.fanout.applied(
             uow, cr, applied, assessment.impact, assessment.understood, version.etas, actor, now))
+        await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
+        crash_point("mid_apply_before_commit")
         await uow.commit()
+        crash_point("after_apply_commit")
     return _Committed(cr.ref, order.ref, version)
 
 
 async def _withdraw(deps: Deps, uow: UnitOfWork, cr: ChangeRequest,
                     order: WorkOrder) -> _Withdrawn:
     """The order moved since the assessment: close this request (it is asked again after)."""
-    cr.move(CRStatus.SUPERSEDED, "gongdan", deps.clock.now(), found_version=order.version,
+    now = deps.clock.now()
+    cr.move(CRStatus.SUPERSEDED, "gongdan", now, found_version=order.version,
             assessed_version=cr.order_version)
     await save_pending(uow.change_requests, cr)
+    await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
     await uow.commit()
     return _Withdrawn(cr, order.status.is_open)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core import idempotency
+from core.change_control.again import decided_before
 from core.change_control.apply import apply_change
 from core.change_control.confirm import expire_if_due
 from core.change_control.deps import Deps
@@ -15,6 +17,8 @@ from core.ports import UnitOfWork, save_pending
 
 async def decide(deps: Deps, command: Decide) -> Result:
     """Approve and apply, or deny and tell the requester; only supervisors and admins decide."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as uow:
         person = await uow.parties.person(command.by)
         if person is None or person.role not in (Role.SUPERVISOR, Role.ADMIN):
@@ -53,6 +57,7 @@ async def _deny(deps: Deps, uow: UnitOfWork, cr: ChangeRequest, person: Person) 
     now = deps.clock.now()
     cr.move(CRStatus.DENIED, person.id, now)
     await save_pending(uow.change_requests, cr)
+    await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
     requester = await uow.parties.person(cr.requested_by)
     if requester is not None:
         notice = ChangeDenied(cr.ref, cr.order_ref, person.name)

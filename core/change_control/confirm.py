@@ -7,6 +7,8 @@ when its risk or the customer's contract says so, else it is applied at once.
 
 from __future__ import annotations
 
+from core import idempotency
+from core.change_control.again import decided_before
 from core.change_control.apply import apply_change
 from core.change_control.deps import Deps
 from core.change_control.results import Cancelled, Refused, Result, SentForApproval
@@ -21,6 +23,8 @@ APPROVAL_TIMEOUT_FACTOR = 8  # a supervisor gets this many confirm timeouts to d
 
 async def confirm(deps: Deps, command: Confirm) -> Result:
     """Apply the sender's pending change, or send it for approval first."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as uow:
         person = await uow.parties.person(command.by)
         cr = await pending_for(uow, person, command.cr_ref) if person else None
@@ -42,6 +46,8 @@ async def confirm(deps: Deps, command: Confirm) -> Result:
 
 async def reject(deps: Deps, command: Reject) -> Result:
     """The requester (or the customer's salesperson) drops the pending change."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as uow:
         person = await uow.parties.person(command.by)
         cr = await pending_for(uow, person, command.cr_ref) if person else None
@@ -54,6 +60,7 @@ async def reject(deps: Deps, command: Reject) -> Result:
             return problem
         cr.move(CRStatus.CANCELLED, person.id, deps.clock.now())
         await save_pending(uow.change_requests, cr)
+        await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, deps.clock.now())
         await uow.commit()
     return Cancelled(cr.ref)
 
@@ -111,6 +118,7 @@ async def expire_if_due(deps: Deps, uow: UnitOfWork, cr: ChangeRequest) -> bool:
         return False
     cr.move(CRStatus.EXPIRED, "gongdan", now)
     await save_pending(uow.change_requests, cr)
+    await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
     await uow.commit()
     return True
 
@@ -121,6 +129,7 @@ async def _route_to_supervisors(deps: Deps, uow: UnitOfWork, cr: ChangeRequest,
     cr.move(CRStatus.AWAITING_APPROVAL, person.id, now, risk=cr.risk)
     cr.expires_at = now + deps.settings.confirm_timeout * APPROVAL_TIMEOUT_FACTOR
     await save_pending(uow.change_requests, cr)
+    await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
     understood = tuple(BeforeAfter.from_dict(u) for u in cr.impact.get("understood") or ())
     notice = ApprovalAsked(cr.ref, cr.order_ref, person.name, cr.risk, cr.impact, understood)
     supervisors = await uow.parties.by_role(Role.SUPERVISOR)

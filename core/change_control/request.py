@@ -7,6 +7,7 @@ salesperson. The assessment is kept for the confirm (see assess.AssessedPlans).
 
 from __future__ import annotations
 
+from core import idempotency
 from core.change_control.assess import Assessment, assess_change, items_of
 from core.change_control.deps import Deps
 from core.change_control.relative import direction_unclear
@@ -20,6 +21,7 @@ from core.change_control.results import (
 )
 from core.commands import CancelOrder, ChangeCommand
 from core.errors import CoreError
+from core.faults import crash_point
 from core.model.change_request import ChangeRequest, CRStatus
 from core.model.parties import Person, Role
 from core.model.work_order import WorkOrder
@@ -52,9 +54,18 @@ async def request_change(deps: Deps, command: ChangeCommand) -> Result:
             return Refused("invalid", {"ref": ref, "reason": str(exc)})
         if command.what_if:
             return WhatIfShown(ref, assessment.impact, assessment.understood)
-        cr = await _open_request(deps, uow, person, order, command, assessment)
-        await uow.commit()
+        cr = await _opened_before(uow)  # this message handled again: show what it opened
+        if cr is None:
+            cr = await _open_request(deps, uow, person, order, command, assessment)
+            await uow.commit()
+            crash_point("after_request_commit")
     return _shown(deps, cr, assessment)
+
+
+async def _opened_before(uow: UnitOfWork) -> ChangeRequest | None:
+    """The request this message opened in an earlier run (core/idempotency.py)."""
+    done = await idempotency.recorded(uow, idempotency.REQUEST)
+    return await uow.change_requests.get(done["cr"]) if done else None
 
 
 async def _open_request(deps: Deps, uow: UnitOfWork, person: Person, order: WorkOrder,
@@ -74,6 +85,7 @@ async def _open_request(deps: Deps, uow: UnitOfWork, person: Person, order: Work
             order_version=order.version)
     cr = await uow.change_requests.add(cr)
     cr.mark_audit_saved()
+    await idempotency.record(uow, idempotency.REQUEST, {"cr": cr.ref}, now)
     if risk.level == "blocked":
         cr.move(CRStatus.REFUSED, "gongdan", now, reasons=[r.code for r in risk.reasons])
         await save_pending(uow.change_requests, cr)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from core.events import PlanRevised
+from core.faults import crash_point
 from core.model.plan import PlanVersion
 from core.model.products import Routing
 from core.model.work_order import WorkOrder
@@ -223,6 +224,8 @@ class Planner:
             if check and await uow.plans.latest_number() != base:
                 return None
             await uow.plans.add(outcome.version)  # numbers the version
+            if outcome.version.reason.startswith("nightly"):
+                crash_point("nightly_plan_commit")
             await uow.commit()
         return outcome
 

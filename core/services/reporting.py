@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import idempotency
 from core.errors import CoreError
+from core.faults import crash_point
 from core.i18n import render
 from core.model.parties import Person, Role
 from core.model.work_order import OperationProgress
@@ -39,6 +41,9 @@ async def report_progress(uow: UnitOfWork, person: Person, ref: str | None, oper
         return ReportResult(render(TEXTS, "role", lang), False)
     if not ref:
         return ReportResult(render(TEXTS, "no_order", lang), False)
+    done = await idempotency.recorded(uow, idempotency.REPORT)
+    if done is not None:  # this message was handled before: it counts once
+        return ReportResult(str(done["text"]), True, str(done["ref"]))
     order = await uow.orders.get(ref)
     if order is None:
         return ReportResult(render(TEXTS, "not_found", lang, ref=ref), False)
@@ -51,12 +56,14 @@ async def report_progress(uow: UnitOfWork, person: Person, ref: str | None, oper
     except CoreError as exc:
         return ReportResult(render(TEXTS, "refused", lang, reason=str(exc)), False)
     await uow.orders.save(order)
-    await uow.commit()
     text = render(TEXTS, "ok", lang, ref=ref, op=op.name, qty=qty, done=op.qty_done,
                   total=order.quantity,
                   scrap=render(TEXTS, "scrap", lang, n=scrap) if scrap else "")
     if op.finished:
         text += render(TEXTS, "finished", lang)
+    await idempotency.record(uow, idempotency.REPORT, {"ref": ref, "text": text}, at)
+    await uow.commit()
+    crash_point("after_report_commit")
     return ReportResult(text, True, ref)
 
 

@@ -6,13 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.outbox import OutboxMessage, OutboxStatus
-from storage.tables import inbox, outbox
+from core.ports import Claim, Unhandled
+from storage.tables import inbox, message_effects, outbox
+
+RECEIVED = "received"
+HANDLED = "handled"
 
 
 def _insert_ignore(conn: AsyncConnection, table: Any) -> Any:
@@ -27,9 +31,11 @@ class SqlInbox:
         self._conn = conn
 
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
+        """Record a key with nothing to handle (already `handled`); True the first time."""
         # an INSERT's rowcount is kept only on request (psycopg reports -1 otherwise)
         result = await self._conn.execute(
-            _insert_ignore(self._conn, inbox).values(channel=channel, key=key, seen_at=at),
+            _insert_ignore(self._conn, inbox).values(channel=channel, key=key, seen_at=at,
+                                                     state=HANDLED, handled_at=at),
             execution_options={"preserve_rowcount": True})
         return result.rowcount == 1
 
@@ -37,9 +43,75 @@ class SqlInbox:
         """Record many keys in one statement; returns the (channel, key) pairs that were new."""
         if not entries:
             return set()
-        rows = [{"channel": c, "key": k, "seen_at": at} for c, k, at in entries]
+        rows = [{"channel": c, "key": k, "seen_at": at, "state": HANDLED, "handled_at": at}
+                for c, k, at in entries]
         stmt = _insert_ignore(self._conn, inbox).values(rows).returning(inbox.c.channel, inbox.c.key)
         return {(r[0], r[1]) for r in await self._conn.execute(stmt)}
+
+    async def claim(self, channel: str, key: str, message: dict[str, Any], at: datetime,
+                    lease_seconds: float) -> Claim:
+        """NEW (inserted as received), RETRY (its lease ran out: taken over), BUSY or HANDLED."""
+        until = at + timedelta(seconds=lease_seconds)
+        inserted = await self._conn.execute(
+            _insert_ignore(self._conn, inbox).values(
+                channel=channel, key=key, seen_at=at, state=RECEIVED, claimed_until=until,
+                message=message),
+            execution_options={"preserve_rowcount": True})
+        if inserted.rowcount == 1:
+            return Claim.NEW
+        this = and_(inbox.c.channel == channel, inbox.c.key == key)
+        taken = await self._conn.execute(
+            update(inbox).where(this, _lease_over(at)).values(claimed_until=until))
+        if taken.rowcount == 1:
+            return Claim.RETRY
+        state = (await self._conn.execute(select(inbox.c.state).where(this))).scalar()
+        return Claim.HANDLED if state == HANDLED else Claim.BUSY
+
+    async def mark_handled(self, channel: str, key: str, replies: Sequence[str],
+                           at: datetime) -> None:
+        await self._conn.execute(update(inbox).where(
+            inbox.c.channel == channel, inbox.c.key == key).values(
+            state=HANDLED, handled_at=at, claimed_until=None, replies=list(replies)))
+
+    async def reply_keys(self, channel: str, key: str) -> list[str]:
+        found = (await self._conn.execute(select(inbox.c.replies).where(
+            inbox.c.channel == channel, inbox.c.key == key))).scalar()
+        return [str(k) for k in found or ()]
+
+    async def claim_unhandled(self, now: datetime, lease_seconds: float,
+                              limit: int) -> list[Unhandled]:
+        """Take over received messages whose lease ran out, each by a conditional UPDATE."""
+        query = select(inbox.c.channel, inbox.c.key, inbox.c.message).where(
+            _lease_over(now), inbox.c.message.is_not(None)).order_by(inbox.c.seen_at).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._conn.execute(query)).all()
+        until = now + timedelta(seconds=lease_seconds)
+        taken: list[Unhandled] = []
+        for channel, key, message in rows:
+            result = await self._conn.execute(update(inbox).where(
+                inbox.c.channel == channel, inbox.c.key == key, _lease_over(now)).values(
+                claimed_until=until))
+            if result.rowcount == 1:
+                taken.append(Unhandled(channel, key, dict(message)))
+        return taken
+
+    async def effect(self, channel: str, key: str, kind: str) -> dict[str, Any] | None:
+        found = (await self._conn.execute(select(message_effects.c.data).where(
+            message_effects.c.channel == channel, message_effects.c.key == key,
+            message_effects.c.kind == kind))).scalar()
+        return dict(found) if found is not None else None
+
+    async def record_effect(self, channel: str, key: str, kind: str, data: dict[str, Any],
+                            at: datetime) -> None:
+        """A plain INSERT: a second handler recording the same effect breaks the key."""
+        await self._conn.execute(insert(message_effects).values(
+            channel=channel, key=key, kind=kind, data=data, at=at))
+
+
+def _lease_over(now: datetime) -> Any:
+    return and_(inbox.c.state == RECEIVED,
+                or_(inbox.c.claimed_until.is_(None), inbox.c.claimed_until <= now))
 
 
 class SqlOutbox:
@@ -92,6 +164,15 @@ class SqlOutbox:
         rows = (await self._conn.execute(select(outbox).where(
             outbox.c.status == OutboxStatus.DEAD.value).order_by(outbox.c.id.desc()).limit(limit))).mappings()
         return [_message(r) for r in rows]
+
+    async def by_keys(self, keys: Sequence[str]) -> list[OutboxMessage]:
+        """The rows with these dedupe keys, in the order of `keys`."""
+        if not keys:
+            return []
+        rows = (await self._conn.execute(select(outbox).where(
+            outbox.c.dedupe_key.in_(list(keys))))).mappings()
+        found = {r["dedupe_key"]: _message(r) for r in rows}
+        return [found[k] for k in keys if k in found]
 
     async def all(self, limit: int = 1000) -> list[OutboxMessage]:
         rows = (await self._conn.execute(select(outbox).order_by(outbox.c.id).limit(limit))).mappings()

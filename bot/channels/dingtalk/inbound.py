@@ -13,6 +13,7 @@ from bot.channels.dingtalk.message import parse_body
 from bot.channels.dingtalk.verify import verify_headers
 from bot.channels.pipeline import ChannelDeps, Pipeline
 from core.messages import Channel
+from core.ports import Claim
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,12 @@ class DingTalkCallback:
         now = self.deps.clock.now()
         verify_headers(headers, self.deps.settings.dingtalk_app_secret, now)
         inbound = parse_body(body, self.deps.settings.dingtalk_oapi_base, now)
-        if not await self.deps.inbox.first_seen(Channel.DINGTALK, inbound.key, now):
-            log.info("dingtalk repeat of %s ignored", inbound.key)
-            return
         if inbound.message is None:
+            await self.deps.inbox.first_seen(Channel.DINGTALK, inbound.key, now)
             log.info("dingtalk %s acknowledged, not handled", inbound.key)
+            return
+        claim = await self.pipeline.claim(inbound.message)
+        if claim in (Claim.HANDLED, Claim.BUSY):
+            log.info("dingtalk repeat of %s ignored (%s)", inbound.key, claim.value)
             return
         await self.pipeline.run_detached(inbound.message)

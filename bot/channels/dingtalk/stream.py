@@ -50,6 +50,7 @@ from bot.channels.dingtalk.message import Inbound, parse_card_callback, parse_ro
 from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline, TaskTracker
 from core.errors import ConfigError
 from core.messages import Channel
+from core.ports import Claim
 
 log = logging.getLogger(__name__)
 
@@ -256,11 +257,16 @@ class DingTalkStreamInbound:
         if inbound is None:
             log.info("dingtalk stream topic %s not handled", topic)
             return ACK_NOT_IMPLEMENTED
-        if not await self.deps.inbox.first_seen(Channel.DINGTALK, inbound.key, now):
-            log.info("dingtalk repeat of %s ignored", inbound.key)
+        if inbound.message is None:
+            await self.deps.inbox.first_seen(Channel.DINGTALK, inbound.key, now)
             return ACK_OK
-        if inbound.message is not None:
-            await self.pipeline.run_detached(inbound.message)
+        # claimed like an HTTP-mode message: a frame whose handler died is taken over by
+        # the recovery sweep, and a redelivered one is handled once
+        claim = await self.pipeline.claim(inbound.message)
+        if claim in (Claim.HANDLED, Claim.BUSY):
+            log.info("dingtalk repeat of %s ignored (%s)", inbound.key, claim.value)
+            return ACK_OK
+        await self.pipeline.run_detached(inbound.message)
         return ACK_OK
 
     def _parse(self, topic: str, data: dict[str, Any], message_id: str,

@@ -27,6 +27,7 @@ from bot.channels.render import web_reply
 from bot.channels.web.auth import require_admin
 from bot.channels.web.page import chat_page
 from core.messages import Channel, ChatMessage
+from core.ports import Claim
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,16 @@ class WebChat:
 
     async def chat(self, body: bytes) -> dict[str, Any]:
         message = self._message(body)
-        now = self.deps.clock.now()
-        if not await self.deps.inbox.first_seen(Channel.WEB, message.msg_id, now):
-            return {"replies": [], "duplicate": True}
+        claim = await self.pipeline.claim(message)
+        if claim is Claim.HANDLED:  # the answer was lost on the way: give it again
+            again = await self.pipeline.recorded(message, everything=True)
+            return {"replies": [web_reply(r) for r in again], "duplicate": True}
+        if claim is Claim.BUSY:
+            return {"replies": [], "duplicate": True, "queued": True}
         replies = await self.pipeline.run(message, ANSWER_WINDOW_SECONDS)
         if replies is None:
             return {"replies": [], "queued": True}
-        await self.pipeline.record_sent(message, replies)
+        await self.pipeline.finish(message, replies, answered=len(replies))
         return {"replies": [web_reply(r) for r in replies]}
 
     def _message(self, body: bytes) -> ChatMessage:

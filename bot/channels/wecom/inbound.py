@@ -1,8 +1,10 @@
 """The WeCom callback as a service: authenticate, dedupe, hand off, answer in time.
 
 Order matters: signature (constant time) -> corp id -> timestamp window ->
-dedupe -> handler. Only authentic, fresh input may write to the inbox, and a
-retry of a message we already took is answered `200 ""` without a second run.
+inbox claim -> handler. Only authentic, fresh input may write to the inbox. A
+retry of a handled message is answered from its recorded reply without a
+second run; a retry of one whose handler died is handled again (see
+`Pipeline.claim` and docs/ARCHITECTURE.md, "Exactly-once handling").
 WeCom waits 5 s; we give the handler `passive_window` seconds to answer
 passively and queue anything later for the send API. A 微信客服 (kf) event
 carries no message and no sender: it is answered empty at once and the kf
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 
 from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline
 from bot.channels.render import TEXTS as RENDER_TEXTS
@@ -22,7 +25,8 @@ from bot.channels.wecom.crypto import WeComCrypto, check_window
 from bot.channels.wecom.message import envelope_encrypt, parse_plaintext
 from bot.channels.wecom_kf.inbound import KfPuller, parse_kf_event
 from core.i18n import render
-from core.messages import Channel
+from core.messages import Channel, ChatMessage
+from core.ports import Claim
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +81,52 @@ class WeComCallback:
                 self.kf.on_event(kf_event)
             return ""
         inbound = parse_plaintext(plaintext)
-        if not await self.deps.inbox.first_seen(Channel.WECOM, inbound.key, now):
-            log.info("wecom retry of %s ignored", inbound.key)
-            return ""
         message = inbound.message
         if message is None:
+            await self.deps.inbox.first_seen(Channel.WECOM, inbound.key, now)
             log.info("wecom %s acknowledged, not handled", inbound.key)
+            return ""
+        claim = await self.pipeline.claim(message)
+        if claim is Claim.HANDLED:
+            return await self._again(message, nonce, ts, now)
+        if claim is Claim.BUSY:
+            log.info("wecom retry of %s while it is being handled; replies will be queued",
+                     inbound.key)
             return ""
         if inbound.is_card_click:
             # grey the card out at once, so it cannot be clicked twice; answers are queued
             await self.pipeline.run_detached(message)
-            done = render(RENDER_TEXTS, "card_done")
-            return self._encrypt(update_button_xml(message.user_id, self.crypto.corp_id,
-                                                   int(now.timestamp()), done), nonce, ts)
+            return self._card_done(message.user_id, nonce, ts, now)
         replies = await self.pipeline.run(message, self.passive_window)
-        if not replies:
+        if replies is None:
             return ""
-        passive = wecom_passive_text(replies[0])
+        passive = wecom_passive_text(replies[0]) if replies else None
+        await self.pipeline.finish(message, replies, answered=1 if passive is not None else 0)
         if passive is None:
-            await self.pipeline.queue(message, replies)
             return ""
-        await self.pipeline.record_sent(message, replies[:1])
-        await self.pipeline.queue(message, replies[1:], first=1)
         return self._encrypt(passive_text_xml(message.user_id, self.crypto.corp_id,
                                               int(now.timestamp()), passive), nonce, ts)
+
+    async def _again(self, message: ChatMessage, nonce: str, ts: str, now: datetime) -> str:
+        """A retry of a handled message: WeCom never got our answer, so give it again.
+
+        Only the reply that went in the HTTP answer is repeated; the others are in
+        the outbox, which sends each once.
+        """
+        log.info("wecom retry of %s answered from its recorded replies", message.msg_id)
+        if message.button_key is not None:
+            return self._card_done(message.user_id, nonce, ts, now)
+        answered = await self.pipeline.recorded(message)
+        passive = wecom_passive_text(answered[0]) if answered else None
+        if passive is None:
+            return ""
+        return self._encrypt(passive_text_xml(message.user_id, self.crypto.corp_id,
+                                              int(now.timestamp()), passive), nonce, ts)
+
+    def _card_done(self, user: str, nonce: str, ts: str, now: datetime) -> str:
+        done = render(RENDER_TEXTS, "card_done")
+        return self._encrypt(update_button_xml(user, self.crypto.corp_id,
+                                               int(now.timestamp()), done), nonce, ts)
 
     def _encrypt(self, xml: str, nonce: str, timestamp: str) -> str:
         return self.crypto.encrypt_reply(xml, nonce, timestamp)

@@ -306,3 +306,31 @@ async def test_confirm_after_the_plan_moved_assesses_again_and_applies(shop: Sho
         applied = await uow.plans.get(other.version.number + 1)
     assert cr is not None and cr.plan_version == other.version.number + 1
     assert applied is not None and applied.reason == f"{cr_ref} SO-31"
+
+
+async def test_a_message_handled_again_acts_once_and_answers_the_same(shop: Shop) -> None:
+    """As after a kill -9 between an effect's commit and the handled mark: the same message
+    (same inbox key) runs again; the request, the apply and the report each happen once."""
+    from core.idempotency import Source, handling
+    from core.messages import Reply
+
+    async def twice(key: str, user: str, text: str = "", button: str | None = None
+                    ) -> tuple[list[Reply], list[Reply]]:
+        with handling(Source("web", key)):
+            first = await shop.say(user, text, button)
+            return first, await shop.say(user, text, button)
+
+    card, card_again = await twice("k-request", PLANNER, "SO-31 交期推迟一周")
+    cr_ref = _cr_ref(card)
+    assert _cr_ref(card_again) == cr_ref
+    done, done_again = await twice("k-confirm", PLANNER, "确认")
+    assert "已生效" in done[0].text and done_again[0].text == done[0].text
+    report, report_again = await twice("k-report", "op.zhangwei", "SO-31 开料 完成5件")
+    assert "已记录" in report[0].text and report_again[0].text == report[0].text
+    async with shop.container.uow_factory() as uow:
+        crs = await uow.change_requests.for_order("SO-31")
+        order = await uow.orders.get("SO-31")
+    assert [c.ref for c in crs] == [cr_ref] and crs[0].status is CRStatus.APPLIED
+    assert order is not None and order.change_count == 1
+    op = order.operation("开料")
+    assert op is not None and op.qty_done == 5

@@ -22,10 +22,11 @@ def at(ts: str | int) -> datetime:
 def make_deps() -> Callable[..., ChannelDeps]:
     def make(settings: Settings | None = None, clock: Any = None,
              handler: Any = None) -> ChannelDeps:
+        outbox = FakeOutbox()
         return ChannelDeps(
             handler=handler or FakeHandler(),
-            inbox=FakeInbox(),
-            outbox=FakeOutbox(),
+            inbox=FakeInbox(outbox),
+            outbox=outbox,
             clock=clock or FakeClock(),
             settings=settings or Settings(),
         )

@@ -12,9 +12,11 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from core.messages import Button, ChatMessage, Reply
 from core.outbox import OutboxMessage, OutboxStatus
+from core.ports import Claim, Unhandled
 
 
 class FakeClock:
@@ -34,14 +36,57 @@ class RealClock:
 
 
 class FakeInbox:
-    def __init__(self) -> None:
+    """received -> handled, with leases; `handled` writes the replies to `outbox`."""
+
+    def __init__(self, outbox: FakeOutbox | None = None) -> None:
         self.seen: dict[tuple[str, str], datetime] = {}
+        self.outbox = outbox if outbox is not None else FakeOutbox()
+        self.state: dict[tuple[str, str], str] = {}
+        self.leases: dict[tuple[str, str], datetime] = {}
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self.reply_keys: dict[tuple[str, str], list[str]] = {}
 
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
         if (channel, key) in self.seen:
             return False
         self.seen[(channel, key)] = at
+        self.state[(channel, key)] = "handled"
         return True
+
+    async def claim(self, channel: str, key: str, message: dict[str, Any], at: datetime,
+                    lease_seconds: float) -> Claim:
+        k = (channel, key)
+        until = at + timedelta(seconds=lease_seconds)
+        if k not in self.seen:
+            self.seen[k], self.state[k], self.leases[k], self.messages[k] = (
+                at, "received", until, message)
+            return Claim.NEW
+        if self.state[k] == "handled":
+            return Claim.HANDLED
+        if self.leases[k] <= at:
+            self.leases[k] = until
+            return Claim.RETRY
+        return Claim.BUSY
+
+    async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
+                      at: datetime) -> None:
+        await self.outbox.add(replies)
+        self.state[(channel, key)] = "handled"
+        self.reply_keys[(channel, key)] = [m.dedupe_key for m in replies]
+
+    async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
+        keys = self.reply_keys.get((channel, key), [])
+        by_key = {r.dedupe_key: r for r in self.outbox.rows.values()}
+        return [copy.deepcopy(by_key[k]) for k in keys if k in by_key]
+
+    async def claim_unhandled(self, now: datetime, lease_seconds: float,
+                              limit: int) -> list[Unhandled]:
+        taken = []
+        for k, state in self.state.items():
+            if state == "received" and self.leases[k] <= now and len(taken) < limit:
+                self.leases[k] = now + timedelta(seconds=lease_seconds)
+                taken.append(Unhandled(k[0], k[1], self.messages[k]))
+        return taken
 
 
 class FakeOutbox:

@@ -73,7 +73,9 @@ async def test_client_msg_id_makes_a_retry_harmless(web: Any) -> None:
     body = {"user": "p1", "text": "hi", "msg_id": "abc"}
     await client.post("/api/chat", json=body)
     again = await (await client.post("/api/chat", json=body)).json()
-    assert again == {"replies": [], "duplicate": True} and len(deps.handler.calls) == 1
+    # answered again from what the first run recorded, without a second run
+    assert again["duplicate"] is True and len(deps.handler.calls) == 1
+    assert [r["text"] for r in again["replies"]] == ["echo: hi"]
 
 
 @pytest.mark.parametrize("headers,status", [
@@ -121,3 +123,34 @@ async def test_page_outside_demo_holds_no_data(web: Any) -> None:
     resp = await client.get("/")
     html = await resp.text()
     assert resp.status == 200 and "张三" not in html and "const PRESET = null" in html
+
+
+async def test_a_message_whose_handler_died_is_handled_by_the_recovery_sweep(
+        make_deps: Any) -> None:
+    """Claimed by a process that died (its lease ran out): a sweep handles it, once, and a
+    retry from the client then gets the recorded replies."""
+    from datetime import UTC, datetime
+
+    from bot.channels.pipeline import Pipeline, Recovery, TaskTracker, message_to_dict
+    from core.messages import ChatMessage
+    from core.ports import Claim
+
+    deps = make_deps(settings=Settings(demo=True, inbox_lease_seconds=10))
+    message = ChatMessage(Channel.WEB, "p1", "web:c1", datetime(2026, 11, 22, 8, tzinfo=UTC),
+                          "hi")
+    now = deps.clock.now()
+    assert await deps.inbox.claim("web", "web:c1", message_to_dict(message), now,
+                                  10) is Claim.NEW  # ... and the process dies here
+    tasks = TaskTracker()
+    recovery = Recovery(Pipeline(deps, tasks))
+    assert await recovery.sweep() == 0  # its lease still runs
+    deps.clock.advance(11)
+    assert await recovery.sweep() == 1
+    await tasks.drain()
+    assert await recovery.sweep() == 0
+    assert [m.msg_id for m in deps.handler.calls] == ["web:c1"]
+    [row] = deps.outbox.rows.values()
+    assert row.status is OutboxStatus.PENDING and row.payload["text"] == "echo: hi"
+    pipeline = Pipeline(deps, tasks)
+    assert await pipeline.claim(message) is Claim.HANDLED
+    assert [r.text for r in await pipeline.recorded(message, everything=True)] == ["echo: hi"]

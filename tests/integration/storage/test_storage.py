@@ -310,3 +310,44 @@ async def test_inbox_service_group_commit_answers_each_caller(
     )
     async with uow_factory() as uow:
         assert len(await uow.outbox.all()) == 30
+
+
+async def test_inbox_claim_lifecycle(uow_factory: SqlUnitOfWorkFactory) -> None:
+    """received (leased) -> handled with its replies; a dead handler's message is taken over."""
+    from core.ports import Claim
+    from storage.message_services import SqlInboxService
+
+    inbox = SqlInboxService(uow_factory)
+    message = {"channel": "wecom", "user_id": "u", "msg_id": "m1", "at": NOW.isoformat()}
+    assert await inbox.claim("wecom", "m1", message, NOW, 10) is Claim.NEW
+    assert await inbox.claim("wecom", "m1", message, NOW + timedelta(seconds=5), 10) is Claim.BUSY
+    assert await inbox.claim_unhandled(NOW + timedelta(seconds=5), 10, 10) == []
+    later = NOW + timedelta(seconds=11)  # the handler died: its lease ran out
+    [taken] = await inbox.claim_unhandled(later, 10, 10)
+    assert (taken.key, taken.message) == ("m1", message)
+    assert await inbox.claim("wecom", "m1", message, later, 10) is Claim.BUSY  # the sweep has it
+    assert await inbox.claim("wecom", "m1", message, later + timedelta(seconds=11),
+                             10) is Claim.RETRY
+    reply = OutboxMessage("wecom", "u", {"kind": "text", "text": "ok"}, "wecom:reply:m1:0", NOW,
+                          status=OutboxStatus.SENT, meta={"answered": True})
+    await inbox.handled("wecom", "m1", [reply], later)
+    assert await inbox.claim("wecom", "m1", message, later + timedelta(hours=1),
+                             10) is Claim.HANDLED
+    assert await inbox.claim_unhandled(later + timedelta(hours=1), 10, 10) == []
+    [again] = await inbox.replies("wecom", "m1")
+    assert again.payload["text"] == "ok" and again.meta == {"answered": True}
+
+
+async def test_message_effects_are_recorded_once(uow_factory: SqlUnitOfWorkFactory) -> None:
+    from core.errors import WriteConflict
+
+    async with uow_factory() as uow:
+        assert await uow.inbox.effect("wecom", "m1", "request") is None
+        await uow.inbox.record_effect("wecom", "m1", "request", {"cr": "CR-1"}, NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.inbox.effect("wecom", "m1", "request") == {"cr": "CR-1"}
+    with pytest.raises(WriteConflict):
+        async with uow_factory() as uow:
+            await uow.inbox.record_effect("wecom", "m1", "request", {"cr": "CR-2"}, NOW)
+            await uow.commit()
