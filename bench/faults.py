@@ -72,9 +72,17 @@ AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 AGENT_ID = 1000002
 PLANNER, OPERATOR = "Hejun", "Zhangwei"  # plan.hejun, op.zhangwei in the demo factory
 ORDERS = ("SO-31", "SO-77", "SO-12")
-POINTS = ("after_inbox_commit", "after_request_commit", "mid_apply_before_commit",
-          "after_apply_commit", "after_report_commit", "after_handled_commit",
-          "outbox_after_send_before_mark", "nightly_plan_commit", "random_kill")
+POINTS = (
+    "after_inbox_commit",
+    "after_request_commit",
+    "mid_apply_before_commit",
+    "after_apply_commit",
+    "after_report_commit",
+    "after_handled_commit",
+    "outbox_after_send_before_mark",
+    "nightly_plan_commit",
+    "random_kill",
+)
 RETRIES = 3  # WeCom retries a callback that got no answer three times
 START_TIMEOUT = 120.0
 QUIET_TIMEOUT = 40.0
@@ -108,15 +116,23 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("GONGDAN_")}
-        self.env.update({
-            "GONGDAN_PLAN_TIME_LIMIT": "1", "GONGDAN_NIGHTLY_PLAN_TIME": "",
-            "GONGDAN_WECOM_CORP_ID": WeComStub.corp_id, "GONGDAN_WECOM_TOKEN": TOKEN,
-            "GONGDAN_WECOM_AES_KEY": AES_KEY, "GONGDAN_WECOM_SECRET": WeComStub.secret,
-            "GONGDAN_WECOM_AGENT_ID": str(AGENT_ID), "GONGDAN_WECOM_API_BASE": stub_url,
-            "GONGDAN_INBOX_LEASE_SECONDS": "2", "GONGDAN_OUTBOX_LEASE_SECONDS": "2",
-            "GONGDAN_OUTBOX_POLL_SECONDS": "0.2", "GONGDAN_FAULT_FILE": str(fault_file),
-            "GONGDAN_LOG_LEVEL": "WARNING",
-        })
+        self.env.update(
+            {
+                "GONGDAN_PLAN_TIME_LIMIT": "1",
+                "GONGDAN_NIGHTLY_PLAN_TIME": "",
+                "GONGDAN_WECOM_CORP_ID": WeComStub.corp_id,
+                "GONGDAN_WECOM_TOKEN": TOKEN,
+                "GONGDAN_WECOM_AES_KEY": AES_KEY,
+                "GONGDAN_WECOM_SECRET": WeComStub.secret,
+                "GONGDAN_WECOM_AGENT_ID": str(AGENT_ID),
+                "GONGDAN_WECOM_API_BASE": stub_url,
+                "GONGDAN_INBOX_LEASE_SECONDS": "2",
+                "GONGDAN_OUTBOX_LEASE_SECONDS": "2",
+                "GONGDAN_OUTBOX_POLL_SECONDS": "0.2",
+                "GONGDAN_FAULT_FILE": str(fault_file),
+                "GONGDAN_LOG_LEVEL": "WARNING",
+            }
+        )
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -129,13 +145,16 @@ class Server:
         log = (self.workdir / "server.log").open("ab")
         self.proc = await _spawn(
             [sys.executable, "-m", "bot", "demo", "--db", self.db, "--port", str(self.port)],
-            self.env, log)
+            self.env,
+            log,
+        )
         log.close()  # the child has its own copy
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}; see "
-                                   f"{self.workdir / 'server.log'}")
+                raise RuntimeError(
+                    f"server exited with {self.proc.returncode}; see {self.workdir / 'server.log'}"
+                )
             try:
                 async with http.get(f"{self.url}/healthz") as r:
                     if r.status == 200:
@@ -190,8 +209,9 @@ class Campaign:
         stub_port = _free_port()
         await web.TCPSite(runner, "127.0.0.1", stub_port).start()
         engine = create_engine(self.db_url)
-        server = Server(self.db_url, f"http://127.0.0.1:{stub_port}", self.workdir,
-                        self.fault_file)
+        server = Server(
+            self.db_url, f"http://127.0.0.1:{stub_port}", self.workdir, self.fault_file
+        )
         try:
             async with aiohttp.ClientSession() as http:
                 await server.start(http)
@@ -205,27 +225,48 @@ class Campaign:
             server.stop()
             await engine.dispose()
             await runner.cleanup()
-        return {"trials": trials, "server_starts": server.starts, **dict(self.counts),
-                "lost": self.violations["lost"] + self.violations["lost_passive"],
-                "doubled": self.violations["doubled"] + self.violations["doubled_passive"],
-                "violations": dict(self.violations), "examples": self.examples}
+        return {
+            "trials": trials,
+            "server_starts": server.starts,
+            **dict(self.counts),
+            "lost": self.violations["lost"] + self.violations["lost_passive"],
+            "doubled": self.violations["doubled"] + self.violations["doubled_passive"],
+            "violations": dict(self.violations),
+            "examples": self.examples,
+        }
 
     async def _baseline(self, engine: AsyncEngine) -> None:
         async with engine.connect() as conn:
-            self.orders = sorted((await conn.execute(select(work_orders.c.ref).where(
-                work_orders.c.status.in_(_OPEN)))).scalars())
-            self.supervisor = (await conn.execute(select(people.c.wecom_userid).where(
-                people.c.role == "supervisor").order_by(people.c.id))).scalars().first() or ""
-            for ref, name, done in await conn.execute(select(
-                    order_operations.c.order_ref, order_operations.c.name,
-                    order_operations.c.qty_done)):
+            self.orders = sorted(
+                (
+                    await conn.execute(
+                        select(work_orders.c.ref).where(work_orders.c.status.in_(_OPEN))
+                    )
+                ).scalars()
+            )
+            self.supervisor = (
+                await conn.execute(
+                    select(people.c.wecom_userid)
+                    .where(people.c.role == "supervisor")
+                    .order_by(people.c.id)
+                )
+            ).scalars().first() or ""
+            for ref, name, done in await conn.execute(
+                select(
+                    order_operations.c.order_ref,
+                    order_operations.c.name,
+                    order_operations.c.qty_done,
+                )
+            ):
                 self.baseline_done[(ref, name)] = done
-            for ref, count in await conn.execute(select(work_orders.c.ref,
-                                                        work_orders.c.change_count)):
+            for ref, count in await conn.execute(
+                select(work_orders.c.ref, work_orders.c.change_count)
+            ):
                 self.baseline_changes[ref] = count
 
-    async def _trial(self, http: aiohttp.ClientSession, server: Server, engine: AsyncEngine,
-                     point: str) -> None:
+    async def _trial(
+        self, http: aiohttp.ClientSession, server: Server, engine: AsyncEngine, point: str
+    ) -> None:
         self.counts[f"point:{point}"] += 1
         order = self.rng.choice(self.orders)
         killer: asyncio.Task[None] | None = None
@@ -235,7 +276,9 @@ class Campaign:
         elif point == "nightly_plan_commit":
             nightly = await _spawn(
                 [sys.executable, "-m", "bench.faults", "--nightly-child", self.db_url],
-                {**server.env, "GONGDAN_FAULT_POINT": point, "GONGDAN_FAULT_FILE": ""}, None)
+                {**server.env, "GONGDAN_FAULT_POINT": point, "GONGDAN_FAULT_FILE": ""},
+                None,
+            )
         else:
             self.fault_file.write_text(point)
         days = self.rng.choice(("一天", "两天"))
@@ -243,13 +286,18 @@ class Campaign:
         await self._send(http, server, request)
         cr = await self._opened(http, server, engine, request, "awaiting_confirmation")
         if cr is not None:  # the requester clicks "confirm" on the card
-            await self._send(http, server, Sent("", PLANNER, f"confirm:{cr}", "confirm",
-                                                order=order))
+            await self._send(
+                http, server, Sent("", PLANNER, f"confirm:{cr}", "confirm", order=order)
+            )
             if await self._opened(http, server, engine, request, "awaiting_approval"):
-                await self._send(http, server, Sent("", self.supervisor, f"approve:{cr}",
-                                                    "approve", order=order))
-        await self._send(http, server, Sent("", OPERATOR, f"{order} 开料 完成1件", "report",
-                                            qty=1, order=order))
+                await self._send(
+                    http,
+                    server,
+                    Sent("", self.supervisor, f"approve:{cr}", "approve", order=order),
+                )
+        await self._send(
+            http, server, Sent("", OPERATOR, f"{order} 开料 完成1件", "report", qty=1, order=order)
+        )
         if killer is not None:
             await killer
         if nightly is not None:
@@ -262,19 +310,37 @@ class Campaign:
             await server.start(http)
         await self._quiet(engine, server, http)
 
-    async def _opened(self, http: aiohttp.ClientSession, server: Server, engine: AsyncEngine,
-                      request: Sent, status: str) -> str | None:
+    async def _opened(
+        self,
+        http: aiohttp.ClientSession,
+        server: Server,
+        engine: AsyncEngine,
+        request: Sent,
+        status: str,
+    ) -> str | None:
         """The request `request` opened, once things are quiet, if it is in `status`."""
         await self._quiet(engine, server, http)
         async with engine.connect() as conn:
-            opened = (await conn.execute(select(message_effects.c.data).where(
-                message_effects.c.key == request.key,
-                message_effects.c.kind == "request"))).scalar()
+            opened = (
+                await conn.execute(
+                    select(message_effects.c.data).where(
+                        message_effects.c.key == request.key, message_effects.c.kind == "request"
+                    )
+                )
+            ).scalar()
             cr = opened["cr"] if opened else None
-            found = (await conn.execute(select(change_requests.c.status).where(
-                change_requests.c.ref == cr))).scalar() if cr else None
-        return cr if found == status and (status != "awaiting_approval" or self.supervisor) \
-            else None
+            found = (
+                (
+                    await conn.execute(
+                        select(change_requests.c.status).where(change_requests.c.ref == cr)
+                    )
+                ).scalar()
+                if cr
+                else None
+            )
+        return (
+            cr if found == status and (status != "awaiting_approval" or self.supervisor) else None
+        )
 
     async def _kill_later(self, server: Server, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -289,8 +355,9 @@ class Campaign:
         created = int(time.time())
         if step.kind in ("confirm", "approve"):  # a card click: keyed by user, time, key, task
             cr = step.text.split(":", 1)[1]
-            xml = card_event_xml(self.stub.corp_id, step.user, created, step.text, cr,
-                                 agent_id=AGENT_ID)
+            xml = card_event_xml(
+                self.stub.corp_id, step.user, created, step.text, cr, agent_id=AGENT_ID
+            )
             step.key = f"evt:{step.user}:{created}:template_card_event:{step.text}:{cr}"
         else:
             xml = text_xml(self.stub.corp_id, step.user, step.text, created, msg_id, AGENT_ID)
@@ -315,8 +382,12 @@ class Campaign:
         """The passive reply's content, "" for an empty answer, None for no answer."""
         query, body = self.enc.envelope(xml, str(int(time.time())), str(self.rng.randrange(10**9)))
         try:
-            async with http.post(f"{server.url}/wecom/callback", params=query, data=body,
-                                 timeout=aiohttp.ClientTimeout(total=5)) as r:
+            async with http.post(
+                f"{server.url}/wecom/callback",
+                params=query,
+                data=body,
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as r:
                 if r.status != 200:
                     return None
                 text = await r.text()
@@ -330,8 +401,9 @@ class Campaign:
         content = re.search(r"<Content><!\[CDATA\[(.*?)\]\]></Content>", plain, re.DOTALL)
         return content[1] if content else ""  # an update_button greys a clicked card out
 
-    async def _quiet(self, engine: AsyncEngine, server: Server,
-                     http: aiohttp.ClientSession) -> None:
+    async def _quiet(
+        self, engine: AsyncEngine, server: Server, http: aiohttp.ClientSession
+    ) -> None:
         """Until every message is handled and every outbox row sent (or QUIET_TIMEOUT)."""
         deadline = time.monotonic() + QUIET_TIMEOUT
         while time.monotonic() < deadline:
@@ -339,10 +411,12 @@ class Campaign:
                 self.counts["deaths"] += 1
                 await server.start(http)
             async with engine.connect() as conn:
-                busy = (await conn.execute(select(inbox.c.key).where(
-                    inbox.c.state == "received"))).first()
-                pending = (await conn.execute(select(outbox.c.id).where(
-                    outbox.c.status == "pending"))).first()
+                busy = (
+                    await conn.execute(select(inbox.c.key).where(inbox.c.state == "received"))
+                ).first()
+                pending = (
+                    await conn.execute(select(outbox.c.id).where(outbox.c.status == "pending"))
+                ).first()
             if busy is None and pending is None:
                 return
             await asyncio.sleep(0.2)
@@ -356,33 +430,54 @@ class Campaign:
     async def _check(self, engine: AsyncEngine) -> None:
         async with engine.connect() as conn:
             rows = {r["dedupe_key"]: r for r in (await conn.execute(select(outbox))).mappings()}
-            states = {r["key"]: r for r in (await conn.execute(
-                select(inbox).where(inbox.c.channel == "wecom"))).mappings()}
-            effects = {(r["key"], r["kind"]): r["data"] for r in (await conn.execute(
-                select(message_effects))).mappings()}
+            states = {
+                r["key"]: r
+                for r in (
+                    await conn.execute(select(inbox).where(inbox.c.channel == "wecom"))
+                ).mappings()
+            }
+            effects = {
+                (r["key"], r["kind"]): r["data"]
+                for r in (await conn.execute(select(message_effects))).mappings()
+            }
             crs = (await conn.execute(select(change_requests))).mappings().all()
-            applied_audit = Counter(r[0] for r in await conn.execute(
-                select(audit_log.c.change_request).where(audit_log.c.action == "applied")))
-            plan_reasons = Counter(r[0].split(" ")[0] for r in await conn.execute(
-                select(plans.c.reason)))
+            applied_audit = Counter(
+                r[0]
+                for r in await conn.execute(
+                    select(audit_log.c.change_request).where(audit_log.c.action == "applied")
+                )
+            )
+            plan_reasons = Counter(
+                r[0].split(" ")[0] for r in await conn.execute(select(plans.c.reason))
+            )
             orders = {r["ref"]: r for r in (await conn.execute(select(work_orders))).mappings()}
-            done = {(r[0], r[1]): r[2] for r in await conn.execute(select(
-                order_operations.c.order_ref, order_operations.c.name,
-                order_operations.c.qty_done))}
-            latest = (await conn.execute(select(plans.c.number).order_by(
-                plans.c.number.desc()).limit(1))).scalar()
-            etas = {(r[0], r[1]) for r in await conn.execute(select(
-                plan_etas.c.plan_number, plan_etas.c.order_ref))}
+            done = {
+                (r[0], r[1]): r[2]
+                for r in await conn.execute(
+                    select(
+                        order_operations.c.order_ref,
+                        order_operations.c.name,
+                        order_operations.c.qty_done,
+                    )
+                )
+            }
+            latest = (
+                await conn.execute(select(plans.c.number).order_by(plans.c.number.desc()).limit(1))
+            ).scalar()
+            etas = {
+                (r[0], r[1])
+                for r in await conn.execute(select(plan_etas.c.plan_number, plan_etas.c.order_ref))
+            }
         self._check_messages(rows, states)
         self._check_outbox(rows)
-        self._check_changes(crs, applied_audit, plan_reasons, orders, effects, rows, states,
-                            etas)
+        self._check_changes(crs, applied_audit, plan_reasons, orders, effects, rows, states, etas)
         self._check_reports(effects, done)
         open_orders = {ref for ref, o in orders.items() if o["status"] in _OPEN}
         planned = {ref for number, ref in etas if number == latest}
         if planned != open_orders:
-            self._violation("plan_inconsistent",
-                            f"plan {latest}: {sorted(planned ^ open_orders)[:5]}")
+            self._violation(
+                "plan_inconsistent", f"plan {latest}: {sorted(planned ^ open_orders)[:5]}"
+            )
 
     def _check_messages(self, rows: dict[str, Any], states: dict[str, Any]) -> None:
         for step in self.sent:
@@ -399,8 +494,10 @@ class Campaign:
             if len(step.passive) > len(answered) + (1 if not answered else 0):
                 self._violation("doubled_passive", f"{step.key}: {step.passive}")
             elif answered and len(step.passive) != 1:
-                self._violation("lost_passive" if not step.passive else "doubled_passive",
-                                f"{step.key}: {step.passive}")
+                self._violation(
+                    "lost_passive" if not step.passive else "doubled_passive",
+                    f"{step.key}: {step.passive}",
+                )
             elif answered and step.passive[0] != _passive_text(answered[0]):
                 self._violation("wrong_passive", f"{step.key}: {step.passive[0]!r}")
 
@@ -420,8 +517,9 @@ class Campaign:
         # WeCom's duplicate check also drops a second, identical text within its interval
         # (two change cards for one order can share their long text); the stub logs it
         # without the "user" its deliveries carry
-        collapsed = Counter(_delivered({"user": d.get("touser", ""), **d})
-                            for d in self.stub.duplicates)
+        collapsed = Counter(
+            _delivered({"user": d.get("touser", ""), **d}) for d in self.stub.duplicates
+        )
         for body, n in expected.items():
             got = delivered.get(body, 0)
             if got > n:
@@ -434,14 +532,21 @@ class Campaign:
         self.counts["wecom_deliveries"] = len(self.stub.delivered)
         self.counts["wecom_duplicates_suppressed"] = len(self.stub.duplicates)
         self.counts["wecom_dropped"] = len(self.stub.dropped)
-        for body, n in delivered.items():
+        for body in delivered:
             if body not in expected:
                 self._violation("delivered_without_row", body[:200])
 
-    def _check_changes(self, crs: Any, applied_audit: Counter[str], plan_reasons: Counter[str],
-                       orders: dict[str, Any], effects: dict[tuple[str, str], Any],
-                       rows: dict[str, Any], states: dict[str, Any],
-                       etas: set[tuple[int, str]]) -> None:
+    def _check_changes(
+        self,
+        crs: Any,
+        applied_audit: Counter[str],
+        plan_reasons: Counter[str],
+        orders: dict[str, Any],
+        effects: dict[tuple[str, str], Any],
+        rows: dict[str, Any],
+        states: dict[str, Any],
+        etas: set[tuple[int, str]],
+    ) -> None:
         applied_per_order: Counter[str] = Counter()
         for cr in crs:
             if applied_audit[cr["ref"]] > 1 or plan_reasons[cr["ref"]] > 1:
@@ -459,8 +564,9 @@ class Campaign:
             if step.kind not in ("confirm", "approve") or step.key not in states:
                 continue
             decided = effects.get((step.key, "decision"))
-            texts = " ".join(_text(rows[k]) for k in states[step.key]["replies"] or ()
-                             if k in rows)
+            texts = " ".join(
+                _text(rows[k]) for k in states[step.key]["replies"] or () if k in rows
+            )
             is_applied = decided is not None and status.get(decided["cr"]) == "applied"
             if "已生效" in texts and not is_applied:
                 self._violation("told_applied_but_not", f"{step.key}: {texts[:120]}")
@@ -472,8 +578,9 @@ class Campaign:
             if not re.search(rf"{re.escape(opened['cr'])}\D[^\n]*已生效", told):
                 self._violation("requester_not_told", opened["cr"])
 
-    def _check_reports(self, effects: dict[tuple[str, str], Any],
-                       done: dict[tuple[str, str], int]) -> None:
+    def _check_reports(
+        self, effects: dict[tuple[str, str], Any], done: dict[tuple[str, str], int]
+    ) -> None:
         reported: Counter[tuple[str, str]] = Counter()
         for step in self.sent:
             if step.kind == "report" and (step.key, "report") in effects:
@@ -483,12 +590,19 @@ class Campaign:
                 self._violation("report_miscounted", f"{ref} {op}")
 
 
-async def _spawn(args: list[str], env: dict[str, str],
-                 out: IO[bytes] | None) -> subprocess.Popen[bytes]:
+async def _spawn(
+    args: list[str], env: dict[str, str], out: IO[bytes] | None
+) -> subprocess.Popen[bytes]:
     """Popen off the event loop (fork and exec block)."""
+
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(args, env=env, stdout=out if out else subprocess.DEVNULL,
-                                stderr=subprocess.STDOUT if out else subprocess.DEVNULL)
+        return subprocess.Popen(
+            args,
+            env=env,
+            stdout=out if out else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if out else subprocess.DEVNULL,
+        )
+
     return await asyncio.get_running_loop().run_in_executor(None, start)
 
 
@@ -507,22 +621,30 @@ def _text(row: Any) -> str:
 
 def _passive_text(row: Any) -> str:
     from bot.channels.render import wecom_passive_text
+
     return wecom_passive_text(reply_from_payload(dict(row["payload"]))) or ""
 
 
 def _bodies(row: Any) -> list[str]:
     reply = reply_from_payload(dict(row["payload"]))
-    return [json.dumps({"user": row["address"], **b}, sort_keys=True, ensure_ascii=False)
-            for b in wecom_messages(reply, task_id_for(reply, row["dedupe_key"]))]
+    return [
+        json.dumps({"user": row["address"], **b}, sort_keys=True, ensure_ascii=False)
+        for b in wecom_messages(reply, task_id_for(reply, row["dedupe_key"]))
+    ]
 
 
 def _delivered(body: dict[str, Any]) -> str:
-    content = {k: v for k, v in body.items() if k not in (
-        "touser", "agentid", "enable_duplicate_check", "duplicate_check_interval", "safe")}
+    content = {
+        k: v
+        for k, v in body.items()
+        if k
+        not in ("touser", "agentid", "enable_duplicate_check", "duplicate_check_interval", "safe")
+    }
     return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
 
 # --- the nightly plan child and the databases ------------------------------------------
+
 
 def _nightly_child(db_url: str) -> None:
     from bot.app import build_container
@@ -543,7 +665,8 @@ async def _pg_database(name: str, drop: bool = False) -> None:
     import psycopg
 
     async with await psycopg.AsyncConnection.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+    ) as conn:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop:
             await conn.execute(f'CREATE DATABASE "{name}"')

@@ -7,13 +7,23 @@ senders and clocks. Core code depends only on these shapes.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import TracebackType
 from typing import Any, Protocol
 
-from core.messages import CardDelivery
+from core.events import Event
+from core.messages import CardDelivery, Reply
+from core.model.capacity import WorkCenter
+from core.model.change_request import AuditEntry, ChangeRequest
+from core.model.materials import Item, PurchaseOrder
+from core.model.parties import Customer, Person, Role
+from core.model.plan import OrderEta, PlannedOperation, PlanVersion
+from core.model.products import Bom, Product, Routing
+from core.model.work_order import WorkOrder
+from core.notices import Notice
 from core.outbox import OutboxMessage
 
 
@@ -79,7 +89,7 @@ class Inbox(Protocol):
 
     async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
                       at: datetime) -> None:
-        """In one transaction: queue (or record as answered) `replies`, mark the message handled."""
+        """In one transaction: queue (or record as answered) `replies`; mark it handled."""
         ...
 
     async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
@@ -181,16 +191,7 @@ class ConversationStore(Protocol):
 # Only the methods the core calls are listed; storage implements them in SQL and
 # tests may implement them in memory.
 
-from collections.abc import Callable  # noqa: E402
-from types import TracebackType  # noqa: E402
 
-from core.model.capacity import WorkCenter  # noqa: E402
-from core.model.change_request import AuditEntry, ChangeRequest  # noqa: E402
-from core.model.materials import Item, PurchaseOrder  # noqa: E402
-from core.model.parties import Customer, Person, Role  # noqa: E402
-from core.model.plan import OrderEta, PlannedOperation, PlanVersion  # noqa: E402
-from core.model.products import Bom, Product, Routing  # noqa: E402
-from core.model.work_order import WorkOrder  # noqa: E402
 
 
 class WorkOrderRepository(Protocol):
@@ -335,11 +336,7 @@ async def save_pending(repo: ChangeRequestRepository, cr: ChangeRequest) -> None
 # Outward ports ------------------------------------------------------------------
 # What use cases hand to the outside world after (or while) committing.
 
-from collections.abc import Awaitable, Coroutine  # noqa: E402
 
-from core.events import Event  # noqa: E402
-from core.messages import Reply  # noqa: E402
-from core.notices import Notice  # noqa: E402
 
 
 class NoticeRenderer(Protocol):

@@ -51,9 +51,12 @@ class _GroupCommit:
     follows the load and an idle system still commits at once.
     """
 
-    def __init__(self, uow_factory: SqlUnitOfWorkFactory,
-                 write: Callable[[SqlUnitOfWork, list[Any]], Awaitable[list[Any]]],
-                 max_batch: int = 500) -> None:
+    def __init__(
+        self,
+        uow_factory: SqlUnitOfWorkFactory,
+        write: Callable[[SqlUnitOfWork, list[Any]], Awaitable[list[Any]]],
+        max_batch: int = 500,
+    ) -> None:
         self._uow_factory = uow_factory
         self._write = write
         self._max_batch = max_batch
@@ -69,7 +72,10 @@ class _GroupCommit:
 
     async def _drain(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
+            batch, self._pending = (
+                self._pending[: self._max_batch],
+                self._pending[self._max_batch :],
+            )
             try:
                 async with _short_write(self._uow_factory) as uow:
                     results = await self._write(uow, [item for item, _ in batch])
@@ -106,16 +112,18 @@ class SqlInboxService:
     async def first_seen(self, channel: str, key: str, at: datetime) -> bool:
         return bool(await self._writer.submit((channel, key, at)))
 
-    async def claim(self, channel: str, key: str, message: dict[str, Any], at: datetime,
-                    lease_seconds: float) -> Claim:
+    async def claim(
+        self, channel: str, key: str, message: dict[str, Any], at: datetime, lease_seconds: float
+    ) -> Claim:
         async with _short_write(self._uow_factory) as uow:
             claim = await uow.inbox.claim(channel, key, message, at, lease_seconds)
             await uow.commit()
         crash_point("after_inbox_commit")
         return claim
 
-    async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
-                      at: datetime) -> None:
+    async def handled(
+        self, channel: str, key: str, replies: Sequence[OutboxMessage], at: datetime
+    ) -> None:
         """The replies and the handled mark commit together: a message is handled with its
         answer recorded, or not handled at all (and then handled again)."""
         async with _short_write(self._uow_factory) as uow:
@@ -128,8 +136,9 @@ class SqlInboxService:
         async with self._uow_factory() as uow:
             return await uow.outbox.by_keys(await uow.inbox.reply_keys(channel, key))
 
-    async def claim_unhandled(self, now: datetime, lease_seconds: float,
-                              limit: int) -> list[Unhandled]:
+    async def claim_unhandled(
+        self, now: datetime, lease_seconds: float, limit: int
+    ) -> list[Unhandled]:
         async with _short_write(self._uow_factory) as uow:
             taken = await uow.inbox.claim_unhandled(now, lease_seconds, limit)
             await uow.commit()
@@ -145,7 +154,9 @@ class SqlOutboxService:
         if messages:
             await self._adder.submit(messages)
 
-    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxMessage]:
+    async def claim_due(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[OutboxMessage]:
         async with _short_write(self._uow_factory) as uow:
             claimed = await uow.outbox.claim_due(now, limit, lease_seconds)
             await uow.commit()

@@ -68,21 +68,44 @@ async def _opened_before(uow: UnitOfWork) -> ChangeRequest | None:
     return await uow.change_requests.get(done["cr"]) if done else None
 
 
-async def _open_request(deps: Deps, uow: UnitOfWork, person: Person, order: WorkOrder,
-                        command: ChangeCommand, assessment: Assessment) -> ChangeRequest:
+async def _open_request(
+    deps: Deps,
+    uow: UnitOfWork,
+    person: Person,
+    order: WorkOrder,
+    command: ChangeCommand,
+    assessment: Assessment,
+) -> ChangeRequest:
     now = deps.clock.now()
     risk = assessment.impact.risk
     customer = person.role is Role.CUSTOMER
     status = CRStatus.AWAITING_SALES if customer else CRStatus.AWAITING_CONFIRMATION
     kind = "cancel" if isinstance(command, CancelOrder) else "change"
     contract = command.contract_dict()
-    cr = ChangeRequest("", order.ref, person.id, kind, command.raw_text, contract, status, now,
-                       order.version, assessment.stored_impact(), risk.level,
-                       expires_at=now + deps.settings.confirm_timeout)
+    cr = ChangeRequest(
+        "",
+        order.ref,
+        person.id,
+        kind,
+        command.raw_text,
+        contract,
+        status,
+        now,
+        order.version,
+        assessment.stored_impact(),
+        risk.level,
+        expires_at=now + deps.settings.confirm_timeout,
+    )
     cr.note(person.id, "requested", now, text=command.raw_text)
     cr.note("gongdan", "parsed", now, command=dict(contract))
-    cr.note("gongdan", "assessed", now, risk=risk.level, reasons=[r.code for r in risk.reasons],
-            order_version=order.version)
+    cr.note(
+        "gongdan",
+        "assessed",
+        now,
+        risk=risk.level,
+        reasons=[r.code for r in risk.reasons],
+        order_version=order.version,
+    )
     cr = await uow.change_requests.add(cr)
     cr.mark_audit_saved()
     await idempotency.record(uow, idempotency.REQUEST, {"cr": cr.ref}, now)
@@ -90,7 +113,11 @@ async def _open_request(deps: Deps, uow: UnitOfWork, person: Person, order: Work
         cr.move(CRStatus.REFUSED, "gongdan", now, reasons=[r.code for r in risk.reasons])
         await save_pending(uow.change_requests, cr)
     elif status is CRStatus.AWAITING_SALES:
-        sales = [p for p in await uow.parties.by_role(Role.SALES) if p.owns_customer(order.customer_code)]
+        sales = [
+            p
+            for p in await uow.parties.by_role(Role.SALES)
+            if p.owns_customer(order.customer_code)
+        ]
         notice = CustomerAsks(cr.ref, order.ref, assessment.impact, assessment.understood)
         await uow.outbox.add(deps.fanout.tell(sales, notice, f"{cr.ref}:ask-sales", now))
     return cr

@@ -37,15 +37,33 @@ class CRStatus(StrEnum):
 
 _ALLOWED: dict[CRStatus, frozenset[CRStatus]] = {
     CRStatus.AWAITING_CONFIRMATION: frozenset(
-        {CRStatus.AWAITING_APPROVAL, CRStatus.APPLIED, CRStatus.CANCELLED, CRStatus.EXPIRED,
-         CRStatus.SUPERSEDED, CRStatus.REFUSED}
+        {
+            CRStatus.AWAITING_APPROVAL,
+            CRStatus.APPLIED,
+            CRStatus.CANCELLED,
+            CRStatus.EXPIRED,
+            CRStatus.SUPERSEDED,
+            CRStatus.REFUSED,
+        }
     ),
     CRStatus.AWAITING_SALES: frozenset(
-        {CRStatus.AWAITING_APPROVAL, CRStatus.APPLIED, CRStatus.CANCELLED, CRStatus.EXPIRED,
-         CRStatus.SUPERSEDED, CRStatus.REFUSED}
+        {
+            CRStatus.AWAITING_APPROVAL,
+            CRStatus.APPLIED,
+            CRStatus.CANCELLED,
+            CRStatus.EXPIRED,
+            CRStatus.SUPERSEDED,
+            CRStatus.REFUSED,
+        }
     ),
     CRStatus.AWAITING_APPROVAL: frozenset(
-        {CRStatus.APPLIED, CRStatus.DENIED, CRStatus.EXPIRED, CRStatus.SUPERSEDED, CRStatus.REFUSED}
+        {
+            CRStatus.APPLIED,
+            CRStatus.DENIED,
+            CRStatus.EXPIRED,
+            CRStatus.SUPERSEDED,
+            CRStatus.REFUSED,
+        }
     ),
 }
 
@@ -87,7 +105,7 @@ class ChangeRequest:
 
     def pending_audit(self) -> list[AuditEntry]:
         """Audit entries added since the request was loaded or last saved."""
-        return self.audit[self.saved_audit or 0:]
+        return self.audit[self.saved_audit or 0 :]
 
     def mark_audit_saved(self) -> None:
         """Storage now holds every entry: the repository wrote them all."""
@@ -99,7 +117,9 @@ class ChangeRequest:
         old = self.status
         self.status = to
         self.audit.append(AuditEntry(at, actor, to.value, dict(detail)))
-        self.events.append(ChangeRequestMoved(self.ref, self.order_ref, old.value, to.value, actor))
+        self.events.append(
+            ChangeRequestMoved(self.ref, self.order_ref, old.value, to.value, actor)
+        )
         if to in (CRStatus.APPLIED, CRStatus.DENIED, CRStatus.CANCELLED):
             self.decided_by = actor
             self.decided_at = at

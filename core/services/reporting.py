@@ -14,14 +14,25 @@ from core.model.work_order import OperationProgress
 from core.ports import UnitOfWork
 
 TEXTS = {
-    "ok": {"zh": "已记录：{ref} {op} 完成 {qty} 件{scrap}，累计 {done}/{total}。",
-           "en": "Recorded: {ref} {op} {qty} done{scrap}, {done}/{total} in all."},
+    "ok": {
+        "zh": "已记录：{ref} {op} 完成 {qty} 件{scrap}，累计 {done}/{total}。",
+        "en": "Recorded: {ref} {op} {qty} done{scrap}, {done}/{total} in all.",
+    },
     "scrap": {"zh": "，报废 {n}", "en": ", {n} scrapped"},
     "finished": {"zh": "该工序已完工。", "en": "This operation is finished."},
-    "no_order": {"zh": "请说明是哪张订单，例如：SO-31 开料 完成50件", "en": "Which order? e.g. \"SO-31 cutting done 50\""},
+    "no_order": {
+        "zh": "请说明是哪张订单，例如：SO-31 开料 完成50件",
+        "en": 'Which order? e.g. "SO-31 cutting done 50"',
+    },
     "not_found": {"zh": "没有找到订单 {ref}。", "en": "No order {ref}."},
-    "no_op": {"zh": "{ref} 没有“{op}”这道工序。可选：{ops}", "en": "{ref} has no operation \"{op}\". Known: {ops}"},
-    "role": {"zh": "只有车间人员、计划员或主管可以报工。", "en": "Only shop-floor staff, planners or supervisors may report progress."},
+    "no_op": {
+        "zh": "{ref} 没有“{op}”这道工序。可选：{ops}",
+        "en": '{ref} has no operation "{op}". Known: {ops}',
+    },
+    "role": {
+        "zh": "只有车间人员、计划员或主管可以报工。",
+        "en": "Only shop-floor staff, planners or supervisors may report progress.",
+    },
     "refused": {"zh": "未记录：{reason}", "en": "Not recorded: {reason}"},
 }
 REPORTERS = (Role.OPERATOR, Role.SUPERVISOR, Role.PLANNER, Role.ADMIN, Role.QC)
@@ -34,8 +45,16 @@ class ReportResult:
     order_ref: str | None = None
 
 
-async def report_progress(uow: UnitOfWork, person: Person, ref: str | None, operation: str,
-                          qty: int, scrap: int, at: datetime, lang: str) -> ReportResult:
+async def report_progress(
+    uow: UnitOfWork,
+    person: Person,
+    ref: str | None,
+    operation: str,
+    qty: int,
+    scrap: int,
+    at: datetime,
+    lang: str,
+) -> ReportResult:
     """Record the report and commit; the caller replans after."""
     if person.role not in REPORTERS:
         return ReportResult(render(TEXTS, "role", lang), False)
@@ -56,9 +75,17 @@ async def report_progress(uow: UnitOfWork, person: Person, ref: str | None, oper
     except CoreError as exc:
         return ReportResult(render(TEXTS, "refused", lang, reason=str(exc)), False)
     await uow.orders.save(order)
-    text = render(TEXTS, "ok", lang, ref=ref, op=op.name, qty=qty, done=op.qty_done,
-                  total=order.quantity,
-                  scrap=render(TEXTS, "scrap", lang, n=scrap) if scrap else "")
+    text = render(
+        TEXTS,
+        "ok",
+        lang,
+        ref=ref,
+        op=op.name,
+        qty=qty,
+        done=op.qty_done,
+        total=order.quantity,
+        scrap=render(TEXTS, "scrap", lang, n=scrap) if scrap else "",
+    )
     if op.finished:
         text += render(TEXTS, "finished", lang)
     await idempotency.record(uow, idempotency.REPORT, {"ref": ref, "text": text}, at)
