@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from core.commands import ChangeItem
+
 
 class Intent(StrEnum):
     QUERY_PROGRESS = "query_progress"
@@ -63,20 +65,10 @@ class Change:
     direction: str | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field}
-        if self.key is not None:
-            out["key"] = self.key
-        if self.delta is not None:
-            out["delta"] = self.delta
-        elif self.delta_days is not None:
-            out["delta_days"] = self.delta_days
-        else:
-            out["value"] = self.value
-        if self.unit is not None:
-            out["unit"] = self.unit
-        if self.canonical is not None:
-            out["canonical"] = self.canonical
-        return out
+        """The contract's item shape, as core's typed item writes it (one writer of it)."""
+        return ChangeItem(field=self.field, value=self.value, delta=self.delta,
+                          delta_days=self.delta_days, key=self.key, unit=self.unit,
+                          canonical=self.canonical).to_dict()
 
 
 @dataclass(frozen=True, slots=True)
