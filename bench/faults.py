@@ -629,7 +629,7 @@ def _bodies(row: Any) -> list[str]:
     reply = reply_from_payload(dict(row["payload"]))
     return [
         json.dumps({"user": row["address"], **b}, sort_keys=True, ensure_ascii=False)
-        for b in wecom_messages(reply, task_id_for(reply, row["dedupe_key"]))
+        for b in wecom_messages(reply, task_id_for(reply, row["dedupe_key"], row["address"]))
     ]
 
 
