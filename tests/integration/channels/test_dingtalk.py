@@ -32,7 +32,7 @@ def test_sign_matches_published_third_party_vectors() -> None:
 
 
 @pytest.fixture
-async def ding(aiohttp_client: Any, aiohttp_server: Any, make_deps: Any, make_app: Any) -> Any:
+async def ding(aiohttp_server: Any, aiohttp_client: Any, make_deps: Any, make_app: Any) -> Any:
     stub = DingTalkStub()
     server = await aiohttp_server(stub.app())
     base = str(server.make_url("")).rstrip("/")

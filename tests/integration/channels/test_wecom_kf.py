@@ -101,7 +101,8 @@ class Kf:
 
 
 @pytest.fixture
-async def kf(aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path) -> Any:
+async def kf(aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path) -> Any:
+    # the server fixture first, so it is torn down last: the app stops while "WeCom" still answers
     stub = KfStub()
     server = await aiohttp_server(stub.app())
     settings = replace(
