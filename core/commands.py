@@ -176,6 +176,25 @@ class QueryProgress(Command):
     order_ref: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ConfirmRequirement(Command):
+    """A planner or engineer confirms a held order's requirements as written (技术确认)."""
+
+    order_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AmendRequirement(Command):
+    """A planner or engineer rewrites a held order's requirements: version n+1, confirmed.
+
+    `items` are (spec key, value) pairs as written; "other" for free-text notes.
+    """
+
+    order_ref: str | None
+    items: tuple[tuple[str, str], ...]
+    raw_text: str = ""
+
+
 def change_command_from_contract(command: Mapping[str, Any], by: str,
                                  raw_text: str) -> ChangeCommand:
     """A stored request's contract JSON back into its command, to assess it again."""

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.impact.types import Impact, PurchaseAction
+
+if TYPE_CHECKING:  # core.ordering imports this module
+    from core.ordering.model import Requirement
+    from core.ordering.results import OrderCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,5 +155,51 @@ class NewOrderPlaced:
     to_buy: tuple[tuple[str, float, date], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TechConfirmationAsked:
+    """Planners: an order is held until its requirements are confirmed or amended."""
+
+    request_ref: str
+    order_ref: str
+    customer: str
+    product: str
+    quantity: int
+    due: date
+    requirements: tuple[Requirement, ...]
+    requested_by: str  # the salesperson's name
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementsSettled:
+    """The salesperson: the held order's requirements were confirmed (or amended) by `by`."""
+
+    order_ref: str
+    version: int
+    amended: bool
+    requirements: tuple[Requirement, ...]
+    by: str  # the planner's name
+    due: date
+    eta: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequestForSales:
+    """A customer contact asked for a new order; their salesperson gets its card."""
+
+    card: OrderCard
+    asked_by: str  # the contact's name
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequestDeclined:
+    """The customer contact: their salesperson did not take the order request."""
+
+    request_ref: str
+    product: str
+    quantity: int
+
+
 Notice = (CustomerAsks | ApprovalAsked | ChangeDenied | ChangeDone | MaterialsChanged
-          | SpecsChanged | OtherOrderSlips | NewEta | NewOrderPlaced)
+          | SpecsChanged | OtherOrderSlips | NewEta | NewOrderPlaced
+          | TechConfirmationAsked | RequirementsSettled | OrderRequestForSales
+          | OrderRequestDeclined)

@@ -230,4 +230,5 @@ def local_epoch(now: datetime, tz: str) -> datetime:
 
 
 def open_orders(orders: Iterable[WorkOrder]) -> tuple[WorkOrder, ...]:
-    return tuple(o for o in orders if o.status.is_open)
+    """The orders the planner schedules: open, and not held for technical confirmation."""
+    return tuple(o for o in orders if o.status.in_plan)

@@ -1,4 +1,5 @@
-"""Tables of ordering: the promise ledger, logged quotes and new-order requests."""
+"""Tables of ordering: the promise ledger, logged quotes, new-order requests, and the
+versions of orders' requirement specifications."""
 
 from __future__ import annotations
 
@@ -55,5 +56,21 @@ order_requests = Table(
     Column("decided_by", String(64)),
     Column("decided_at", UtcDateTime),
     Column("plan_version", Integer),
+    Column("requirements", JSON),
+    Column("asked_by", String(64)),
     Index("ix_order_requests_by", "requested_by", "status"),
+)
+
+requirement_versions = Table(
+    "requirement_versions", metadata,
+    Column("order_ref", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("items", JSON, nullable=False),
+    Column("written_by", String(64), nullable=False),
+    Column("written_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("request_ref", String(32)),
+    Column("text", Text, nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", UtcDateTime),
 )

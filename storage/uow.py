@@ -22,6 +22,7 @@ from storage.repositories.promises import (
     SqlOrderRequestRepository,
     SqlPromiseLedger,
     SqlQuoteLog,
+    SqlRequirementRepository,
 )
 from storage.repositories.state import SqlStateStore
 
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     promises: SqlPromiseLedger
     quotes: SqlQuoteLog
     order_requests: SqlOrderRequestRepository
+    requirements: SqlRequirementRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.promises = SqlPromiseLedger(conn)
         self.quotes = SqlQuoteLog(conn)
         self.order_requests = SqlOrderRequestRepository(conn)
+        self.requirements = SqlRequirementRepository(conn)
         return self
 
     async def __aexit__(

@@ -1,5 +1,8 @@
 """The bot's side of quotes and new orders: parser command -> ordering command -> reply.
 
+A planner's "SO-... 技术确认" / "SO-... 需求改为 ..." (tech_confirm) settles a
+held order's requirements.
+
 Confirm, cancel, approve and deny are shared with change control: a button
 carries the request's ref ("confirm:NO-3"); a typed "确认" without a ref goes
 to the sender's pending new order when they have one and no pending change.
@@ -11,6 +14,7 @@ from typing import cast
 
 from bot.conversation.replies.ordering import render_ordering
 from bot.parsing import Command, Intent
+from core.commands import AmendRequirement, ConfirmRequirement
 from core.commands import Command as CoreCommand
 from core.messagebus import MessageBus
 from core.messages import Reply
@@ -20,7 +24,7 @@ from core.ordering.new_order import has_awaiting_approval, has_pending
 from core.ordering.results import OrderingResult
 from core.ports import UnitOfWorkFactory
 
-ORDER_INTENTS = (Intent.QUOTE, Intent.NEW_ORDER)
+ORDER_INTENTS = (Intent.QUOTE, Intent.NEW_ORDER, Intent.TECH_CONFIRM)
 REQUEST_PREFIX = "NO-"
 
 
@@ -31,6 +35,10 @@ def to_ordering(command: Command, by: str, raw_text: str) -> CoreCommand | None:
     if command.intent is Intent.NEW_ORDER:
         return PlaceOrder(by, command.customer, command.product, command.quantity,
                           command.due_date, specs, raw_text)
+    if command.intent is Intent.TECH_CONFIRM:
+        if not command.specs:
+            return ConfirmRequirement(by, command.order)
+        return AmendRequirement(by, command.order, specs, raw_text)
     if command.intent is Intent.CONFIRM:
         return ConfirmOrder(by, command.ref)
     if command.intent is Intent.REJECT:

@@ -19,6 +19,7 @@ from html import escape
 
 from aiohttp import web
 
+from bot.conversation.replies.ordering import requirement_list
 from bot.keys import container_key, settings_key
 from bot.pages.access import Viewer, viewer_for
 from bot.pages.layout import head, lang_switch, local, short
@@ -29,6 +30,8 @@ from core.model.materials import Item, PurchaseOrder
 from core.model.parties import Customer
 from core.model.plan import OrderEta, PlannedOperation
 from core.model.work_order import WorkOrder
+from core.ordering.model import RequirementVersion
+from core.ordering.ports import ordering_uow
 from core.ports import UnitOfWorkFactory
 from core.services.progress import STATUS_TEXT
 from core.supply import Shortage, allocate
@@ -45,6 +48,14 @@ TEXTS = {
     "on_time": {"zh": "按期", "en": "on time"},
     "late": {"zh": "预计延误 {d}", "en": "expected {d} late"},
     "no_plan": {"zh": "尚未排入计划", "en": "not planned yet"},
+    "held": {"zh": "特殊需求待计划/工程确认，确认后排产", "en": "held until a planner or engineer "
+             "confirms its requirements"},
+    "requirements": {"zh": "需求说明书", "en": "Requirements"},
+    "req_pending": {"zh": "待技术确认", "en": "awaiting technical confirmation"},
+    "req_confirmed": {"zh": "已确认", "en": "confirmed"},
+    "req_superseded": {"zh": "已被新版本取代", "en": "superseded"},
+    "req_written": {"zh": "{who} 写于 {at}", "en": "by {who}, {at}"},
+    "req_decided": {"zh": "{who} 于 {at}", "en": "{who}, {at}"},
     "steps": {"zh": "工序进度", "en": "Steps"},
     "done": {"zh": "已完成", "en": "done"},
     "running": {"zh": "进行中", "en": "in progress"},
@@ -110,6 +121,7 @@ class OrderFacts:
     items: Mapping[str, Item] | None = None
     people: Mapping[str, str] | None = None
     purchase_orders: Mapping[str, PurchaseOrder] | None = None
+    requirements: Sequence[RequirementVersion] = ()
 
 
 async def order_page(request: web.Request) -> web.Response:
@@ -139,8 +151,10 @@ async def load(
         number = await uow.plans.latest_number()
         planned, eta = await uow.plans.order_view(number, ref) if number else ([], None)
         history = await uow.plans.eta_history(ETA_VERSIONS, ref)
+        kept = getattr(uow, "requirements", None)  # the SQL unit of work keeps versions
+        versions = await ordering_uow(uow).requirements.versions(ref) if kept else []
         facts = OrderFacts(order, customer, product.name if product else order.product_code,
-                           planned, eta, history)
+                           planned, eta, history, requirements=versions)
         if not viewer.staff:
             return facts
         items = await uow.catalog.items()
@@ -156,6 +170,7 @@ async def load(
             order, customer, facts.product_name, planned, eta, history,
             await uow.change_requests.for_order(ref), shortages, items,
             {p.id: p.name for p in await uow.parties.people()}, {p.ref: p for p in pos},
+            versions,
         )
 
 
@@ -180,6 +195,8 @@ class OrderPage:
             who = f" · {escape(f.customer.name)}"
         out.append(f'<p class="sub">{escape(f.product_name)} × {o.quantity}{who}</p>')
         out.append(self._status_card(f, status))
+        if f.requirements:
+            out.append(self._requirements(f))
         out.append(self._steps(f))
         out.append(self._promise(f))
         if self.viewer.staff:
@@ -210,6 +227,8 @@ class OrderPage:
                 else f'<span class="badge ok">{self.t("on_time")}</span>'
             )
             line = self.t("eta_line", eta=short(f.eta.eta, self.tz), due=due)
+        elif o.status.is_open and not o.status.in_plan:
+            state, line = "", f"{self.t('held')} · {self.t('due')} {due}"
         elif o.status.is_open:
             state, line = "", f"{self.t('no_plan')} · {self.t('due')} {due}"
         else:
@@ -294,6 +313,25 @@ class OrderPage:
             f"{version_head}<th>{self.t('eta')}</th><th>{self.t('due')}</th>"
             f"<th>{self.t('change')}</th></tr>{''.join(reversed(rows))}</table></div>"
         )
+
+    def _requirements(self, f: OrderFacts) -> str:
+        """Every version of the requirement specification, newest first, with who and when."""
+        people = f.people or {}
+        rows = []
+        for v in reversed(f.requirements):
+            items = requirement_list(v.items, self.lang)
+            who = self.t("req_written", who=people.get(v.written_by, v.written_by),
+                         at=short(v.written_at, self.tz)) if self.viewer.staff else ""
+            decided = ""
+            if v.decided_by and v.decided_at and self.viewer.staff:
+                decided = " · " + self.t("req_decided", who=people.get(v.decided_by, v.decided_by),
+                                         at=short(v.decided_at, self.tz))
+            rows.append(
+                f'<tr class="req-{escape(v.status.value)}"><td>v{v.version}</td>'
+                f"<td>{escape(self.t('req_' + v.status.value))}</td><td>{escape(items)}</td>"
+                f"<td>{escape(who + decided)}</td></tr>")
+        return (f"<h2>{self.t('requirements')}</h2><div class=\"scroll\">"
+                f"<table id=\"requirements\">{''.join(rows)}</table></div>")
 
     def _changes(self, f: OrderFacts) -> str:
         if not f.changes:

@@ -31,6 +31,7 @@ class Intent(StrEnum):
     QUERY_SHOP = "query_shop"
     QUOTE = "quote"
     NEW_ORDER = "new_order"
+    TECH_CONFIRM = "tech_confirm"
     UNKNOWN = "unknown"
 
 
@@ -105,7 +106,8 @@ class Command:
     customer: str | None = None
     #: quote / new_order: the product code or name as written (`quantity` holds the count).
     product: str | None = None
-    #: quote / new_order: spec items (field "spec", key, value).
+    #: quote / new_order: spec items (field "spec", key, value); tech_confirm: the
+    #: amended requirements (empty: confirm them as written).
     specs: tuple[Change, ...] = ()
     #: new_order: the due date, ISO.
     due_date: str | None = None
@@ -144,6 +146,8 @@ class Command:
             out["specs"] = [{"key": s.key, "value": s.value} for s in self.specs]
             if self.intent is Intent.NEW_ORDER:
                 out["due_date"] = self.due_date
+        elif self.intent is Intent.TECH_CONFIRM:
+            out["specs"] = [{"key": s.key, "value": s.value} for s in self.specs]
         elif self.intent is Intent.UNKNOWN and self.smalltalk is not None:
             out["smalltalk"] = self.smalltalk
         return out

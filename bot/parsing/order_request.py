@@ -11,7 +11,10 @@ by what it is rather than by a list of this factory's names:
   words written right before (or after) the quantity;
 - specs are spec words (胡桃木色, walnut, 不锈钢) or "key value" pairs;
 - the customer is one the vocabulary knows, else the name after 客户/给/for,
-  else what is left once everything else is read.
+  else what is left once everything else is read;
+- in a new order, words still left after that ("边角倒圆", "加一道钝化") are
+  kept as notes (spec key "other"): the order holds them for technical
+  confirmation rather than dropping them.
 
 Missing pieces stay None: the service asks for them.
 """
@@ -79,9 +82,19 @@ def read_order_request(norm: str, masked: str, lang: Lang, now: datetime,
         tokens = [t for t in tokens if t[2] != product]
     if customer is None and tokens:
         customer = tokens[0][2]
+        tokens = tokens[1:]
     intent = Intent.NEW_ORDER if new is not None else Intent.QUOTE
+    if intent is Intent.NEW_ORDER:  # "边角倒圆", "加一道钝化": kept as notes to confirm
+        specs += [Change("spec", t[2], key="other") for t in tokens if _is_note(t[2])]
     return Command(intent, quantity=quantity, product=product, customer=customer,
                    specs=tuple(specs), due_date=due)
+
+
+def _is_note(text: str) -> bool:
+    """A leftover worth keeping as a requirement: words, not a stray particle or a greeting."""
+    if len(text) < 2 or syn.SMALLTALK_LEX.search(text) is not None:
+        return False
+    return any("\u3400" <= ch <= "\u9fff" for ch in text) or len(text) >= 4
 
 
 def _due_date(scan: Scan) -> str | None:

@@ -32,6 +32,7 @@ from bot.parsing.orders import (
 )
 from bot.parsing.questions import Question, ask
 from bot.parsing.report import extract_report, looks_like_report
+from bot.parsing.requirements import read_requirement
 from bot.parsing.scan import Scan
 from bot.parsing.shop_queries import read_shop_question
 from bot.parsing.spec_field import infer_spec
@@ -99,6 +100,10 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     masked = mask(norm, spans)
     lang = detect_lang(masked)  # "SO-12" alone is not English
     ref = crs[0].ref if crs else None
+    if order is not None and ref is None:
+        settled = read_requirement(masked, order.ref)
+        if settled is not None:  # "SO-31 技术确认": before "确认" is read as an answer
+            return ParseResult(settled, lang)
     head = _short_forms(masked, ref, lang, order.ref if order else None)
     if head is not None:
         return head

@@ -45,6 +45,8 @@ async def request_change(deps: Deps, command: ChangeCommand) -> Result:
             return Refused(f"refuse_{reason}", {"ref": ref})
         if not order.status.is_open:
             return Refused("closed", {"ref": ref, "status": order.status.value})
+        if not order.status.in_plan:  # held: its requirements are confirmed or amended first
+            return Refused("awaiting_tech", {"ref": ref})
         if (unclear := direction_unclear(order, getattr(command, "items", ()))) is not None:
             return unclear  # "提前到" a later date: asked back, nothing stored
         try:

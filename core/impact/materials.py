@@ -93,7 +93,7 @@ def free_supply(ctx: SupplyContext, exclude_ref: str) -> dict[str, _Free]:
         if not po.received and po.item_code in free:
             free[po.item_code].incoming.append((max(po.expected, ctx.today), po.quantity, po.ref))
     for other in ctx.other_orders:
-        if other.ref != exclude_ref and other.status.is_open:
+        if other.ref != exclude_ref and other.status.in_plan:
             _take_promised(free, other, ctx)
     return free
 

@@ -24,10 +24,19 @@ class OrderStatus(StrEnum):
     DONE = "done"
     SHIPPED = "shipped"
     CANCELLED = "cancelled"
+    #: Created from chat with requirements the catalogue does not know; held out of
+    #: the plan until a planner, supervisor or admin confirms or amends them.
+    AWAITING_TECH = "awaiting_tech"
 
     @property
     def is_open(self) -> bool:
-        return self in (OrderStatus.DRAFT, OrderStatus.RELEASED, OrderStatus.IN_PROGRESS)
+        return self in (OrderStatus.DRAFT, OrderStatus.RELEASED, OrderStatus.IN_PROGRESS,
+                        OrderStatus.AWAITING_TECH)
+
+    @property
+    def in_plan(self) -> bool:
+        """Whether the planner schedules (and supply allocates for) orders in this state."""
+        return self.is_open and self is not OrderStatus.AWAITING_TECH
 
 
 _TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -39,6 +48,7 @@ _TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.DONE: frozenset({OrderStatus.SHIPPED}),
     OrderStatus.SHIPPED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.AWAITING_TECH: frozenset({OrderStatus.RELEASED, OrderStatus.CANCELLED}),
 }
 
 

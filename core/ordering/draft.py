@@ -16,6 +16,8 @@ from rapidfuzz import fuzz, process
 from core.model.parties import Customer, Person, Role
 from core.model.products import Product, Routing
 from core.model.work_order import SPEC_KEYS, OperationProgress, Priority, WorkOrder
+from core.ordering.model import Requirement
+from core.ordering.requirements import OTHER, known_key, option_of
 from core.variants import normalise_spec
 
 MAX_QUANTITY = 100_000
@@ -42,6 +44,8 @@ class Draft:
     quantity: int
     specs: dict[str, str]
     due_date: date | None = None
+    #: What was asked beyond the product's options: needs technical confirmation.
+    requirements: tuple[Requirement, ...] = ()
 
     def work_order(self, ref: str, due: date, priority: Priority = Priority.NORMAL) -> WorkOrder:
         """The order as it would be created: the product's current routing and BOM."""
@@ -91,12 +95,26 @@ def customers_for(person: Person, customers: Mapping[str, Customer]) -> list[Cus
     return list(customers.values())
 
 
-def match_specs(product: Product, written: Sequence[tuple[str, str]]) -> dict[str, str] | Problem:
-    """Each written spec as the product's own option value (胡桃木 -> 胡桃木色)."""
+def match_specs(product: Product, written: Sequence[tuple[str, str]]
+                ) -> tuple[dict[str, str], tuple[Requirement, ...]]:
+    """Each written spec as the product's own option value (胡桃木 -> 胡桃木色).
+
+    What matches no option (a colour the catalogue lacks, a free-text note) is not
+    refused: it comes back as a requirement that needs technical confirmation.
+    """
     out: dict[str, str] = {}
+    unmatched: list[Requirement] = []
     for key, value in written:
         if key not in SPEC_KEYS:
-            return Problem("unknown_spec", {"spec": f"{key} {value}", "options": "-"})
+            unmatched.append(Requirement(OTHER, f"{key} {value}".strip()))
+            continue
+        if key == OTHER:
+            option = option_of(product, OTHER, value)
+            if option is not None:
+                out[known_key(product, option) or key] = option
+            else:
+                unmatched.append(Requirement(OTHER, value))
+            continue
         options = product.spec_options.get(key)
         if not options:
             out[key] = value
@@ -106,9 +124,10 @@ def match_specs(product: Product, written: Sequence[tuple[str, str]]) -> dict[st
             hit = process.extractOne(value, options, scorer=fuzz.WRatio, score_cutoff=85)
             found = hit[0] if hit else None
         if found is None:
-            return Problem("unknown_spec", {"spec": value, "options": "、".join(options)})
-        out[key] = found
-    return out
+            unmatched.append(Requirement(key, value))
+        else:
+            out[key] = found
+    return out, tuple(unmatched)
 
 
 def check_quantity(quantity: int | None, largest: int) -> Problem | None:

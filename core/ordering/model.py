@@ -43,6 +43,44 @@ class QuoteRecord:
     raw_text: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One written requirement: a spec key (color, finish, other, ...) and its value.
+
+    `known` says the value is one of the product's own options (an amendment may
+    settle a requirement on a catalogue value, which then becomes the order's spec).
+    """
+
+    key: str
+    value: str
+    known: bool = False
+
+
+class RequirementStatus(StrEnum):
+    PENDING = "pending"  # 需技术确认: awaiting a planner's or engineer's confirmation
+    CONFIRMED = "confirmed"
+    SUPERSEDED = "superseded"  # a later version replaced it before it was confirmed
+
+
+@dataclass(slots=True)
+class RequirementVersion:
+    """One version of an order's requirement specification (需求说明书 v1, v2, ...).
+
+    Every version is kept; the latest one says whether the order may be planned.
+    """
+
+    order_ref: str
+    version: int
+    items: tuple[Requirement, ...]
+    written_by: str
+    written_at: datetime
+    status: RequirementStatus
+    request_ref: str | None = None
+    text: str = ""  # the message that wrote it
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
 class RequestStatus(StrEnum):
     AWAITING_CONFIRMATION = "awaiting_confirmation"
     AWAITING_APPROVAL = "awaiting_approval"
@@ -79,6 +117,11 @@ class OrderRequest:
     decided_at: datetime | None = None
     plan_version: int | None = None
     id: int | None = None
+    #: Written requirements the catalogue does not know: the order is held for
+    #: technical confirmation once created.
+    requirements: tuple[Requirement, ...] = ()
+    #: The customer contact who asked, when a salesperson confirms on their behalf.
+    asked_by: str | None = None
 
     def is_expired(self, now: datetime) -> bool:
         return self.status.is_open and now >= self.expires_at

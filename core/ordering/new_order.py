@@ -21,33 +21,50 @@ background polish replans around the new order as it does after a change.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.events import ChangeApplied
 from core.model.parties import Person, Role
-from core.model.work_order import OrderStatus
-from core.notices import ApprovalAsked, ChangeDenied, NewOrderPlaced, OtherOrderSlips
+from core.model.work_order import OrderStatus, WorkOrder
+from core.notices import (
+    ApprovalAsked,
+    ChangeDenied,
+    NewOrderPlaced,
+    OrderRequestDeclined,
+    OrderRequestForSales,
+    OtherOrderSlips,
+    TechConfirmationAsked,
+)
 from core.ordering.commands import ConfirmOrder, DecideOrder, PlaceOrder, RejectOrder
 from core.ordering.deps import OrderAssessment, OrderingDeps
 from core.ordering.draft import Draft, Problem
-from core.ordering.model import OrderRequest, Promise, PromiseSource, RequestStatus
+from core.ordering.model import (
+    OrderRequest,
+    Promise,
+    PromiseSource,
+    RequestStatus,
+    Requirement,
+)
 from core.ordering.ports import OrderingUnitOfWork, ordering_uow
 from core.ordering.quote import check_draft, pushed, quote_facts
+from core.ordering.requirements import first_version
 from core.ordering.results import (
     OrderCancelled,
     OrderCard,
     OrderCreated,
     OrderDenied,
+    OrderHeld,
     OrderingResult,
+    OrderPassedToSales,
     OrderRefused,
     OrderSentForApproval,
 )
 from core.outbox import OutboxMessage
 from core.ports import UnitOfWork
-from core.services.planning import load_snapshot, plan_revised, with_overrides
+from core.services.planning import WhatIf, load_snapshot, plan_revised, with_overrides
 from core.supply import allocate
 
 APPROVAL_TIMEOUT_FACTOR = 8
@@ -73,10 +90,20 @@ async def request_order(deps: OrderingDeps, command: PlaceOrder) -> OrderingResu
             return OrderRefused("past_date", {"date": due.isoformat()})
         draft = replace(draft, due_date=due)
         now = deps.clock.now()
-        request = OrderRequest("", command.by, _code(draft), draft.product.code, draft.quantity,
-                               dict(draft.specs), due, RequestStatus.AWAITING_CONFIRMATION, now,
-                               now + deps.settings.confirm_timeout, today,
-                               raw_text=command.raw_text)
+        person = await uow.parties.person(command.by)
+        sales: Person | None = None
+        if person is not None and person.role is Role.CUSTOMER:
+            # a customer contact never orders straight into the plan: their salesperson
+            # gets the card and confirms it as theirs
+            sales = await _salesperson(uow, _code(draft))
+            if sales is None:
+                return OrderRefused("no_salesperson")
+        timeout = deps.settings.confirm_timeout * (APPROVAL_TIMEOUT_FACTOR if sales else 1)
+        request = OrderRequest("", sales.id if sales else command.by, _code(draft),
+                               draft.product.code, draft.quantity, dict(draft.specs), due,
+                               RequestStatus.AWAITING_CONFIRMATION, now, now + timeout, today,
+                               raw_text=command.raw_text, requirements=draft.requirements,
+                               asked_by=command.by if sales else None)
         request = await uow.order_requests.add(request)
         request.order_ref = await _free_ref(uow, today.year)
         assessment = await assess_order(uow, deps, draft, request.order_ref, due)
@@ -88,10 +115,28 @@ async def request_order(deps: OrderingDeps, command: PlaceOrder) -> OrderingResu
         await uow.order_requests.audit(request.ref, request.order_ref, now, command.by,
                                        "requested", {"text": command.raw_text,
                                                      "risk": card.risk,
-                                                     "earliest": card.facts.earliest.isoformat()})
+                                                     "earliest": card.facts.earliest.isoformat(),
+                                                     "requirements": _written(draft.requirements),
+                                                     "asked_by": request.asked_by})
+        if sales is not None and person is not None:
+            await uow.outbox.add(deps.fanout.tell([sales], OrderRequestForSales(card, person.name),
+                                                  f"{request.ref}:sales", now))
         await uow.commit()
     deps.kept.put(request.ref, assessment)
+    if sales is not None:
+        return OrderPassedToSales(request.ref, sales.name)
     return card
+
+
+async def _salesperson(uow: UnitOfWork, customer_code: str) -> Person | None:
+    """The salesperson whose customers include `customer_code` (the first by id)."""
+    owners = [p for p in await uow.parties.by_role(Role.SALES)
+              if p.active and p.owns_customer(customer_code)]
+    return min(owners, key=lambda p: p.id) if owners else None
+
+
+def _written(items: tuple[Requirement, ...]) -> list[list[str]]:
+    return [[r.key, r.value] for r in items]
 
 
 async def assess_order(uow: UnitOfWork, deps: OrderingDeps, draft: Draft, ref: str,
@@ -128,7 +173,8 @@ def _card(deps: OrderingDeps, request: OrderRequest, draft: Draft,
     }
     approval = deps.needs_approval(risk, bool(policy and policy.approval_always))
     return OrderCard(request.ref, request.order_ref or "", assessment.facts, request.due_date,
-                     epoch + timedelta(minutes=after.end), on_time, others, risk, terms, approval)
+                     epoch + timedelta(minutes=after.end), on_time, others, risk, terms, approval,
+                     draft.requirements)
 
 
 def _stored_impact(card: OrderCard) -> dict[str, Any]:
@@ -186,6 +232,13 @@ async def reject_order(deps: OrderingDeps, command: RejectOrder) -> OrderingResu
         if request.requested_by != command.by:
             return OrderRefused("not_yours", {"ref": request.ref})
         await _move(deps, uow, request, RequestStatus.CANCELLED, command.by)
+        if request.asked_by:
+            contact = await uow.parties.person(request.asked_by)
+            product = (await uow.catalog.products()).get(request.product_code)
+            notice = OrderRequestDeclined(request.ref, product.name if product else
+                                          request.product_code, request.quantity)
+            await uow.outbox.add(deps.fanout.tell([contact] if contact else [], notice,
+                                                  f"{request.ref}:declined", deps.clock.now()))
         await uow.commit()
     deps.kept.take(request.ref)
     return OrderCancelled(request.ref)
@@ -244,6 +297,8 @@ async def apply_order(deps: OrderingDeps, ref: str, actor: Person) -> OrderingRe
             assert assessment is not None
             created = await _commit(deps, uow, request, assessment, actor)
     order_ref, version = created
+    if version is None:
+        return OrderHeld(ref, order_ref, request.due_date, request.requirements)
     await deps.events.publish(plan_revised(version, [order_ref]),
                               ChangeApplied(ref, order_ref, version.number))
     eta = version.etas.get(order_ref)
@@ -271,9 +326,14 @@ async def _commit(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReq
     order = assessment.order
     order.created_at = now
     order.ref = request.order_ref or order.ref
+    if request.requirements:
+        order.status = OrderStatus.AWAITING_TECH
     await uow.orders.add(order)
     await uow.catalog.lock_routing(order.product_code, order.routing_version)
     await uow.catalog.lock_bom(order.product_code, order.bom_version)
+    if request.requirements:
+        await _hold(deps, uow, request, assessment, actor, now)
+        return order.ref, None
     version = deps.planner.version_of(assessment.plan, f"{request.ref} {order.ref}")
     await uow.plans.add(version)
     source = (PromiseSource.QUOTE if request.due_date == assessment.facts.earliest
@@ -289,27 +349,70 @@ async def _commit(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReq
                                     "promised": request.due_date.isoformat(),
                                     "source": source.value})
     eta = version.etas.get(order.ref)
-    await uow.outbox.add(await _notices(deps, uow, request, assessment, eta.eta if eta else None,
-                                        now))
+    facts = assessment.facts
+    to_buy = tuple((m.item_name, m.uncovered, m.available_on) for m in facts.materials
+                   if m.uncovered > 0)
+    placed = Placed(request.ref, request.requested_by, order, facts.customer_name or "",
+                    facts.product_name, to_buy, request.due_date, eta.eta if eta else None)
+    await uow.outbox.add(await placed_notices(deps, uow, placed, assessment.plan, now))
     await uow.commit()
     return order.ref, version
 
 
-async def _notices(deps: OrderingDeps, uow: UnitOfWork, request: OrderRequest,
-                   assessment: OrderAssessment, eta: datetime | None,
-                   now: datetime) -> list[OutboxMessage]:
+async def _hold(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderRequest,
+                assessment: OrderAssessment, actor: Person, now: datetime) -> None:
+    """The order is created but held: version 1 of its requirements, pending; planners told.
+
+    No plan version and no promise yet: both come when the requirements are settled.
+    """
+    order = assessment.order
+    writer = request.asked_by or request.requested_by
+    await uow.requirements.add(first_version(order.ref, request.requirements, writer, now,
+                                             request.ref, request.raw_text))
+    request.status = RequestStatus.APPLIED
+    request.decided_by, request.decided_at = actor.id, now
+    await uow.order_requests.save(request)
+    await uow.order_requests.audit(request.ref, order.ref, now, actor.id, "applied",
+                                   {"held": True, "promised": request.due_date.isoformat(),
+                                    "requirements": _written(request.requirements)})
+    requester = await uow.parties.person(request.requested_by)
+    facts = assessment.facts
+    notice = TechConfirmationAsked(request.ref, order.ref, facts.customer_name or "",
+                                   facts.product_name, order.quantity, request.due_date,
+                                   request.requirements,
+                                   requester.name if requester else request.requested_by)
+    planners = await uow.parties.by_role(Role.PLANNER) or await uow.parties.by_role(
+        Role.SUPERVISOR)
+    await uow.outbox.add(deps.fanout.tell(planners, notice, f"{request.ref}:tech", now))
+    await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A new order going into the plan, as the notices about it need it."""
+
+    request_ref: str
+    requested_by: str
+    order: WorkOrder
+    customer_name: str
+    product_name: str
+    to_buy: tuple[tuple[str, float, date], ...]
+    due: date
+    eta: datetime | None
+
+
+async def placed_notices(deps: OrderingDeps, uow: UnitOfWork, placed: Placed, plan: WhatIf,
+                         now: datetime) -> list[OutboxMessage]:
     """Purchasing (what to buy), warehouse (what to pick), the shop, the customer's
     contacts, and the salespeople of orders it pushes."""
     people = await uow.parties.people()
-    facts = assessment.facts
-    order = assessment.order
-    to_buy = tuple((m.item_name, m.uncovered, m.available_on) for m in facts.materials
-                   if m.uncovered > 0)
+    order = placed.order
+    ref = placed.request_ref
 
     def notice(audience: str) -> NewOrderPlaced:
-        return NewOrderPlaced(request.ref, order.ref, audience, facts.customer_name or "",
-                              facts.product_name, order.quantity, tuple(order.specs.items()),
-                              request.due_date, eta, to_buy)
+        return NewOrderPlaced(ref, order.ref, audience, placed.customer_name,
+                              placed.product_name, order.quantity, tuple(order.specs.items()),
+                              placed.due, placed.eta, placed.to_buy)
 
     def role(r: Role) -> list[Person]:
         return [p for p in people if p.role is r]
@@ -317,23 +420,21 @@ async def _notices(deps: OrderingDeps, uow: UnitOfWork, request: OrderRequest,
     centers = {op.work_center for op in order.operations}
     rows: list[OutboxMessage] = []
     rows += deps.fanout.tell(role(Role.PURCHASING), notice("purchasing"),
-                             f"{request.ref}:purchasing", now)
-    rows += deps.fanout.tell(role(Role.WAREHOUSE), notice("warehouse"),
-                             f"{request.ref}:warehouse", now)
+                             f"{ref}:purchasing", now)
+    rows += deps.fanout.tell(role(Role.WAREHOUSE), notice("warehouse"), f"{ref}:warehouse", now)
     rows += deps.fanout.tell([p for p in role(Role.OPERATOR) if p.work_center in centers],
-                             notice("shop"), f"{request.ref}:shop", now)
+                             notice("shop"), f"{ref}:shop", now)
     rows += deps.fanout.tell([p for p in role(Role.CUSTOMER)
                               if p.owns_customer(order.customer_code)
-                              and p.id != request.requested_by],
-                             notice("customer"), f"{request.ref}:customer", now)
-    for slip in pushed(assessment.plan.before, assessment.plan.after, order.ref):
+                              and p.id != placed.requested_by],
+                             notice("customer"), f"{ref}:customer", now)
+    for slip in pushed(plan.before, plan.after, order.ref):
         other = await uow.orders.get(slip.ref)
         if other is None:
             continue
         owners = [p for p in role(Role.SALES) if p.owns_customer(other.customer_code)]
-        rows += deps.fanout.tell(owners, OtherOrderSlips(request.ref, order.ref, slip.ref,
-                                                         slip.minutes),
-                                 f"{request.ref}:slip:{slip.ref}", now)
+        rows += deps.fanout.tell(owners, OtherOrderSlips(ref, order.ref, slip.ref, slip.minutes),
+                                 f"{ref}:slip:{slip.ref}", now)
     return rows
 
 
@@ -410,5 +511,6 @@ def _code(draft: Draft) -> str:
     return draft.customer.code
 
 
-__all__ = ["ASK_ORDER", "apply_order", "assess_order", "confirm_order", "decide_order",
-           "has_awaiting_approval", "has_pending", "reject_order", "request_order"]
+__all__ = ["ASK_ORDER", "Placed", "apply_order", "assess_order", "confirm_order", "decide_order",
+           "has_awaiting_approval", "has_pending", "placed_notices", "reject_order",
+           "request_order"]

@@ -1,6 +1,7 @@
 """What ordering needs from storage beyond core.ports: the promise ledger, quotes, requests.
 
-The SQL unit of work carries these as `promises`, `quotes` and `order_requests`;
+The SQL unit of work carries these as `promises`, `quotes`, `order_requests` and
+`requirements`;
 `ordering_uow` narrows a unit of work to this wider shape, and `ledger_of` finds
 the ledger on any unit of work that has one (so change control records a moved
 due date without requiring every test double to keep a ledger).
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast, runtime_checkable
 
-from core.ordering.model import OrderRequest, Promise, QuoteRecord
+from core.ordering.model import OrderRequest, Promise, QuoteRecord, RequirementVersion
 from core.ports import UnitOfWork
 
 
@@ -42,10 +43,23 @@ class OrderRequestRepository(Protocol):
                     action: str, detail: dict[str, Any]) -> None: ...
 
 
+class RequirementRepository(Protocol):
+    """Every version of every order's requirement specification, kept forever."""
+
+    async def versions(self, order_ref: str) -> list[RequirementVersion]:
+        """The order's versions, v1 first."""
+        ...
+    async def add(self, version: RequirementVersion) -> None: ...
+    async def save(self, version: RequirementVersion) -> None:
+        """Write a version's status and decision (its text never changes)."""
+        ...
+
+
 class OrderingUnitOfWork(UnitOfWork, Protocol):
     promises: PromiseLedger
     quotes: QuoteLog
     order_requests: OrderRequestRepository
+    requirements: RequirementRepository
 
 
 def ordering_uow(uow: UnitOfWork) -> OrderingUnitOfWork:

@@ -64,7 +64,7 @@ async def quote(deps: OrderingDeps, command: QuoteOrder) -> Quoted | OrderRefuse
             return OrderRefused(checked.reason, checked.params)
         facts = await quote_facts(uow, deps.planner, deps.clock, checked)
         await _log(uow, deps.clock, command, facts, "quoted")
-    return Quoted(facts)
+    return Quoted(facts, checked.requirements)
 
 
 async def check_draft(uow: UnitOfWork, by: str, customer: str | None, product: str | None,
@@ -95,10 +95,8 @@ async def check_draft(uow: UnitOfWork, by: str, customer: str | None, product: s
     if bad is not None:
         return bad
     assert quantity is not None
-    matched = match_specs(found, specs)
-    if isinstance(matched, Problem):
-        return matched
-    return Draft(scoped, found, routing, quantity, matched)
+    matched, unmatched = match_specs(found, specs)
+    return Draft(scoped, found, routing, quantity, matched, requirements=unmatched)
 
 
 async def quote_facts(uow: UnitOfWork, planner: Planner, clock: Clock, draft: Draft,

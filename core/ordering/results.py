@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from core.ordering.model import Requirement
+
 
 @dataclass(frozen=True, slots=True)
 class Pushed:
@@ -51,6 +53,8 @@ class QuoteFacts:
 @dataclass(frozen=True, slots=True)
 class Quoted:
     facts: QuoteFacts
+    #: Asked beyond the product's options; the date holds once they are confirmed.
+    requirements: tuple[Requirement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,8 @@ class OrderCard:
     risk: str
     terms: Mapping[str, str]  # the customer's contract terms
     needs_approval: bool
+    #: Needs technical confirmation: the order is created held out of the plan.
+    requirements: tuple[Requirement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,36 @@ class OrderSentForApproval:
 class OrderCreated:
     request_ref: str
     order_ref: str
+    plan_version: int
+    eta: datetime | None
+    promised: date
+
+
+@dataclass(frozen=True, slots=True)
+class OrderHeld:
+    """The order exists but is held out of the plan until its requirements are confirmed."""
+
+    request_ref: str
+    order_ref: str
+    promised: date
+    requirements: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPassedToSales:
+    """A customer contact's order request went to their salesperson as a card."""
+
+    request_ref: str
+    salesperson: str  # their name
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementSettled:
+    """An order's requirements were confirmed (or amended to `version`) and it is planned."""
+
+    order_ref: str
+    version: int
+    amended: bool
     plan_version: int
     eta: datetime | None
     promised: date
@@ -100,7 +136,8 @@ class OrderRefused:
     reason: ask_customer | ask_product | ask_quantity | ask_due_date | unknown_product |
     unknown_customer | not_your_customer | role_cannot_order | bad_quantity | absurd_quantity |
     past_date | unknown_spec | no_routing | nothing_pending | expired | not_yours |
-    only_supervisors | no_approval_pending | already_with_supervisor.
+    only_supervisors | no_approval_pending | already_with_supervisor | no_salesperson |
+    unknown_order | not_tech_role | no_requirement | already_confirmed.
     """
 
     reason: str
@@ -108,4 +145,5 @@ class OrderRefused:
 
 
 OrderingResult = (Quoted | OrderCard | OrderSentForApproval | OrderCreated | OrderCancelled
-                  | OrderDenied | OrderRefused)
+                  | OrderDenied | OrderRefused | OrderHeld | OrderPassedToSales
+                  | RequirementSettled)

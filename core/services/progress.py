@@ -44,6 +44,9 @@ TEXTS = {
     },
     "op_unplanned": {"zh": "• {name} 待排", "en": "• {name} not yet scheduled"},
     "closed": {"zh": "订单已{status}。", "en": "The order is {status}."},
+    "held": {"zh": "特殊需求待计划/工程确认，确认后才排产。",
+             "en": "Special requirements await a planner's or engineer's confirmation; "
+                   "it is scheduled once they are confirmed."},
     "link": {"zh": "详情：{url}", "en": "Details: {url}"},
 }
 
@@ -55,6 +58,7 @@ STATUS_TEXT = {
         "done": "已完工",
         "shipped": "已发货",
         "cancelled": "已取消",
+        "awaiting_tech": "待技术确认",
     },
     "en": {
         "draft": "draft",
@@ -63,6 +67,7 @@ STATUS_TEXT = {
         "done": "done",
         "shipped": "shipped",
         "cancelled": "cancelled",
+        "awaiting_tech": "awaiting technical confirmation",
     },
 }
 
@@ -123,6 +128,9 @@ def describe(
     ]
     if not order.status.is_open:
         lines.append(render(TEXTS, "closed", lang, status=status))
+        return lines
+    if not order.status.in_plan:
+        lines.append(render(TEXTS, "held", lang))
         return lines
     if planned_ops is None:
         lines.append(render(TEXTS, "no_plan", lang))

@@ -1,4 +1,5 @@
-"""The promise ledger, the quote log and new-order requests (core/ordering/ports.py)."""
+"""The promise ledger, the quote log, new-order requests and requirement versions
+(core/ordering/ports.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ from core.ordering.model import (
     PromiseSource,
     QuoteRecord,
     RequestStatus,
+    Requirement,
+    RequirementStatus,
+    RequirementVersion,
 )
 from storage.ordering_tables import order_requests as req_t
 from storage.ordering_tables import promises as pr_t
 from storage.ordering_tables import quotes as q_t
+from storage.ordering_tables import requirement_versions as rv_t
 from storage.tables import audit_log
 
 
@@ -119,6 +124,8 @@ def _row(r: OrderRequest) -> dict[str, Any]:
         "expires_at": r.expires_at, "earliest": r.earliest, "risk": r.risk,
         "impact": r.impact, "raw_text": r.raw_text, "order_ref": r.order_ref,
         "decided_by": r.decided_by, "decided_at": r.decided_at, "plan_version": r.plan_version,
+        "requirements": [[q.key, q.value, q.known] for q in r.requirements],
+        "asked_by": r.asked_by,
     }
 
 
@@ -130,4 +137,39 @@ def _to_request(row: Any) -> OrderRequest:
         created_at=row["created_at"], expires_at=row["expires_at"], earliest=row["earliest"],
         risk=row["risk"], impact=dict(row["impact"] or {}), raw_text=row["raw_text"],
         order_ref=row["order_ref"], decided_by=row["decided_by"], decided_at=row["decided_at"],
-        plan_version=row["plan_version"], id=row["id"])
+        plan_version=row["plan_version"], id=row["id"],
+        requirements=_requirements(row["requirements"]), asked_by=row["asked_by"])
+
+
+def _requirements(rows: Any) -> tuple[Requirement, ...]:
+    return tuple(Requirement(str(r[0]), str(r[1]), bool(r[2]) if len(r) > 2 else False)
+                 for r in rows or ())
+
+
+class SqlRequirementRepository:
+    """Versions of orders' requirement specifications; rows are never deleted."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def versions(self, order_ref: str) -> list[RequirementVersion]:
+        rows = await self._conn.execute(select(rv_t).where(rv_t.c.order_ref == order_ref)
+                                        .order_by(rv_t.c.version))
+        return [RequirementVersion(
+            r["order_ref"], r["version"], _requirements(r["items"]), r["written_by"],
+            r["written_at"], RequirementStatus(r["status"]), r["request_ref"], r["text"],
+            r["decided_by"], r["decided_at"]) for r in rows.mappings()]
+
+    async def add(self, version: RequirementVersion) -> None:
+        await self._conn.execute(insert(rv_t).values(
+            order_ref=version.order_ref, version=version.version,
+            items=[[q.key, q.value, q.known] for q in version.items],
+            written_by=version.written_by, written_at=version.written_at,
+            status=version.status.value, request_ref=version.request_ref, text=version.text,
+            decided_by=version.decided_by, decided_at=version.decided_at))
+
+    async def save(self, version: RequirementVersion) -> None:
+        await self._conn.execute(update(rv_t).where(
+            rv_t.c.order_ref == version.order_ref, rv_t.c.version == version.version).values(
+            status=version.status.value, decided_by=version.decided_by,
+            decided_at=version.decided_at))

@@ -8,7 +8,7 @@ language, without knowing any text.
 from __future__ import annotations
 
 from bot.conversation.replies.cards import card, stored_card_lines, understood_lines
-from bot.conversation.replies.ordering import notice_text
+from bot.conversation.replies.ordering import notice_text, sales_request_card, tech_notice_text
 from bot.conversation.replies.results import local_time
 from bot.conversation.replies.texts import CHANGE_TEXTS as T
 from core.i18n import render
@@ -23,8 +23,12 @@ from core.notices import (
     NewEta,
     NewOrderPlaced,
     Notice,
+    OrderRequestDeclined,
+    OrderRequestForSales,
     OtherOrderSlips,
+    RequirementsSettled,
     SpecsChanged,
+    TechConfirmationAsked,
 )
 
 
@@ -56,6 +60,10 @@ class NoticeTexts:
                 notice.risk, notice.impact, lang
             )
             return card(title, lines, notice.cr_ref, lang, "approve")
+        if isinstance(notice, OrderRequestForSales):
+            return sales_request_card(notice, lang, self._tz)
+        if isinstance(notice, TechConfirmationAsked | RequirementsSettled | OrderRequestDeclined):
+            return Reply("text", tech_notice_text(notice, lang, self._tz))
         return Reply("text", self._text(notice, lang))
 
     def _text(self, notice: Notice, lang: str) -> str:

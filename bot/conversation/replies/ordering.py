@@ -10,18 +10,28 @@ from bot.conversation.replies.cards import card
 from bot.conversation.replies.texts import SPEC_NAMES
 from core.i18n import render
 from core.messages import Reply
-from core.notices import NewOrderPlaced
+from core.notices import (
+    NewOrderPlaced,
+    OrderRequestDeclined,
+    OrderRequestForSales,
+    RequirementsSettled,
+    TechConfirmationAsked,
+)
+from core.ordering.model import Requirement
 from core.ordering.results import (
     OrderCancelled,
     OrderCard,
     OrderCreated,
     OrderDenied,
+    OrderHeld,
     OrderingResult,
+    OrderPassedToSales,
     OrderRefused,
     OrderSentForApproval,
     Pushed,
     Quoted,
     QuoteFacts,
+    RequirementSettled,
 )
 
 T: dict[str, dict[str, str]] = {
@@ -244,6 +254,86 @@ T: dict[str, dict[str, str]] = {
         "zh": "您的订单 {order}（{what}）已确认，承诺交期 {date}。",
         "en": "Your order {order} ({what}) is confirmed for {date}.",
     },
+    "needs_tech": {
+        "zh": "⚠ 需技术确认：{list}",
+        "en": "⚠ Needs technical confirmation: {list}",
+    },
+    "needs_tech_note": {
+        "zh": "这些需求不在产品目录内：确认后订单先建立但不排产，待计划/工程确认需求后再排产。",
+        "en": ("These are not catalogue options: once confirmed the order is created but held "
+               "out of the plan until a planner or engineer confirms them."),
+    },
+    "quote_needs_tech": {
+        "zh": "⚠ 需技术确认：{list}（日期按目录规格评估，需求确认后为准）",
+        "en": "⚠ Needs technical confirmation: {list} (dated as the catalogue item)",
+    },
+    "order_held": {
+        "zh": ("新订单 {order} 已建立（{ref}），要求交期 {date}；"
+               "特殊需求待计划/工程确认，确认前不排产：{list}"),
+        "en": ("Order {order} created ({ref}), asked for {date}; held out of the plan until a "
+               "planner or engineer confirms: {list}"),
+    },
+    "passed_to_sales": {
+        "zh": "您的下单请求 {ref} 已转给您的销售 {sales} 确认，确认后会通知您交期。",
+        "en": ("Your order request {ref} went to your salesperson {sales} to confirm; you will "
+               "be told the date once it is confirmed."),
+    },
+    "sales_request_title": {
+        "zh": "客户下单请求 {ref}（{who}）：{order}",
+        "en": "Customer order request {ref} ({who}): {order}",
+    },
+    "requirement_settled": {
+        "zh": ("订单 {order} 需求说明书 v{version} 已{how}，"
+               "订单已排产（计划版本 {plan}），承诺交期 {date}。"),
+        "en": ("Order {order}: requirements v{version} {how}; the order is in the plan "
+               "(plan version {plan}), promised for {date}."),
+    },
+    "how_confirmed": {"zh": "技术确认", "en": "confirmed"},
+    "how_amended": {"zh": "修改并确认", "en": "amended and confirmed"},
+    "ask_requirement": {
+        "zh": "请写上修改后的需求，例如：{ref} 需求改为 颜色 胡桃木色, 边角倒圆",
+        "en": ("Please write the amended requirements, e.g. "
+               "\"{ref} amend requirements: color walnut\""),
+    },
+    "no_salesperson": {
+        "zh": "暂时没有负责您的销售，请直接联系工厂。",
+        "en": "No salesperson looks after your account yet; please contact the factory.",
+    },
+    "unknown_order": {
+        "zh": "没有找到订单 {ref}。",
+        "en": "No order {ref}.",
+    },
+    "not_tech_role": {
+        "zh": "只有计划员、主管或管理员可以确认或修改订单需求。",
+        "en": "Only planners, supervisors or admins can confirm or amend requirements.",
+    },
+    "no_requirement": {
+        "zh": "订单 {ref} 没有待技术确认的需求。",
+        "en": "Order {ref} has no requirements awaiting technical confirmation.",
+    },
+    "already_confirmed": {
+        "zh": "订单 {ref} 的需求已经确认过了。",
+        "en": "The requirements of order {ref} are already confirmed.",
+    },
+    "notice_tech": {
+        "zh": ("【待技术确认】订单 {order}（{what}，{who} 提交，交期 {date}）暂不排产，"
+               "需确认：{list}。"
+               "回复“{order} 技术确认”或“{order} 需求改为 …”"),
+        "en": ("[Technical confirmation] order {order} ({what}, from {who}, due {date}) is held "
+               "out of the plan; to confirm: {list}. Reply \"tech confirm {order}\" or "
+               "\"{order} amend requirements: ...\""),
+    },
+    "notice_settled": {
+        "zh": ("订单 {order} 的需求已由 {who} {how}（v{version}：{list}），"
+               "已排产{eta}，承诺交期 {date}。"),
+        "en": ("Order {order}: {who} {how} its requirements (v{version}: {list}); it is in the "
+               "plan{eta}, promised for {date}."),
+    },
+    "notice_settled_eta": {"zh": "，预计 {eta} 完工", "en": ", planned to finish {eta}"},
+    "notice_declined": {
+        "zh": "您的下单请求 {ref}（{what}）销售未接受，如有疑问请联系您的销售。",
+        "en": "Your order request {ref} ({what}) was not taken; please ask your salesperson.",
+    },
 }
 
 RISK = {"zh": {"low": "低", "medium": "中", "high": "高"},
@@ -252,7 +342,26 @@ RISK = {"zh": {"low": "低", "medium": "中", "high": "高"},
 
 def render_ordering(result: OrderingResult, lang: str, tz: str) -> list[Reply]:
     if isinstance(result, Quoted):
-        return [_text(*quote_lines(result.facts, lang, tz))]
+        lines = quote_lines(result.facts, lang, tz)
+        if result.requirements:
+            lines.insert(-1, render(T, "quote_needs_tech", lang,
+                                    list=requirement_list(result.requirements, lang)))
+        return [_text(*lines)]
+    if isinstance(result, OrderHeld):
+        return [_text(render(T, "order_held", lang, order=result.order_ref,
+                             ref=result.request_ref, date=_day(result.promised),
+                             list=requirement_list(result.requirements, lang)))]
+    if isinstance(result, OrderPassedToSales):
+        return [_text(render(T, "passed_to_sales", lang, ref=result.request_ref,
+                             sales=result.salesperson))]
+    if isinstance(result, RequirementSettled):
+        how = render(T, "how_amended" if result.amended else "how_confirmed", lang)
+        text = render(T, "requirement_settled", lang, order=result.order_ref,
+                      version=result.version, how=how, plan=result.plan_version,
+                      date=_day(result.promised))
+        if result.eta is not None:
+            text += render(T, "order_created_eta", lang, eta=_at(result.eta, tz))
+        return [_text(text)]
     if isinstance(result, OrderCard):
         return [_order_card(result, lang, tz)]
     if isinstance(result, OrderSentForApproval):
@@ -267,6 +376,7 @@ def render_ordering(result: OrderingResult, lang: str, tz: str) -> list[Reply]:
         return [_text(render(T, "order_cancelled", lang, ref=result.request_ref))]
     if isinstance(result, OrderDenied):
         return [_text(render(T, "order_denied", lang, ref=result.request_ref))]
+    assert isinstance(result, OrderRefused), result
     return [_text(refusal(result, lang))]
 
 
@@ -288,14 +398,16 @@ def quote_lines(f: QuoteFacts, lang: str, tz: str) -> list[str]:
     return lines
 
 
-def _order_card(c: OrderCard, lang: str, tz: str) -> Reply:
+def _order_card(c: OrderCard, lang: str, tz: str, title: str | None = None) -> Reply:
     f = c.facts
-    title = render(T, "order_title", lang, ref=c.request_ref, order=c.order_ref)
+    title = title or render(T, "order_title", lang, ref=c.request_ref, order=c.order_ref)
     lines = [render(T, "order_customer", lang, customer=f.customer_name or "-"),
              render(T, "order_product", lang, product=f"{f.product_name}（{f.product_code}）"
                     if lang == "zh" else f"{f.product_name} ({f.product_code})", qty=f.quantity)]
     if f.specs:
         lines.append(render(T, "order_specs", lang, specs=_specs(f.specs, lang)))
+    if c.requirements:
+        lines.append(render(T, "needs_tech", lang, list=requirement_list(c.requirements, lang)))
     lines.append(render(T, "order_due", lang, date=_day(c.due_date)))
     if c.on_time:
         lines.append(render(T, "order_on_time", lang, eta=_at(c.eta, tz),
@@ -312,7 +424,40 @@ def _order_card(c: OrderCard, lang: str, tz: str) -> Reply:
     lines.append(render(T, "order_risk", lang, level=risk))
     if c.needs_approval:
         lines.append(render(T, "order_approval", lang))
+    if c.requirements:
+        lines.append(render(T, "needs_tech_note", lang))
     return card(title, lines, c.request_ref, lang, "confirm")
+
+
+def sales_request_card(n: OrderRequestForSales, lang: str, tz: str) -> Reply:
+    """The customer's request as their salesperson's confirm card."""
+    title = render(T, "sales_request_title", lang, ref=n.card.request_ref, who=n.asked_by,
+                   order=n.card.order_ref)
+    return _order_card(n.card, lang, tz, title)
+
+
+def requirement_list(items: tuple[Requirement, ...], lang: str) -> str:
+    """"颜色 粉红色；边角倒圆": each requirement, its spec name first (none for notes)."""
+    names = SPEC_NAMES.get(lang, SPEC_NAMES["zh"])
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(r.value if r.key == "other" else f"{names.get(r.key, r.key)} {r.value}"
+                    for r in items) or "-"
+
+
+def tech_notice_text(n: TechConfirmationAsked | RequirementsSettled | OrderRequestDeclined,
+                     lang: str, tz: str) -> str:
+    if isinstance(n, TechConfirmationAsked):
+        what = f"{n.customer} " + _what(n.product, n.quantity, {}, lang)
+        return render(T, "notice_tech", lang, order=n.order_ref, what=what, who=n.requested_by,
+                      date=_day(n.due), list=requirement_list(n.requirements, lang))
+    if isinstance(n, RequirementsSettled):
+        how = render(T, "how_amended" if n.amended else "how_confirmed", lang)
+        eta = render(T, "notice_settled_eta", lang, eta=_at(n.eta, tz)) if n.eta else ""
+        return render(T, "notice_settled", lang, order=n.order_ref, who=n.by, how=how,
+                      version=n.version, list=requirement_list(n.requirements, lang), eta=eta,
+                      date=_day(n.due))
+    return render(T, "notice_declined", lang, ref=n.request_ref,
+                  what=_what(n.product, n.quantity, {}, lang))
 
 
 def notice_text(n: NewOrderPlaced, lang: str, tz: str) -> str:

@@ -43,6 +43,10 @@ CHANGE_TEXTS = {
     "closed": {
         "zh": "订单 {ref} 已{status}，不能再变更。",
         "en": "Order {ref} is {status} and can no longer be changed."},
+    "awaiting_tech": {
+        "zh": "订单 {ref} 的特殊需求还在等计划/工程确认，暂不能变更；需求可由计划员确认或修改。",
+        "en": "Order {ref} is waiting for its requirements to be confirmed by a planner or "
+              "engineer; it cannot be changed until then."},
     "invalid": {"zh": "无法变更 {ref}：{reason}", "en": "Cannot change {ref}: {reason}"},
     "what_if_title": {
         "zh": "【假设评估】{ref}（仅评估，不会修改订单）",
