@@ -102,9 +102,11 @@ def _sql(container: Container) -> SqlUnitOfWorkFactory:
     return cast(SqlUnitOfWorkFactory, container.uow_factory)
 
 
-def migrate_database(url: str) -> None:
-    """`gongdan db upgrade`: bring the schema at `url` to the newest revision."""
-    upgrade_url(url)
+def migrate_database(url: str) -> tuple[str | None, str | None]:
+    """`gongdan db upgrade`: bring the schema at `url` to the newest revision.
+
+    Returns the revision before (None: an empty database) and after."""
+    return upgrade_url(url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,18 +81,18 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | No
     return before, after
 
 
-def upgrade_url(url: str) -> None:
-    """Blocking form for the CLI."""
+def upgrade_url(url: str) -> tuple[str | None, str | None]:
+    """Blocking form for the CLI; the revisions before and after, as `upgrade`."""
     from storage.engine import create_engine
 
-    async def _go() -> None:
+    async def _go() -> tuple[str | None, str | None]:
         engine = create_engine(url)
         try:
-            await upgrade(engine)
+            return await upgrade(engine)
         finally:
             await engine.dispose()
 
-    asyncio.run(_go())
+    return asyncio.run(_go())
 
 
 def head_revisions() -> frozenset[str]:

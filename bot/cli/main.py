@@ -128,8 +128,12 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.app import migrate_database
 
     settings = command_settings(args.config, args.db)
-    migrate_database(settings.db_url)
-    print(f"database schema is up to date ({_safe_url(settings.db_url)})")
+    before, after = migrate_database(settings.db_url)
+    where = _safe_url(settings.db_url)
+    if before == after:
+        print(f"database schema is up to date at {after} ({where})")
+    else:
+        print(f"database schema migrated from {before or 'empty'} to {after} ({where})")
     return 0
 
 

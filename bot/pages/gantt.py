@@ -8,12 +8,14 @@ function so that the server starts without paying for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.model.plan import PlannedOperation, PlanVersion
@@ -156,10 +158,30 @@ CJK_FAMILIES = (
 
 @functools.cache
 def cjk_font() -> str | None:
-    """A font family that has Chinese glyphs, if the machine has one (fonts-noto-cjk)."""
+    """A font family that has Chinese glyphs, if the machine has one (fonts-noto-cjk).
+
+    matplotlib lists fonts from a cache it writes once per user and never
+    refreshes, so fonts installed after the first run (`apt-get install
+    fonts-noto-cjk` after a first start, as the deployment guide's doctor asks)
+    stay invisible. When no CJK family is cached, the system's font files that
+    the cache does not know are added before giving up.
+    """
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
+    found = _first_cjk(manager)
+    if found is None:
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                with contextlib.suppress(Exception):  # a file FreeType cannot read
+                    manager.addfont(path)
+        found = _first_cjk(manager)
+    return found
+
+
+def _first_cjk(manager: Any) -> str | None:
+    installed = {f.name for f in manager.ttflist}
     return next((name for name in CJK_FAMILIES if name in installed), None)
 
 

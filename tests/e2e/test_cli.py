@@ -60,6 +60,9 @@ def test_db_upgrade_then_plan_on_an_empty_database(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     up = run("db", "upgrade", "--db", str(db))
     assert up.returncode == 0, up.stderr
+    assert "migrated from empty to " in up.stdout
+    again = run("db", "upgrade", "--db", str(db))
+    assert again.returncode == 0 and "up to date at " in again.stdout
     plan = run("plan", "--db", str(db), "--time-limit", "1")
     assert plan.returncode == 0, plan.stderr
     assert "0 open orders" in plan.stdout
