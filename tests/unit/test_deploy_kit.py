@@ -60,6 +60,49 @@ def test_nginx_balances_over_both_apps_without_stickiness() -> None:
     assert "X-Forwarded-For" in conf and "client_max_body_size" in conf
 
 
+def _self_signed(directory: Path) -> None:
+    """fullchain.pem and privkey.pem for 127.0.0.1, as certbot would leave them."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (directory / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (directory / "privkey.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+
+
+def test_nginx_accepts_the_config(tmp_path: Path) -> None:
+    """`nginx -t` on the shipped file, as the systemd path runs it (Debian 12: nginx 1.22):
+    only the upstream hosts, ports, certificate folder and log/pid paths are local."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                      else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed here")
+    _self_signed(tmp_path)
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    conf = (conf.replace("server app1:8080", "server 127.0.0.1:8080")
+            .replace("server app2:8080", "server 127.0.0.1:8081")
+            .replace("/etc/nginx/certs/", f"{tmp_path}/")
+            .replace("/dev/stdout", f"{tmp_path}/access.log")
+            .replace("/dev/stderr", f"{tmp_path}/error.log"))
+    (tmp_path / "nginx.conf").write_text(f"pid {tmp_path}/nginx.pid;\n{conf}", encoding="utf-8")
+    out = subprocess.run([nginx, "-t", "-q", "-c", str(tmp_path / "nginx.conf"),
+                          "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+
+
 def test_compose_trusts_only_its_own_network_for_forwarded_addresses() -> None:
     data = _compose()
     subnet = data["networks"]["backend"]["ipam"]["config"][0]["subnet"]
