@@ -12,10 +12,12 @@ from dataclasses import replace
 from typing import cast
 
 from bot.channels.pipeline import TaskTracker
+from bot.channels.wecom_kf.links import KfLinks
 from bot.container import Container
 from bot.conversation import ordering
 from bot.conversation.commands import to_core
 from bot.conversation.directory import SqlOrderDirectory
+from bot.conversation.kf_link import KfLinkHandler
 from bot.conversation.replies import render_result
 from bot.conversation.replies.queries import (
     help_text,
@@ -40,13 +42,17 @@ CHANGE_CONTROL = (Intent.CHANGE, Intent.CANCEL, Intent.WHAT_IF, Intent.CONFIRM, 
 
 
 class ChatHandlers:
-    """Handlers sharing the container, the background task tracker and the order directory."""
+    """Handlers sharing the container, the background task tracker and the order directory.
+
+    `kf_links` makes 微信客服 binding links; None when 微信客服 is not configured.
+    """
 
     def __init__(self, container: Container, tasks: TaskTracker,
-                 directory: SqlOrderDirectory) -> None:
+                 directory: SqlOrderDirectory, kf_links: KfLinks | None = None) -> None:
         self._c = container
         self._tasks = tasks
         self._directory = directory
+        self._kf_links = kf_links
 
     def router(self) -> Router:
         """The intent table; anything not listed gets the "not understood" reply."""
@@ -58,6 +64,8 @@ class ChatHandlers:
         router.add(self.ordering, *ordering.ORDER_INTENTS)
         router.add(self.order_list, Intent.QUERY_ORDERS)
         router.add(self.shop, Intent.QUERY_SHOP)
+        router.add(KfLinkHandler(self._c.uow_factory, self._c.settings, self._kf_links),
+                   Intent.KF_LINK)
         return router
 
     async def help(self, turn: Turn) -> list[Reply]:
