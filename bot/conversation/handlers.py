@@ -29,7 +29,14 @@ from bot.conversation.replies.texts import CHAT_TEXTS
 from bot.conversation.router import Router, Turn
 from bot.parsing import Command, Intent, Question
 from core import commands as core
-from core.change_control.results import Applied, Denied, DirectionUnclear, Result, Superseded
+from core.change_control.results import (
+    Applied,
+    Denied,
+    DirectionUnclear,
+    Refused,
+    Result,
+    Superseded,
+)
 from core.i18n import render
 from core.messages import Reply
 from core.services.order_lists import list_orders
@@ -37,6 +44,8 @@ from core.services.progress import order_progress
 from core.services.reporting import report_progress
 from core.services.shop_load import shop_load
 
+#: Refusals of a decision on a request that is no longer waiting for one.
+LATE_DECISIONS = frozenset({"no_approval_pending", "already_closed", "expired"})
 CHANGE_CONTROL = (Intent.CHANGE, Intent.CANCEL, Intent.WHAT_IF, Intent.CONFIRM, Intent.REJECT,
                   Intent.APPROVE, Intent.DENY)
 
@@ -108,6 +117,10 @@ class ChatHandlers:
             # the decision closes every supervisor's copy of the approval card once sent
             replies[0] = replace(replies[0], settles_card=f"{result.cr_ref}-approve",
                                  settled_by=turn.person.name)
+        elif (isinstance(command, core.Decide) and command.cr_ref
+              and isinstance(result, Refused) and result.reason in LATE_DECISIONS):
+            # a late click: its copy, if it is still open, now says who decided first
+            replies[0] = replace(replies[0], settles_card=f"{command.cr_ref.upper()}-approve")
         if isinstance(result, DirectionUnclear) and turn.ask is not None:
             # a yes assesses the date as written; the verb no longer contradicts it
             plain = tuple(replace(c, direction=None) for c in turn.command.changes)
