@@ -3,7 +3,8 @@
 Order numbers differ per factory, so the pattern is configurable; the default
 reads letters and digits joined by hyphens (SO-2025-0042, A-1020, PO240311,
 "so 88") or long digit runs (7781023), optionally after 订单 / 单号 / order.
-Change requests (CR-12) are a separate namespace and never taken as orders,
+Change requests (CR-12) and new-order requests (NO-3) are separate namespaces
+and never taken as orders,
 and neither is a bare number in quantity context ("数量改成 120000", "100000 件").
 References are masked out of the text before numbers and dates are read, so
 SO-53 can never become a quantity of 53 or the year 1953.
@@ -32,6 +33,8 @@ DEFAULT_ORDER_PATTERN = (
 )
 _COMPACT_DATE = re.compile(r"20[0-9]{6}")
 _CHANGE_REQUEST = re.compile(r"(?<![A-Za-z0-9])[Cc][Rr]-? ?([0-9]+)(?![0-9])")
+#: A new-order request (NO-3); the hyphen is required, so "no 3" stays English.
+_ORDER_REQUEST = re.compile(r"(?<![A-Za-z0-9])[Nn][Oo]- ?([0-9]+)(?![0-9])")
 _ORDER_CUE = re.compile(r"(?:订单号|订单|单号|order|no\.)\s*[:：]?\s*$", re.IGNORECASE)
 #: A bare number right after a quantity word or verb ("数量改成 120000", "加 200000"),
 #: or right before a unit ("100000 件"), is a count, not an order number.
@@ -66,11 +69,12 @@ def canonical_ref(written: str) -> str:
 
 
 def find_change_requests(text: str) -> list[RefMention]:
-    """CR-12 / cr-21 / CR12 -> RefMention(ref="CR-12")."""
-    return [
-        RefMention(m.start(), m.end(), m.group(), f"CR-{int(m.group(1))}")
-        for m in _CHANGE_REQUEST.finditer(text)
-    ]
+    """Requests a decision names, in text order: CR-12 / cr-21 / CR12 -> "CR-12", and
+    new-order requests NO-3 / no-3 -> "NO-3" (decided like a change: "批准 NO-3")."""
+    found = [RefMention(m.start(), m.end(), m.group(), f"{prefix}-{int(m.group(1))}")
+             for prefix, pattern in (("CR", _CHANGE_REQUEST), ("NO", _ORDER_REQUEST))
+             for m in pattern.finditer(text)]
+    return sorted(found, key=lambda r: r.start)
 
 
 def find_order(text: str, pattern: str | None = None,

@@ -79,3 +79,25 @@ def test_six_digit_counts_are_read_as_quantities(text: str, order: str,
     result = parse_text(text, datetime.fromisoformat("2026-11-18T09:30:00+08:00"))
     out = result.to_contract_dict()
     assert (out["order"], out["changes"], result.question) == (order, [change], None)
+
+
+@pytest.mark.parametrize(("text", "intent", "ref"), [
+    ("批准 NO-3", "approve", "NO-3"),
+    ("驳回 NO-3", "deny", "NO-3"),
+    ("approve no-3", "approve", "NO-3"),
+    ("NO-12 同意", "approve", "NO-12"),
+    ("确认 NO-3", "confirm", "NO-3"),
+    ("批准 CR-3", "approve", "CR-3"),
+])
+def test_new_order_requests_are_decided_by_ref_like_change_requests(
+        text: str, intent: str, ref: str) -> None:
+    from datetime import datetime
+
+    from bot.parsing import parse_text
+
+    out = parse_text(text, datetime.fromisoformat("2026-11-18T09:30:00+08:00")).to_contract_dict()
+    assert (out["intent"], out.get("ref"), out["order"]) == (intent, ref, None)
+
+
+def test_no_without_a_hyphen_is_not_a_request() -> None:
+    assert [r.ref for r in find_change_requests("no 3 pieces, CR-4 and NO-5")] == ["CR-4", "NO-5"]
