@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
+import aiohttp
 from aiohttp import web
 
 from bot.channels.dingtalk.routes import setup_dingtalk
@@ -23,6 +24,7 @@ from bot.channels.dingtalk.stream import setup_dingtalk_stream
 from bot.channels.pipeline import ChannelDeps, Pipeline, Recovery, TaskTracker
 from bot.channels.web.routes import setup_webchat
 from bot.channels.wecom.routes import setup_wecom
+from bot.channels.wecom_kf.links import KfLinks
 from bot.clock import SystemClock
 from bot.container import Container
 from bot.conversation.replies import NoticeTexts
@@ -233,7 +235,11 @@ def create_app(settings: Settings, clock: Clock | None = None,
         c = container or await build_container(settings, clock)
         app[container_key] = c
         sql = _sql(c)
-        deps.bind(handler=ChatService(c, tasks), inbox=SqlInboxService(sql),
+        # binding links in chat, when 微信客服 is configured; the session lives with the app
+        kf_session = None if KfLinks.missing_settings(settings) else aiohttp.ClientSession()
+        kf_links = (KfLinks.build(kf_session, settings, c.uow_factory, c.clock)
+                    if kf_session is not None else None)
+        deps.bind(handler=ChatService(c, tasks, kf_links), inbox=SqlInboxService(sql),
                   outbox=SqlOutboxService(sql), clock=c.clock,
                   uow_factory=c.uow_factory, cards=SqlCardDeliveries(sql))
         subscribe_serving(c, settings)
@@ -246,6 +252,8 @@ def create_app(settings: Settings, clock: Clock | None = None,
             with suppress(asyncio.CancelledError):
                 await recovery
             await tasks.drain()
+            if kf_session is not None:
+                await kf_session.close()
             if owned:
                 await c.close()
 

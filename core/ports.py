@@ -122,6 +122,22 @@ class CardDeliveries(Protocol):
         """Any settled copy of `card_id` (who decided, and when), or None."""
         ...
 
+    async def copy(self, channel: str, card_id: str, recipient: str) -> CardDelivery | None:
+        """One recipient's copy, settled or not."""
+        ...
+
+    async def clicked(self, channel: str, card_id: str, recipient: str, handle: str) -> bool:
+        """A click's fresh handle (WeCom's ResponseCode) replaces the copy's; False if no copy.
+
+        WeCom's response_code is single use and a click hands out a new one for
+        the copy that was clicked, which is what that copy must be updated with.
+        """
+        ...
+
+    async def consume(self, channel: str, card_id: str, recipient: str, handle: str) -> bool:
+        """Take a single-use handle: clear it if it is still `handle`; False if already taken."""
+        ...
+
 
 class OutboxStore(Protocol):
     async def add(self, messages: Sequence[OutboxMessage]) -> None:

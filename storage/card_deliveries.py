@@ -1,5 +1,8 @@
 """Card deliveries in the database: who got which copy of a card, and its update handle.
 
+A WeCom handle is single use: a click replaces it with the click's ResponseCode
+(`clicked`), and an update takes it (`consume`, which leaves "").
+
 Several processes on one database are one system (a click may reach any of
 them), so the handles live here rather than in memory. Each call is its own
 short transaction, like the inbox and outbox services.
@@ -72,3 +75,25 @@ class SqlCardDeliveries:
                 select(t).where(t.c.card_id == card_id, t.c.settled_at.is_not(None))
                 .order_by(t.c.settled_at).limit(1))).first()
             return _row(row) if row is not None else None
+
+    async def copy(self, channel: str, card_id: str, recipient: str) -> CardDelivery | None:
+        async with self._uow_factory() as uow:
+            assert uow._conn is not None
+            row = (await uow._conn.execute(
+                select(t).where(_key(channel, card_id, recipient)))).first()
+            return _row(row) if row is not None else None
+
+    async def clicked(self, channel: str, card_id: str, recipient: str, handle: str) -> bool:
+        return await self._set_handle(_key(channel, card_id, recipient), handle)
+
+    async def consume(self, channel: str, card_id: str, recipient: str, handle: str) -> bool:
+        """Conditional on the handle, so two processes never both use one code."""
+        return await self._set_handle(
+            and_(_key(channel, card_id, recipient), t.c.handle == handle), "")
+
+    async def _set_handle(self, where: Any, handle: str) -> bool:
+        async with _short_write(self._uow_factory) as uow:
+            assert uow._conn is not None
+            done = await uow._conn.execute(update(t).where(where).values(handle=handle))
+            await uow.commit()
+            return bool(done.rowcount == 1)

@@ -103,6 +103,18 @@ def task_id_for(reply: Reply, dedupe_key: str, recipient: str = "") -> str:
     return f"{prefix}-{digest}"
 
 
+_TASK_ID = re.compile(r"(.+)-[0-9a-f]{20}")
+
+
+def card_id_of_task(task_id: str) -> str | None:
+    """The card id a `task_id_for` id was made from (card ids are plain [A-Za-z0-9-]).
+
+    None for an id this code did not make, or one made for a card without an id.
+    """
+    m = _TASK_ID.fullmatch(task_id)
+    return m.group(1) if m and m.group(1) != "gd" else None
+
+
 # --- WeCom --------------------------------------------------------------------
 
 def wecom_messages(reply: Reply, task_id: str) -> list[dict[str, Any]]:

@@ -1,7 +1,9 @@
 """`gongdan doctor [--config FILE] [--db URL]`: check what a deployment needs.
 
 One line per check: `ok`, `fail` or `skip`, the check's name, and what was
-found or what to do about it. It exits non-zero when any check fails, so it
+found or what to do about it. DingTalk in Stream mode (the default) adds a
+check that registers a Stream connection (connections/open), since that is
+what the app needs rather than a callback URL. It exits non-zero when any check fails, so it
 can gate a deployment script. The checks only read: the database is not
 migrated (nor a SQLite file created), tokens are fetched and thrown away.
 Platform checks use the same API bases as the app (`GONGDAN_WECOM_API_BASE`,
@@ -62,6 +64,8 @@ async def run_checks(settings: Settings, font: Callable[[], str | None] | None =
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
         checks.append(await check_wecom(settings, session))
         checks.append(await check_dingtalk(settings, session))
+        if settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
+            checks.append(await check_dingtalk_stream(settings, session))
     checks.append(check_font(font))
     checks.append(check_callbacks(settings))
     return checks
@@ -160,6 +164,42 @@ async def check_dingtalk(settings: Settings, session: aiohttp.ClientSession) -> 
                  "(开发者后台 → 凭证与基础信息)")
 
 
+STREAM_EGRESS = "api.dingtalk.com:443 and wss-open-connection.dingtalk.com:443"
+
+
+async def check_dingtalk_stream(settings: Settings, session: aiohttp.ClientSession) -> Check:
+    """Stream mode: register a connection the way the app does (connections/open).
+
+    The ticket it returns is single use and expires in 90 s, so nothing is
+    left open; the WebSocket itself is not dialled.
+    """
+    from bot.channels.dingtalk.stream import OPEN_PATH, open_body
+
+    name = "dingtalk-stream"
+    base = settings.dingtalk_api_base.rstrip("/")
+    try:
+        status, data = await _get_json(
+            session, "POST", f"{base}{OPEN_PATH}",
+            json=open_body(settings.dingtalk_robot_code, settings.dingtalk_app_secret),
+            headers={"Accept": "application/json"})
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return Check("fail", name, f"cannot reach {base} ({_one_line(exc)}): Stream mode dials "
+                     f"out; allow egress to {STREAM_EGRESS} (and any outbound proxy)")
+    endpoint = data.get("endpoint")
+    if status == 200 and endpoint and data.get("ticket"):
+        host = urlsplit(str(endpoint)).netloc or str(endpoint)
+        return Check("ok", name, f"connections/open gave a ticket for {host}: the process "
+                     "receives messages over it, no callback URL needed")
+    if status in (400, 401, 403):
+        hint = ("GONGDAN_DINGTALK_ROBOT_CODE must be the app's AppKey (Client ID) and "
+                "GONGDAN_DINGTALK_APP_SECRET its AppSecret (开发者后台 → 凭证与基础信息)")
+    else:
+        hint = ("check that the app's robot receives messages in Stream mode (开发者后台 → "
+                "机器人 → 消息接收模式: Stream模式), or set GONGDAN_DINGTALK_MODE=http")
+    return Check("fail", name, f"connections/open answered HTTP {status} "
+                 f"{data.get('code', '')} ({data.get('message', '')}): {hint}")
+
+
 def check_font(font: Callable[[], str | None] | None = None) -> Check:
     if font is None:
         from bot.pages.gantt import cjk_font
@@ -195,6 +235,8 @@ def check_callbacks(settings: Settings) -> Check:
     where = []
     if settings.wecom_enabled:
         where.append(f"WeCom 接收消息 URL {url}/wecom/callback")
-    if settings.dingtalk_enabled:
+    if settings.dingtalk_enabled and settings.dingtalk_mode == "http":
         where.append(f"DingTalk HTTP-mode URL {url}/dingtalk/callback")
+    elif settings.dingtalk_enabled:
+        where.append("DingTalk over Stream (no callback URL)")
     return Check("ok", "callbacks", "; ".join(where))

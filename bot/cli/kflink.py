@@ -2,8 +2,8 @@
 
 A salesperson passes the link to the customer's contact; opening it in WeChat
 starts a 微信客服 session that binds their WeChat to CUSTOMER_CODE (see
-bot.channels.wecom_kf.links). Until the chat layer has a `kf_link` intent,
-an administrator makes links here. Mistakes are one line on stderr, exit 2.
+bot.channels.wecom_kf.links). Salespeople ask the bot for it in chat (the
+`kf_link` intent); an administrator makes links here. Mistakes are one line on stderr, exit 2.
 """
 
 from __future__ import annotations

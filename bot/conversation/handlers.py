@@ -12,10 +12,12 @@ from dataclasses import replace
 from typing import cast
 
 from bot.channels.pipeline import TaskTracker
+from bot.channels.wecom_kf.links import KfLinks
 from bot.container import Container
 from bot.conversation import ordering
 from bot.conversation.commands import to_core
 from bot.conversation.directory import SqlOrderDirectory
+from bot.conversation.kf_link import KfLinkHandler
 from bot.conversation.replies import render_result
 from bot.conversation.replies.queries import (
     help_text,
@@ -27,7 +29,14 @@ from bot.conversation.replies.texts import CHAT_TEXTS
 from bot.conversation.router import Router, Turn
 from bot.parsing import Command, Intent, Question
 from core import commands as core
-from core.change_control.results import Applied, Denied, DirectionUnclear, Result, Superseded
+from core.change_control.results import (
+    Applied,
+    Denied,
+    DirectionUnclear,
+    Refused,
+    Result,
+    Superseded,
+)
 from core.i18n import render
 from core.messages import Reply
 from core.services.order_lists import list_orders
@@ -35,18 +44,24 @@ from core.services.progress import order_progress
 from core.services.reporting import report_progress
 from core.services.shop_load import shop_load
 
+#: Refusals of a decision on a request that is no longer waiting for one.
+LATE_DECISIONS = frozenset({"no_approval_pending", "already_closed", "expired"})
 CHANGE_CONTROL = (Intent.CHANGE, Intent.CANCEL, Intent.WHAT_IF, Intent.CONFIRM, Intent.REJECT,
                   Intent.APPROVE, Intent.DENY)
 
 
 class ChatHandlers:
-    """Handlers sharing the container, the background task tracker and the order directory."""
+    """Handlers sharing the container, the background task tracker and the order directory.
+
+    `kf_links` makes 微信客服 binding links; None when 微信客服 is not configured.
+    """
 
     def __init__(self, container: Container, tasks: TaskTracker,
-                 directory: SqlOrderDirectory) -> None:
+                 directory: SqlOrderDirectory, kf_links: KfLinks | None = None) -> None:
         self._c = container
         self._tasks = tasks
         self._directory = directory
+        self._kf_links = kf_links
 
     def router(self) -> Router:
         """The intent table; anything not listed gets the "not understood" reply."""
@@ -58,6 +73,8 @@ class ChatHandlers:
         router.add(self.ordering, *ordering.ORDER_INTENTS)
         router.add(self.order_list, Intent.QUERY_ORDERS)
         router.add(self.shop, Intent.QUERY_SHOP)
+        router.add(KfLinkHandler(self._c.uow_factory, self._c.settings, self._kf_links),
+                   Intent.KF_LINK)
         return router
 
     async def help(self, turn: Turn) -> list[Reply]:
@@ -100,6 +117,10 @@ class ChatHandlers:
             # the decision closes every supervisor's copy of the approval card once sent
             replies[0] = replace(replies[0], settles_card=f"{result.cr_ref}-approve",
                                  settled_by=turn.person.name)
+        elif (isinstance(command, core.Decide) and command.cr_ref
+              and isinstance(result, Refused) and result.reason in LATE_DECISIONS):
+            # a late click: its copy, if it is still open, now says who decided first
+            replies[0] = replace(replies[0], settles_card=f"{command.cr_ref.upper()}-approve")
         if isinstance(result, DirectionUnclear) and turn.ask is not None:
             # a yes assesses the date as written; the verb no longer contradicts it
             plain = tuple(replace(c, direction=None) for c in turn.command.changes)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.pipeline import TaskTracker
+from bot.channels.wecom_kf.links import KfLinks
 from bot.container import Container
 from bot.conversation.directory import SqlOrderDirectory, load_vocabulary
 from bot.conversation.handlers import ChatHandlers
@@ -30,12 +31,14 @@ log = logging.getLogger(__name__)
 
 
 class ChatService:
-    def __init__(self, container: Container, tasks: TaskTracker | None = None) -> None:
+    def __init__(self, container: Container, tasks: TaskTracker | None = None,
+                 kf_links: KfLinks | None = None) -> None:
         self._c = container
         self._tasks = tasks if tasks is not None else TaskTracker()  # an empty one is falsy
         self._directory = SqlOrderDirectory(container.uow_factory, container.settings.tz)
         self._conversations: Conversations | None = None
-        self._router = ChatHandlers(container, self._tasks, self._directory).router()
+        self._router = ChatHandlers(container, self._tasks, self._directory,
+                                    kf_links).router()
 
     async def __call__(self, message: ChatMessage) -> list[Reply]:
         async with self._c.uow_factory() as uow:

@@ -6,15 +6,20 @@ reply that announces the decision carries `Reply.settles_card` (the card id)
 and `Reply.settled_by` (the decider's name), and when the dispatcher has
 delivered it, `CardSettler.after_sent` closes every copy still open, on every
 platform: WeCom through update_template_card with each copy's response_code,
-DingTalk by updating the interactive card by its cardBizId. The decider's own
-WeCom copy was already greyed out by the passive update_button answer to the
-click, so it is only marked settled. `CardSettler.settle` can also be called
-directly by whoever decides (the approval use case), e.g. for a decision made
-on the web page where no card was clicked.
+DingTalk by updating the interactive card by its cardBizId. `CardSettler.settle`
+can also be called directly by whoever decides (the approval use case), e.g.
+for a decision made on the web page where no card was clicked.
 
-Closing is best effort: a response_code is single use and expires after 72 h,
-so a copy may stay clickable; the use case must therefore still answer a late
-click with "already decided by …" (see `CardSettler.decided_by`).
+A WeCom response_code is single use (and valid 72 h). The click itself spends
+the code the send returned and brings a fresh one (the event's ResponseCode),
+which the callback stores for the clicker's copy (`CardDeliveries.clicked`).
+So the decider's copy, greyed at once by the passive update_button answer, is
+then updated with the click's code to say who decided; and a late click on a
+copy that could not be closed (its code expired) gets that copy updated with
+who decided first. Every code is taken (`consume`) before it is used.
+
+Closing is best effort, so a copy may stay clickable; the use case must
+therefore still refuse a late click (see `CardSettler.decided_by`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from core.ports import CardDeliveries, Clock
 log = logging.getLogger(__name__)
 
 SETTLED_NOTE_CHARS = 16  # a replaced button label is short on every client
+#: Channels whose handle works once (WeCom's response_code); DingTalk's cardBizId is kept.
+SINGLE_USE_HANDLES = frozenset({"wecom"})
 
 
 class CardCloser(Protocol):
@@ -71,6 +78,23 @@ class MemoryCardDeliveries:
         done = [d for d in self.rows.values() if d.card_id == card_id and d.settled_at]
         return min(done, key=lambda d: d.settled_at or d.sent_at) if done else None
 
+    async def copy(self, channel: str, card_id: str, recipient: str) -> CardDelivery | None:
+        return self.rows.get((channel, card_id, recipient))
+
+    async def clicked(self, channel: str, card_id: str, recipient: str, handle: str) -> bool:
+        d = self.rows.get((channel, card_id, recipient))
+        if d is None:
+            return False
+        self.rows[(channel, card_id, recipient)] = replace(d, handle=handle)
+        return True
+
+    async def consume(self, channel: str, card_id: str, recipient: str, handle: str) -> bool:
+        d = self.rows.get((channel, card_id, recipient))
+        if d is None or d.handle != handle:
+            return False
+        self.rows[(channel, card_id, recipient)] = replace(d, handle="")
+        return True
+
 
 class CardSettler:
     def __init__(self, store: CardDeliveries, closers: Mapping[str, object], clock: Clock) -> None:
@@ -84,30 +108,50 @@ class CardSettler:
                      lang: str = "zh") -> int:
         """Close every open copy of `card_id` with "已由 {by} 处理"; returns how many changed.
 
-        `decider` is (channel, platform id) of the person who decided, whose
-        clicked WeCom copy is already greyed out. Each copy is marked settled
-        before it is updated, so two processes never update one copy twice.
+        `decider` is (channel, platform id) of the person who decided or who
+        clicked last. Their copy is updated like every other, with the handle it
+        holds: after a WeCom click that is the click's own ResponseCode (the
+        code from sending is spent by then). A click on a copy decided earlier
+        (a late click, whose copy could not be closed) is updated with who
+        decided it. Each copy is marked settled before it is updated, and each
+        single-use handle taken before it is used, so two processes never
+        update one copy twice.
         """
-        note = render(RENDER_TEXTS, "settled_by", lang, who=by)
-        if len(note) > SETTLED_NOTE_CHARS:
-            note = render(RENDER_TEXTS, "card_done", lang)
         now = self.clock.now()
         changed = 0
         for copy in await self.store.open_copies(card_id):
             if not await self.store.settle(copy.channel, card_id, copy.recipient, by, now):
                 continue  # another process settled it first
-            if decider == (copy.channel, copy.recipient) and copy.channel == "wecom":
-                continue
-            closer = self.closers.get(copy.channel)
-            if closer is None:
-                continue
-            try:
-                await closer.close_card(copy, note)
-                changed += 1
-            except Exception as exc:  # an expired or used code: the use case still refuses
-                log.warning("could not close %s copy of %s for %s: %s",
-                            copy.channel, card_id, copy.recipient, exc)
+            changed += await self._close(copy, self._note(by, lang))
+        if decider is not None and decider[0] in SINGLE_USE_HANDLES:
+            own = await self.store.copy(decider[0], card_id, decider[1])
+            if own is not None and own.settled_at is not None and own.handle:
+                # a handle on a settled copy is a click's, given after it was settled
+                changed += await self._close(own, self._note(own.settled_by, lang))
         return changed
+
+    @staticmethod
+    def _note(by: str, lang: str) -> str:
+        note = render(RENDER_TEXTS, "settled_by", lang, who=by) if by else ""
+        if not note or len(note) > SETTLED_NOTE_CHARS:
+            note = render(RENDER_TEXTS, "card_done", lang)
+        return note
+
+    async def _close(self, copy: CardDelivery, note: str) -> int:
+        """Update one copy; 1 if it changed. A single-use handle is taken first, used or not."""
+        closer = self.closers.get(copy.channel)
+        if closer is None or not copy.handle:
+            return 0
+        if copy.channel in SINGLE_USE_HANDLES and not await self.store.consume(
+                copy.channel, copy.card_id, copy.recipient, copy.handle):
+            return 0  # another process used this code
+        try:
+            await closer.close_card(copy, note)
+        except Exception as exc:  # an expired or used code: the use case still refuses
+            log.warning("could not close %s copy of %s for %s: %s",
+                        copy.channel, copy.card_id, copy.recipient, exc)
+            return 0
+        return 1
 
     async def after_sent(self, row: OutboxMessage) -> None:
         """Dispatcher hook: a delivered decision reply closes the other copies of its card."""

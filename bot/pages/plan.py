@@ -63,9 +63,11 @@ TEXTS = {
     "moves": {"zh": "交期变动（次/单）", "en": "ETA moves per order"},
     "lead": {"zh": "平均交付周期（天）", "en": "Mean lead time (days)"},
     "kpi_note": {
-        "zh": "承诺日期暂以交期为准；变动 = 预计完工日在计划版本间改变。详见 docs/KPIS.md。",
-        "en": "The promised date is the due date for now; a move = the ETA day changed "
-        "between plan versions. See docs/KPIS.md.",
+        "zh": "承诺日期取自承诺台账（报价、新单、变更时告诉客户的日期），"
+        "台账里没有的订单以交期为准；变动 = 预计完工日在计划版本间改变。详见 docs/KPIS.md。",
+        "en": "The promised date is the one last told to the customer (promise ledger: quotes, "
+        "new orders, changes), else the due date; a move = the ETA day changed between plan "
+        "versions. See docs/KPIS.md.",
     },
     "trend": {"zh": "按计划版本的趋势", "en": "Trend over plan versions"},
     "late_orders": {"zh": "预计延误的订单", "en": "Orders expected late"},

@@ -32,6 +32,7 @@ class Intent(StrEnum):
     QUOTE = "quote"
     NEW_ORDER = "new_order"
     TECH_CONFIRM = "tech_confirm"
+    KF_LINK = "kf_link"
     UNKNOWN = "unknown"
 
 
@@ -102,7 +103,7 @@ class Command:
     relative: tuple[RelativeChange, ...] = ()
     #: query_orders: one of ORDER_FILTERS.
     filter: str | None = None
-    #: query_orders / quote / new_order: the customer as written.
+    #: query_orders / quote / new_order / kf_link: the customer as written.
     customer: str | None = None
     #: quote / new_order: the product code or name as written (`quantity` holds the count).
     product: str | None = None
@@ -148,6 +149,8 @@ class Command:
                 out["due_date"] = self.due_date
         elif self.intent is Intent.TECH_CONFIRM:
             out["specs"] = [{"key": s.key, "value": s.value} for s in self.specs]
+        elif self.intent is Intent.KF_LINK:
+            out["customer"] = self.customer
         elif self.intent is Intent.UNKNOWN and self.smalltalk is not None:
             out["smalltalk"] = self.smalltalk
         return out

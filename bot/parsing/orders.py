@@ -3,7 +3,9 @@
 Order numbers differ per factory, so the pattern is configurable; the default
 reads letters and digits joined by hyphens (SO-2025-0042, A-1020, PO240311,
 "so 88") or long digit runs (7781023), optionally after 订单 / 单号 / order.
-Change requests (CR-12) are a separate namespace and never taken as orders.
+Change requests (CR-12) and new-order requests (NO-3) are separate namespaces
+and never taken as orders,
+and neither is a bare number in quantity context ("数量改成 120000", "100000 件").
 References are masked out of the text before numbers and dates are read, so
 SO-53 can never become a quantity of 53 or the year 1953.
 """
@@ -31,7 +33,18 @@ DEFAULT_ORDER_PATTERN = (
 )
 _COMPACT_DATE = re.compile(r"20[0-9]{6}")
 _CHANGE_REQUEST = re.compile(r"(?<![A-Za-z0-9])[Cc][Rr]-? ?([0-9]+)(?![0-9])")
+#: A new-order request (NO-3); the hyphen is required, so "no 3" stays English.
+_ORDER_REQUEST = re.compile(r"(?<![A-Za-z0-9])[Nn][Oo]- ?([0-9]+)(?![0-9])")
 _ORDER_CUE = re.compile(r"(?:订单号|订单|单号|order|no\.)\s*[:：]?\s*$", re.IGNORECASE)
+#: A bare number right after a quantity word or verb ("数量改成 120000", "加 200000"),
+#: or right before a unit ("100000 件"), is a count, not an order number.
+_QTY_BEFORE = re.compile(
+    r"(?:数量|件数|套数|台数|个数|总数|qty|quantity|amount|改成|改为|加到|减到|降到|增加到|增到|"
+    r"调整为|调整到|调到|变成|变为|再加|增加|追加|多加|减少|减掉|少做|加|减|to|by|make it)"
+    r"\s*[:：=]?\s*$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(
+    r"\s*(?:件|台|套|个|只|张|块|箱|把|根|条|支|片|卷|包|公斤|千克|吨|kg|pcs|pc|pieces|piece|"
+    r"units|unit|sets|set|boxes)(?![A-Za-z])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +69,12 @@ def canonical_ref(written: str) -> str:
 
 
 def find_change_requests(text: str) -> list[RefMention]:
-    """CR-12 / cr-21 / CR12 -> RefMention(ref="CR-12")."""
-    return [
-        RefMention(m.start(), m.end(), m.group(), f"CR-{int(m.group(1))}")
-        for m in _CHANGE_REQUEST.finditer(text)
-    ]
+    """Requests a decision names, in text order: CR-12 / cr-21 / CR12 -> "CR-12", and
+    new-order requests NO-3 / no-3 -> "NO-3" (decided like a change: "批准 NO-3")."""
+    found = [RefMention(m.start(), m.end(), m.group(), f"{prefix}-{int(m.group(1))}")
+             for prefix, pattern in (("CR", _CHANGE_REQUEST), ("NO", _ORDER_REQUEST))
+             for m in pattern.finditer(text)]
+    return sorted(found, key=lambda r: r.start)
 
 
 def find_order(text: str, pattern: str | None = None,
@@ -102,8 +116,24 @@ def find_orders(text: str, pattern: str | None = None,
     for m in compile_order_pattern(pattern).finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
+        if is_count(text, m.start(), m.end()):
+            continue
         found.append(RefMention(m.start(), m.end(), m.group(), canonical_ref(m.group())))
     return found
+
+
+def is_count(text: str, start: int, end: int) -> bool:
+    """A bare number in quantity context ("数量改成 120000", "100000 件"), not an order.
+
+    Only digits-only tokens can be counts; one after an order cue ("订单 7781023")
+    stays an order, and so does a bare order number elsewhere ("7781023 进度").
+    """
+    if not text[start:end].isdigit():
+        return False
+    before = text[max(0, start - 16):start]
+    if _ORDER_CUE.search(before):
+        return False
+    return bool(_QTY_BEFORE.search(before) or _UNIT_AFTER.match(text, end))
 
 
 _NON_ALNUM = re.compile(r"[^A-Z0-9]")

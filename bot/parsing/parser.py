@@ -21,6 +21,7 @@ from bot.parsing import synonyms as syn
 from bot.parsing.command import ORDER_INTENTS, UNKNOWN, Command, Intent
 from bot.parsing.fieldkit import FieldResult
 from bot.parsing.fields import extract_changes
+from bot.parsing.kf_link import read_kf_link
 from bot.parsing.normalize import detect_lang, mask, normalize
 from bot.parsing.order_request import product_codes, read_order_request
 from bot.parsing.orders import (
@@ -90,6 +91,9 @@ def parse_text(text: str, now: datetime, tz: str = "Asia/Shanghai",
     norm = normalize(text if isinstance(text, str) else "")
     if not norm:
         return ParseResult(UNKNOWN)
+    linked = read_kf_link(norm)  # before refs: a customer code (C01) looks like an order
+    if linked is not None:
+        return ParseResult(linked, detect_lang(norm))
     crs = find_change_requests(norm)
     codes = product_codes(norm)  # F-CAB-2 is a product, not order CAB-2
     orders = find_orders(norm, order_pattern, exclude=[*crs, *codes])

@@ -1,15 +1,16 @@
 """The promise ledger: every date promised to a customer, and what the pages read from it.
 
 Recorded by the new-order apply (source quote/new_order) and by change control
-when an applied change moves the due date (source change). `promises_for` and
-`promise_kpis` are what the pages need for the promise-kept rate and ETA volatility.
+when an applied change moves the due date (source change). The pages' promise
+KPIs (core/services/promises.py) read it with `promises_for_orders` and
+`promised_as_of`; `promise_kpis` is the same judgement for one set of finishes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from core.ordering.model import Promise, PromiseSource
 from core.ordering.ports import ledger_of
@@ -28,6 +29,23 @@ async def promises_for(uow: UnitOfWork, order_ref: str) -> list[Promise]:
     """Every date promised for the order, oldest first."""
     ledger = ledger_of(uow)
     return await ledger.promises_for(order_ref) if ledger is not None else []
+
+
+async def promises_for_orders(uow: UnitOfWork,
+                              order_refs: Sequence[str]) -> dict[str, list[Promise]]:
+    """`promises_for` for many orders in one read: order -> its promises, oldest first."""
+    ledger = ledger_of(uow)
+    return await ledger.promises_for_many(order_refs) if ledger is not None else {}
+
+
+def promised_as_of(promises: Sequence[Promise], at: datetime,
+                   grace: timedelta = timedelta(0)) -> date | None:
+    """The date last promised at `at` (up to `grace` after it); None if nothing was yet."""
+    day = None
+    for p in promises:  # oldest first
+        if p.at <= at + grace:
+            day = p.promised_date
+    return day
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,11 @@ were told, and how often that date moved (交付日期反复变动). These are p
 functions over the stored history of plan versions and the orders' actual
 finishes; docs/KPIS.md gives the formulas.
 
-Until a promise ledger exists, the promised date of an order is its due date
-(the date sales agreed with the customer, moved only by an applied change).
+The promised date of an order is the one the promise ledger last recorded
+(a quote or new order confirmed, a change that moved it; the caller reads it,
+core/services/promises.py); an order the ledger knows nothing of (entered by
+import, or before the ledger) is judged against its due date.
+
 All dates are compared as local calendar days of the factory (`tz`): an ETA
 that moves from 10:00 to 15:00 on the same day is not a move a customer sees.
 """
@@ -27,7 +30,11 @@ class PlannedEta:
     """One order in one plan version."""
 
     eta: datetime
-    due: datetime  # the promised date and time (the due date, until a promise ledger exists)
+    due: datetime  # the order's due date and time, as the plan had it
+    promised: date | None = None  # the day last promised by then (ledger); None: the due day
+
+    def promised_day(self, tz: str) -> date:
+        return self.promised if self.promised is not None else local_day(self.due, tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,7 @@ def promise_kept_rate(
     outcomes = [kept(d.finished_at, d.promised, tz) for d in done.values()]
     if snapshot is not None:
         outcomes += [
-            kept(e.eta, local_day(e.due, tz), tz)
+            kept(e.eta, e.promised_day(tz), tz)
             for ref, e in snapshot.etas.items()
             if ref not in done
         ]
@@ -146,12 +153,12 @@ def eta_moves(
 
 
 def promise_moves(history: Sequence[PlanSnapshot], tz: str) -> int:
-    """How often an order's promised (due) day differs from the version before."""
+    """How often an order's promised day differs from the version before."""
     last: dict[str, date] = {}
     count = 0
     for snap in sorted(history, key=lambda s: s.number):
         for ref, e in snap.etas.items():
-            day = local_day(e.due, tz)
+            day = e.promised_day(tz)
             if ref in last and last[ref] != day:
                 count += 1
             last[ref] = day

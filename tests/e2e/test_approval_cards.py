@@ -3,7 +3,8 @@
 Through WeCom end to end: the change is sent, confirmed by the salesperson's
 click, routed to both supervisors (approval forced by the threshold), approved
 by one click, and the stub then sees the other supervisor's card updated to
-"已由 … 处理" with the response code WeCom gave for that copy.
+"已由 … 处理" with the response code WeCom gave for that copy, and the clicked
+copy updated the same way with the click's own ResponseCode.
 """
 
 from __future__ import annotations
@@ -61,9 +62,13 @@ async def test_a_decision_closes_the_other_supervisors_card(
     assert boss_card["task_id"] != other_card["task_id"]  # unique per recipient, as WeCom asks
 
     approve = next(b["key"] for b in boss_card["button_list"] if b["key"].startswith("approve:"))
-    await post(card_event_xml(stub.corp_id, boss, now + 2, approve, boss_card["task_id"]), now + 2)
+    stub.allow_response_code("rc-boss-click")  # the click's own, single-use code
+    await post(card_event_xml(stub.corp_id, boss, now + 2, approve, boss_card["task_id"],
+                              "rc-boss-click"), now + 2)
     await wait_for(lambda: any(other in u.get("userids", []) for u in stub.card_updates))
     update = next(u for u in stub.card_updates if other in u.get("userids", []))
     assert "张刚" in str(update)  # "已由 张刚 处理" on the copy nobody clicked
-    assert not any(boss in u.get("userids", []) and "button" not in u
-                   for u in stub.card_updates)  # the clicked copy was greyed passively
+    # the clicked copy, greyed passively at once, then says who decided, with the click's code
+    await wait_for(lambda: any(boss in u.get("userids", []) for u in stub.card_updates))
+    [mine] = [u for u in stub.card_updates if boss in u.get("userids", [])]
+    assert mine["response_code"] == "rc-boss-click" and "张刚" in str(mine["button"])

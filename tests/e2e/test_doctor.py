@@ -14,6 +14,7 @@ from bot.app import migrate_database
 from bot.cli.doctor import check_callbacks, check_font, run_checks
 from bot.settings import Settings
 from tests.stubs.dingtalk import DingTalkStub
+from tests.stubs.dingtalk_stream import StreamGateway
 from tests.stubs.wecom import WeComStub
 
 AES = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -35,7 +36,9 @@ def _env(wecom: WeComStub, wecom_base: str, ding: DingTalkStub, ding_base: str,
 async def stubs(aiohttp_server: Any) -> tuple[WeComStub, str, DingTalkStub, str]:
     wecom, ding = WeComStub(), DingTalkStub()
     w = await aiohttp_server(wecom.app())
-    d = await aiohttp_server(ding.app())
+    ding_app = ding.app()
+    StreamGateway(ding.app_key, ding.app_secret).add_routes(ding_app)  # Stream is the default
+    d = await aiohttp_server(ding_app)
     return wecom, str(w.make_url("")).rstrip("/"), ding, str(d.make_url("")).rstrip("/")
 
 
@@ -61,9 +64,8 @@ async def test_doctor_all_platforms_ok(stubs: Any, tmp_path: Path) -> None:
     code, out, err = await _doctor("--db", str(db), env=_env(wecom, wbase, ding, dbase),
                                    cwd=tmp_path)
     status = _lines(out)
-    assert {k: status[k] for k in ("settings", "database", "wecom", "dingtalk", "callbacks")} == {
-        "settings": "ok", "database": "ok", "wecom": "ok", "dingtalk": "ok", "callbacks": "ok"
-    }, out + err
+    names = ("settings", "database", "wecom", "dingtalk", "dingtalk-stream", "callbacks")
+    assert {k: status[k] for k in names} == dict.fromkeys(names, "ok"), out + err
     assert wecom.gettoken_calls == 1 and ding.token_calls == 1
     assert "https://gongdan.example.com/wecom/callback" in out
     # the exit status follows the font check, which depends on the machine
@@ -81,6 +83,9 @@ async def test_doctor_bad_credentials_fail_with_what_to_do(stubs: Any, tmp_path:
     assert lines["wecom"].startswith("fail") and "40001" in lines["wecom"]
     assert "GONGDAN_WECOM_SECRET" in lines["wecom"]
     assert lines["dingtalk"].startswith("fail") and "invalidClientIdOrSecret" in lines["dingtalk"]
+    stream = lines["dingtalk-stream"]
+    assert stream.startswith("fail") and "invalidClientIdOrSecret" in stream
+    assert "GONGDAN_DINGTALK_APP_SECRET" in stream
     assert lines["database"].startswith("fail") and "gongdan db upgrade" in lines["database"]
     assert lines["callbacks"].startswith("fail") and "https" in lines["callbacks"]
     assert not (tmp_path / "missing.db").exists()  # doctor never creates a database
@@ -126,3 +131,51 @@ async def test_a_bad_setting_is_the_first_failed_check(tmp_path: Path) -> None:
     assert code == 1
     assert out.startswith("fail  settings") and "approval_risk_threshold" in out
     assert "Traceback" not in err
+
+
+async def test_stream_mode_registers_a_connection_and_http_mode_does_not(
+        aiohttp_server: Any, tmp_path: Path) -> None:
+    gateway = StreamGateway()
+    from aiohttp import web
+
+    app = web.Application()
+    gateway.add_routes(app)
+    base = str((await aiohttp_server(app)).make_url("")).rstrip("/")
+    settings = Settings(db_url=f"sqlite+aiosqlite:///{tmp_path}/none.db",
+                        dingtalk_robot_code=gateway.client_id,
+                        dingtalk_app_secret=gateway.client_secret, dingtalk_api_base=base,
+                        public_url="https://g.example.com")
+    checks = {c.name: c for c in await run_checks(settings, font=lambda: None, timeout=5)}
+    assert checks["dingtalk-stream"].status == "ok", checks["dingtalk-stream"]
+    [opened] = gateway.opens
+    assert opened["clientId"] == gateway.client_id
+    assert {s["topic"] for s in opened["subscriptions"]} >= {"/v1.0/im/bot/messages/get"}
+    assert "no callback URL" in checks["callbacks"].detail  # none is asked for in Stream mode
+
+    from dataclasses import replace
+
+    http = {c.name: c for c in await run_checks(replace(settings, dingtalk_mode="http"),
+                                                font=lambda: None, timeout=5)}
+    assert "dingtalk-stream" not in http and len(gateway.opens) == 1
+
+
+async def test_stream_mode_without_the_gateway_says_to_switch_the_robot_to_stream(
+        aiohttp_server: Any, tmp_path: Path) -> None:
+    ding = DingTalkStub()  # tokens work, but nothing answers connections/open
+    base = str((await aiohttp_server(ding.app())).make_url("")).rstrip("/")
+    settings = Settings(db_url=f"sqlite+aiosqlite:///{tmp_path}/none.db",
+                        dingtalk_robot_code=ding.app_key, dingtalk_app_secret=ding.app_secret,
+                        dingtalk_api_base=base)
+    checks = {c.name: c for c in await run_checks(settings, font=lambda: None, timeout=5)}
+    assert checks["dingtalk"].status == "ok"
+    stream = checks["dingtalk-stream"]
+    assert stream.status == "fail" and "404" in stream.detail and "Stream模式" in stream.detail
+
+
+async def test_stream_mode_unreachable_names_the_egress_to_open(tmp_path: Path) -> None:
+    settings = Settings(db_url=f"sqlite+aiosqlite:///{tmp_path}/none.db",
+                        dingtalk_robot_code="k", dingtalk_app_secret="s",
+                        dingtalk_api_base="http://127.0.0.1:1")
+    checks = {c.name: c for c in await run_checks(settings, font=lambda: None, timeout=5)}
+    stream = checks["dingtalk-stream"]
+    assert stream.status == "fail" and "wss-open-connection.dingtalk.com:443" in stream.detail

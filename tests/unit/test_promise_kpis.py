@@ -102,3 +102,29 @@ def test_trend_and_summary() -> None:
     assert s.on_time_rate == 0.5 and s.lead_days is None and s.delivered == 0
     empty = summary([], [], {}, TZ)
     assert empty.on_time_rate is None and empty.orders_tracked == 0
+
+
+def test_the_promised_day_from_the_ledger_replaces_the_due_day() -> None:
+    # A is due 12-10 and planned 12-09 in V1: kept by its due date, but promised 12-08
+    promised = PlanSnapshot(1, at(1), {"A": PlannedEta(at(9), due(10), date(2026, 12, 8))})
+    assert promise_kept_rate(V1, [], TZ) == 1.0
+    assert promise_kept_rate(promised, [], TZ) == 0.0
+    assert on_time_rate(promised.etas) == 1.0  # the plan's own forecast still uses the due time
+    # the promise moved 12-08 -> 12-09 while the due date stood still at 12-10
+    later = PlanSnapshot(2, at(2), {"A": PlannedEta(at(9), due(10), date(2026, 12, 9))})
+    assert promise_moves([promised, later], TZ) == 1
+    unchanged = PlanSnapshot(2, at(2), {"A": PlannedEta(at(9), due(10))})
+    assert promise_moves([V1, unchanged], TZ) == 0
+
+
+def test_promised_as_of_takes_the_last_promise_made_by_then() -> None:
+    from core.ordering.ledger import promised_as_of
+    from core.ordering.model import Promise, PromiseSource
+
+    rows = [Promise("A", date(2026, 12, 8), PromiseSource.QUOTE, "s", at(1)),
+            Promise("A", date(2026, 12, 9), PromiseSource.CHANGE, "s", at(3))]
+    assert promised_as_of(rows, at(1, 11)) is None  # nothing promised yet
+    assert promised_as_of(rows, at(2)) == date(2026, 12, 8)
+    assert promised_as_of(rows, at(3)) == date(2026, 12, 9)
+    assert promised_as_of(rows, at(3) - timedelta(seconds=2), timedelta(seconds=5)) == date(
+        2026, 12, 9)  # recorded a moment after the version it was made with

@@ -64,6 +64,21 @@ USER_AGENT = "gongdan/0.1 (dingtalk-stream protocol)"
 FrameHandler = Callable[[str, dict[str, Any], str], Awaitable[int | None]]
 
 
+def open_body(client_id: str, client_secret: str,
+              topics: tuple[str, ...] = (ROBOT_TOPIC, CARD_TOPIC)) -> dict[str, Any]:
+    """What connections/open is sent: the app's credentials and the topics it subscribes to.
+
+    `gongdan doctor` sends the same body to check a Stream-mode deployment.
+    """
+    return {
+        "clientId": client_id,
+        "clientSecret": client_secret,
+        "subscriptions": [{"type": "CALLBACK", "topic": t} for t in topics],
+        "ua": USER_AGENT,
+        "localIp": "",
+    }
+
+
 class StreamOpenError(Exception):
     """connections/open failed (credentials, network, or an answer without endpoint)."""
 
@@ -117,13 +132,7 @@ class DingTalkStream:
 
     async def open_connection(self) -> str:
         """The WebSocket URL with its one-time ticket."""
-        body = {
-            "clientId": self.client_id,
-            "clientSecret": self.client_secret,
-            "subscriptions": [{"type": "CALLBACK", "topic": t} for t in self.topics],
-            "ua": USER_AGENT,
-            "localIp": "",
-        }
+        body = open_body(self.client_id, self.client_secret, self.topics)
         try:
             async with self.session.post(self.open_url, json=body, timeout=self.open_timeout,
                                          headers={"Accept": "application/json"}) as resp:

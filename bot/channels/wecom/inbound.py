@@ -19,10 +19,10 @@ from datetime import datetime
 
 from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline
 from bot.channels.render import TEXTS as RENDER_TEXTS
-from bot.channels.render import wecom_passive_text
+from bot.channels.render import card_id_of_task, wecom_passive_text
 from bot.channels.wecom.cards import passive_text_xml, update_button_xml
 from bot.channels.wecom.crypto import WeComCrypto, check_window
-from bot.channels.wecom.message import envelope_encrypt, parse_plaintext
+from bot.channels.wecom.message import Inbound, envelope_encrypt, parse_plaintext
 from bot.channels.wecom_kf.inbound import KfPuller, parse_kf_event
 from core.i18n import render
 from core.messages import Channel, ChatMessage
@@ -94,6 +94,7 @@ class WeComCallback:
                      inbound.key)
             return ""
         if inbound.is_card_click:
+            await self._keep_click_code(inbound)
             # grey the card out at once, so it cannot be clicked twice; answers are queued
             await self.pipeline.run_detached(message)
             return self._card_done(message.user_id, nonce, ts, now)
@@ -122,6 +123,26 @@ class WeComCallback:
             return ""
         return self._encrypt(passive_text_xml(message.user_id, self.crypto.corp_id,
                                               int(now.timestamp()), passive), nonce, ts)
+
+    async def _keep_click_code(self, inbound: Inbound) -> None:
+        """The click's ResponseCode is what the clicked copy is updated with from now on.
+
+        WeCom codes are single use and the click spent the one the send gave, so
+        the copy's stored handle becomes the click's (before the handler runs,
+        whose decision reply settles the card).
+        """
+        card_id = card_id_of_task(inbound.task_id or "")
+        if not (card_id and inbound.response_code):
+            return
+        try:
+            kept = await self.deps.cards.clicked("wecom", card_id, inbound.user_id,
+                                                 inbound.response_code)
+        except Exception:  # the click still counts; only the later update may fail
+            log.exception("keeping the click's response code for %s failed", card_id)
+            return
+        if not kept:
+            log.info("click on %s by %s: no recorded copy to keep its code for",
+                     card_id, inbound.user_id)
 
     def _card_done(self, user: str, nonce: str, ts: str, now: datetime) -> str:
         done = render(RENDER_TEXTS, "card_done")

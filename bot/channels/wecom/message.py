@@ -53,7 +53,8 @@ class Inbound:
     user_id: str
     message: ChatMessage | None
     is_card_click: bool = False
-    response_code: str | None = None
+    response_code: str | None = None  # a click's fresh code for updating the clicked copy
+    task_id: str | None = None  # which copy of a card was clicked
 
 
 def parse_plaintext(xml: str) -> Inbound:
@@ -94,5 +95,5 @@ def _event(data: dict[str, Any], user: str, created: str, at: datetime) -> Inbou
     )
     return Inbound(
         key=key, user_id=user, message=message, is_card_click=event == CARD_EVENT,
-        response_code=str(data.get("ResponseCode") or "") or None,
+        response_code=str(data.get("ResponseCode") or "") or None, task_id=task_id or None,
     )

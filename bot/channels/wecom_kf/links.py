@@ -1,7 +1,7 @@
 """Binding links: the kf account's add_contact_way URL with a signed, expiring scene_param.
 
-A salesperson hands a customer this link (by the `gongdan kf-link` command
-today, by asking the bot once the chat layer has a `kf_link` intent). When
+A salesperson hands a customer this link: they ask the bot for it in chat
+(the `kf_link` intent), or an administrator prints it with `gongdan kf-link`. When
 the customer opens it in WeChat, WeCom starts a kf session and reports
 `enter_session` with the scene_param, which `KfPuller` verifies before it
 binds the customer's external_userid to the customer code the link names.
@@ -37,6 +37,18 @@ class KfLinks:
     clock: Clock
     open_kfid: str
     ttl: timedelta
+
+    @staticmethod
+    def missing_settings(settings: Settings) -> list[str]:
+        """The settings links still need, by their environment names; [] when all are set."""
+        missing = []
+        if not settings.wecom_corp_id:
+            missing.append("GONGDAN_WECOM_CORP_ID")
+        if not (settings.wecom_kf_secret or settings.wecom_secret):
+            missing.append("GONGDAN_WECOM_SECRET")
+        if not settings.wecom_kf_open_kfid:
+            missing.append("GONGDAN_WECOM_KF_OPEN_KFID")
+        return missing
 
     @staticmethod
     def check_settings(settings: Settings) -> None:

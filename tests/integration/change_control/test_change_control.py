@@ -135,9 +135,14 @@ async def test_approval_and_denial(shop: Shop) -> None:
     assert "只有主管" in (await shop.say("sales.chenjing", f"批准 {cr_ref}"))[0].text
     done = await shop.say(SUPERVISOR, button=f"approve:{cr_ref}")
     assert "已生效" in done[0].text
+    assert (done[0].settles_card, done[0].settled_by) == (f"{cr_ref}-approve", "张刚")
     async with shop.container.uow_factory() as uow:
         cr = await uow.change_requests.get(cr_ref)
     assert cr is not None and cr.status is CRStatus.APPLIED and cr.decided_by == SUPERVISOR
+    # the other supervisor's late click: refused, and its copy is to say who decided first
+    late = await shop.say("sup.yangxue", button=f"approve:{cr_ref}")
+    assert "已生效" not in late[0].text
+    assert (late[0].settles_card, late[0].settled_by) == (f"{cr_ref}-approve", "")
 
     second = _cr_ref(await shop.say("sales.chenjing", "SO-12 数量改成40件"))
     await shop.say("sales.chenjing", button=f"confirm:{second}")

@@ -73,15 +73,21 @@ async def test_decision_reply_closes_every_other_copy_once(apis: Any) -> None:
                       for u in ("zhangsan", "lisi")])
     await outbox.add([_row("dingtalk", "staff-2", APPROVAL, "CR-12:approval:staff-2")])
     await dispatcher.run_once()
-    lisi_code = next(c.handle for c in await cards.open_copies("CR-12-approve")
-                     if c.recipient == "lisi")
-    # zhangsan clicked 批准 on WeCom; the use case's reply to him names the card
+    codes = {c.recipient: c.handle for c in await cards.open_copies("CR-12-approve")}
+    # zhangsan clicked 批准 on WeCom: the click spent his copy's code and brought its own
+    wecom._response_codes.discard(codes["zhangsan"])
+    wecom.allow_response_code("rc-click-zhangsan")
+    assert await cards.clicked("wecom", "CR-12-approve", "zhangsan", "rc-click-zhangsan")
+    # the use case's reply to him names the card
     await outbox.add([_row("wecom", "zhangsan", DECIDED, "wecom:reply:click:0")])
     await dispatcher.run_once()
-    # lisi's copy is greyed with who decided; zhangsan's was greyed by the click itself
-    assert wecom.card_updates == [{
-        "userids": ["lisi"], "agentid": wecom.agent_id, "response_code": lisi_code,
-        "button": {"replace_name": "已由 王主管 处理"}}]
+    # lisi's copy with the code from sending, zhangsan's with his click's: both say who decided
+    assert sorted(wecom.card_updates, key=lambda u: u["userids"]) == [
+        {"userids": ["lisi"], "agentid": wecom.agent_id, "response_code": codes["lisi"],
+         "button": {"replace_name": "已由 王主管 处理"}},
+        {"userids": ["zhangsan"], "agentid": wecom.agent_id,
+         "response_code": "rc-click-zhangsan", "button": {"replace_name": "已由 王主管 处理"}}]
+    assert all(c.handle == "" for c in cards.rows.values() if c.channel == "wecom")  # spent
     [update] = ding.card_updates
     assert update["cardBizId"] in ding.cards
     assert "已由 王主管 处理" in update["cardData"]["contents"][0]["text"]
@@ -112,3 +118,28 @@ async def test_an_expired_response_code_does_not_stop_the_others(apis: Any) -> N
         "CR-12-approve") if c.recipient == "lisi"))  # used up or past 72 h
     assert await settler.settle("CR-12-approve", "王主管", ("web", "p1")) == 2
     assert sorted(u["userids"][0] for u in wecom.card_updates) == ["mycreate", "zhangsan"]
+
+
+async def test_a_late_click_updates_the_clickers_copy_with_the_clicks_code(apis: Any) -> None:
+    wecom, _, cards, _, outbox, dispatcher = apis
+    await outbox.add([_row("wecom", u, APPROVAL, f"CR-12:approval:{u}")
+                      for u in ("zhangsan", "lisi")])
+    await dispatcher.run_once()
+    lisi_code = (await cards.copy("wecom", "CR-12-approve", "lisi")).handle
+    wecom._response_codes.discard(lisi_code)  # past 72 h: lisi's copy cannot be closed
+    await outbox.add([_row("wecom", "zhangsan", DECIDED, "wecom:reply:click:0")])
+    await dispatcher.run_once()
+    assert [u["userids"] for u in wecom.card_updates] == [["zhangsan"]]
+    # lisi still sees the buttons and clicks 批准; the click brings a fresh code
+    wecom.allow_response_code("rc-click-lisi")
+    assert await cards.clicked("wecom", "CR-12-approve", "lisi", "rc-click-lisi")
+    late = Reply(kind="text", text="CR-12 没有待审批的变更", settles_card="CR-12-approve")
+    await outbox.add([_row("wecom", "lisi", late, "wecom:reply:click:1")])
+    await dispatcher.run_once()
+    assert wecom.card_updates[-1] == {
+        "userids": ["lisi"], "agentid": wecom.agent_id, "response_code": "rc-click-lisi",
+        "button": {"replace_name": "已由 王主管 处理"}}  # who decided first, not the clicker
+    assert len(wecom.card_updates) == 2
+    await outbox.add([_row("wecom", "lisi", late, "wecom:reply:click:2")])  # a second late click
+    await dispatcher.run_once()
+    assert len(wecom.card_updates) == 2  # its code was spent: nothing is sent with it again

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from bot.channels.render import task_id_for
 from bot.channels.wecom.routes import setup_wecom
 from bot.settings import Settings
-from core.messages import Channel
+from core.messages import Button, CardDelivery, Channel, Reply
 from core.outbox import OutboxStatus
 from tests.integration.channels.conftest import at
 from tests.integration.channels.fakes import REGISTER_HINT, FakeClock, FakeHandler
@@ -387,3 +388,23 @@ async def test_long_button_keys_give_bounded_dedupe_keys(wecom: Any) -> None:
     [(_, inbox_key)] = deps.inbox.seen
     assert len(inbox_key) <= 160
     assert all(len(r.dedupe_key) <= 200 for r in deps.outbox.rows.values())
+
+
+async def test_card_click_keeps_its_response_code_for_the_clicked_copy(wecom: Any) -> None:
+    client, deps = await wecom()
+    approval = Reply("card", "风险: 高", title="审批 CR-12", card_id="CR-12-approve",
+                     buttons=(Button("approve:CR-12", "批准"),))
+    sent = at(NOW)
+    for user in ("zhangsan", "lisi"):
+        await deps.cards.record(CardDelivery("wecom", "CR-12-approve", user, f"rc-send-{user}",
+                                             sent))
+    task_id = task_id_for(approval, "CR-12:approval:zhangsan", "zhangsan")
+    await _post(client, card_event_xml(V1_CORP, "zhangsan", NOW, "approve:CR-12", task_id,
+                                       "rc-click-9"))
+    mine = await deps.cards.copy("wecom", "CR-12-approve", "zhangsan")
+    other = await deps.cards.copy("wecom", "CR-12-approve", "lisi")
+    assert mine.handle == "rc-click-9" and other.handle == "rc-send-lisi"
+    # a TaskId this code did not make (no card id in it) stores nothing
+    await _post(client, card_event_xml(V1_CORP, "lisi", NOW + 1, "approve:CR-12", "CR-12",
+                                       "rc-click-10"))
+    assert (await deps.cards.copy("wecom", "CR-12-approve", "lisi")).handle == "rc-send-lisi"

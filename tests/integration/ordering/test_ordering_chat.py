@@ -118,6 +118,29 @@ async def test_approval_customer_goes_to_a_supervisor_then_the_order_is_created(
     assert "已建立" in done.text
 
 
+async def test_a_supervisor_decides_a_new_order_by_typing_its_ref(shop: Shop) -> None:
+    async def awaiting() -> str:
+        [card] = await shop.say("sales.chenjing", "新单 华兴 L型办公桌 20张 胡桃木色 12月30号交")
+        ref = next(b.key for b in card.buttons if b.key.startswith("confirm:")).split(":")[1]
+        [sent] = await shop.say("sales.chenjing", f"确认 {ref}")
+        assert "主管审批" in sent.text and ref.startswith("NO-")
+        return ref
+
+    first = await awaiting()
+    [refused] = await shop.say("sales.chenjing", f"批准 {first}")
+    assert "只有主管" in refused.text
+    [denied] = await shop.say("sup.zhanggang", f"驳回 {first}")
+    assert first in denied.text and "已建立" not in denied.text
+    second = await awaiting()
+    [done] = await shop.say("sup.zhanggang", f"approve {second.lower()}")
+    assert "created" in done.text.lower() or "已建立" in done.text, done.text
+    async with shop.container.uow_factory() as uow:
+        requests = ordering_uow(uow).order_requests
+        denied_request, approved = await requests.get(first), await requests.get(second)
+    assert denied_request is not None and denied_request.status.value == "denied"
+    assert approved is not None and approved.status.value == "applied" and approved.order_ref
+
+
 async def test_a_failure_mid_creation_leaves_nothing(shop: Shop,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     [card] = await shop.say("sales.wangfang", "新单 宏景 L型办公桌 20张 胡桃木色 12月30号交")

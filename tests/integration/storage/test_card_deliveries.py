@@ -23,3 +23,18 @@ async def test_one_copy_per_recipient_settled_once(uow_factory: SqlUnitOfWorkFac
     assert settled is not None and settled.settled_by == "王主管" and settled.settled_at == at
     assert [c.channel for c in await cards.open_copies("CR-1-approve")] == ["dingtalk"]
     assert await cards.settled("CR-9-approve") is None
+
+
+async def test_a_click_replaces_the_handle_and_a_handle_is_taken_once(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    cards = SqlCardDeliveries(uow_factory)
+    at = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    await cards.record(CardDelivery("wecom", "CR-2-approve", "a", "rc-send", at))
+    assert await cards.clicked("wecom", "CR-2-approve", "a", "rc-click")
+    assert not await cards.clicked("wecom", "CR-2-approve", "nobody", "rc-x")
+    assert not await cards.consume("wecom", "CR-2-approve", "a", "rc-send")  # spent by the click
+    assert await cards.consume("wecom", "CR-2-approve", "a", "rc-click")
+    assert not await cards.consume("wecom", "CR-2-approve", "a", "rc-click")
+    copy = await cards.copy("wecom", "CR-2-approve", "a")
+    assert copy is not None and copy.handle == "" and copy.sent_at == at
+    assert await cards.copy("wecom", "CR-2-approve", "nobody") is None

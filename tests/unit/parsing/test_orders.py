@@ -45,3 +45,59 @@ def test_order_key_ignores_case_separators_and_leading_zeros() -> None:
 def test_match_orders(written: str, expected: list[str]) -> None:
     known = ["SO-77", "SO-077", "SO-42", "SO-88", "WO-88", "SO-12"]
     assert match_orders(written, known, own=["SO-88", "WO-88", "SO-12"]) == expected
+
+
+@pytest.mark.parametrize(("text", "ref"), [
+    ("SO-12 数量改成 120000", "SO-12"),
+    ("数量 100000 件", None),
+    ("SO-12 加 200000 件", "SO-12"),
+    ("SO-12 qty: 150000", "SO-12"),
+    ("SO-12 change quantity to 100000 pcs", "SO-12"),
+    ("7781023 数量改成 120000", "7781023"),
+    ("单号 123456 数量 100000件", "123456"),  # after an order cue a number is the order
+    ("7781023 进度", "7781023"),  # a bare order number still works
+    ("订单 7781023 数量改成500", "7781023"),
+])
+def test_six_digit_counts_are_not_orders(text: str, ref: str | None) -> None:
+    from bot.parsing.orders import find_orders
+
+    found = find_orders(text)
+    assert [m.ref for m in found] == ([ref] if ref else [])
+
+
+@pytest.mark.parametrize(("text", "order", "change"), [
+    ("SO-12 数量改成 120000", "SO-12", {"field": "quantity", "value": 120000}),
+    ("SO-12 数量 100000 件", "SO-12", {"field": "quantity", "value": 100000, "unit": "件"}),
+    ("7781023 数量改成 120000", "7781023", {"field": "quantity", "value": 120000}),
+])
+def test_six_digit_counts_are_read_as_quantities(text: str, order: str,
+                                                 change: dict[str, object]) -> None:
+    from datetime import datetime
+
+    from bot.parsing import parse_text
+
+    result = parse_text(text, datetime.fromisoformat("2026-11-18T09:30:00+08:00"))
+    out = result.to_contract_dict()
+    assert (out["order"], out["changes"], result.question) == (order, [change], None)
+
+
+@pytest.mark.parametrize(("text", "intent", "ref"), [
+    ("批准 NO-3", "approve", "NO-3"),
+    ("驳回 NO-3", "deny", "NO-3"),
+    ("approve no-3", "approve", "NO-3"),
+    ("NO-12 同意", "approve", "NO-12"),
+    ("确认 NO-3", "confirm", "NO-3"),
+    ("批准 CR-3", "approve", "CR-3"),
+])
+def test_new_order_requests_are_decided_by_ref_like_change_requests(
+        text: str, intent: str, ref: str) -> None:
+    from datetime import datetime
+
+    from bot.parsing import parse_text
+
+    out = parse_text(text, datetime.fromisoformat("2026-11-18T09:30:00+08:00")).to_contract_dict()
+    assert (out["intent"], out.get("ref"), out["order"]) == (intent, ref, None)
+
+
+def test_no_without_a_hyphen_is_not_a_request() -> None:
+    assert [r.ref for r in find_change_requests("no 3 pieces, CR-4 and NO-5")] == ["CR-4", "NO-5"]
