@@ -45,7 +45,6 @@ from core.services.reporting import report_progress
 from core.services.shop_load import shop_load
 
 #: Refusals of a decision on a request that is no longer waiting for one.
-LATE_DECISIONS = frozenset({"no_approval_pending", "already_closed", "expired"})
 CHANGE_CONTROL = (Intent.CHANGE, Intent.CANCEL, Intent.WHAT_IF, Intent.CONFIRM, Intent.REJECT,
                   Intent.APPROVE, Intent.DENY)
 
@@ -118,7 +117,7 @@ class ChatHandlers:
             replies[0] = replace(replies[0], settles_card=f"{result.cr_ref}-approve",
                                  settled_by=turn.person.name)
         elif (isinstance(command, core.Decide) and command.cr_ref
-              and isinstance(result, Refused) and result.reason in LATE_DECISIONS):
+              and isinstance(result, Refused) and result.reason in ordering.LATE_DECISIONS):
             # a late click: its copy, if it is still open, now says who decided first
             replies[0] = replace(replies[0], settles_card=f"{command.cr_ref.upper()}-approve")
         if isinstance(result, DirectionUnclear) and turn.ask is not None:
@@ -131,7 +130,7 @@ class ChatHandlers:
     async def ordering(self, turn: Turn) -> list[Reply]:
         """Quotes, new orders, and confirming or deciding a new order (NO-<n>)."""
         return await ordering.handle(self._c.bus, turn.command, turn.person.id, turn.text,
-                                     turn.lang, self._c.settings.tz)
+                                     turn.lang, self._c.settings.tz, turn.person.name)
 
     async def progress(self, turn: Turn) -> list[Reply]:
         query = cast(core.QueryProgress, to_core(turn.command, turn.person.id, turn.text))

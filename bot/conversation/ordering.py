@@ -10,6 +10,7 @@ to the sender's pending new order when they have one and no pending change.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from bot.conversation.replies.ordering import render_ordering
@@ -21,11 +22,19 @@ from core.messages import Reply
 from core.model.change_request import CRStatus
 from core.ordering.commands import ConfirmOrder, DecideOrder, PlaceOrder, QuoteOrder, RejectOrder
 from core.ordering.new_order import has_awaiting_approval, has_pending
-from core.ordering.results import OrderingResult
+from core.ordering.results import (
+    OrderCreated,
+    OrderDenied,
+    OrderHeld,
+    OrderingResult,
+    OrderRefused,
+)
 from core.ports import UnitOfWorkFactory
 
 ORDER_INTENTS = (Intent.QUOTE, Intent.NEW_ORDER, Intent.TECH_CONFIRM)
 REQUEST_PREFIX = "NO-"
+#: refusals of a decision that came after another supervisor's (or after the request expired)
+LATE_DECISIONS = frozenset({"no_approval_pending", "already_closed", "expired"})
 
 
 def to_ordering(command: Command, by: str, raw_text: str) -> CoreCommand | None:
@@ -65,8 +74,22 @@ async def claims(uow_factory: UnitOfWorkFactory, command: Command, by: str) -> b
 
 
 async def handle(bus: MessageBus, command: Command, by: str, raw_text: str, lang: str,
-                 tz: str) -> list[Reply]:
+                 tz: str, by_name: str = "") -> list[Reply]:
     core = to_ordering(command, by, raw_text)
     assert core is not None, command
     result = cast(OrderingResult, await bus.handle(core))
-    return render_ordering(result, lang, tz)
+    replies = render_ordering(result, lang, tz)
+    if isinstance(core, DecideOrder) and replies:
+        replies[0] = _settling(replies[0], core, result, by_name)
+    return replies
+
+
+def _settling(reply: Reply, command: DecideOrder, result: OrderingResult, by_name: str) -> Reply:
+    """A supervisor's decision closes every supervisor's copy of the approval card once sent,
+    as a change request's does; a late one has its own copy say who decided first."""
+    if isinstance(result, OrderCreated | OrderHeld | OrderDenied):
+        return replace(reply, settles_card=f"{result.request_ref}-approve", settled_by=by_name)
+    if (command.request_ref and isinstance(result, OrderRefused)
+            and result.reason in LATE_DECISIONS):
+        return replace(reply, settles_card=f"{command.request_ref.upper()}-approve")
+    return reply

@@ -131,9 +131,14 @@ async def test_a_supervisor_decides_a_new_order_by_typing_its_ref(shop: Shop) ->
     assert "只有主管" in refused.text
     [denied] = await shop.say("sup.zhanggang", f"驳回 {first}")
     assert first in denied.text and "已建立" not in denied.text
+    # once sent, the decision closes every supervisor's copy of the approval card
+    assert (denied.settles_card, denied.settled_by) == (f"{first}-approve", "张刚")
     second = await awaiting()
     [done] = await shop.say("sup.zhanggang", f"approve {second.lower()}")
     assert "created" in done.text.lower() or "已建立" in done.text, done.text
+    assert done.settles_card == f"{second}-approve"
+    [late] = await shop.say("sup.yangxue", f"批准 {second}")
+    assert "已建立" not in late.text and late.settles_card == f"{second}-approve"
     async with shop.container.uow_factory() as uow:
         requests = ordering_uow(uow).order_requests
         denied_request, approved = await requests.get(first), await requests.get(second)
