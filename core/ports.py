@@ -267,6 +267,16 @@ class ChangeRequestRepository(Protocol):
 
 
 class PlanRepository(Protocol):
+    async def lock_for_commit(self) -> None:
+        """Take the shop's plan-commit lock for the rest of this transaction.
+
+        Call it first in a transaction that checks the latest plan number and
+        commits a plan version on it: every process on the database waits here
+        for the others' commit or rollback, so the check and the insert are one
+        step for all of them, not only for the tasks of one process.
+        """
+        ...
+
     async def next_number(self) -> int: ...
     async def add(self, plan: PlanVersion) -> None:
         """Store the plan and set plan.number from the database's sequence."""

@@ -257,6 +257,9 @@ class FakePlanRepository:
     def __init__(self, store: FakeStore) -> None:
         self._s = store
 
+    async def lock_for_commit(self) -> None:
+        """One process, one event loop: the planner's own lock is the whole story."""
+
     async def next_number(self) -> int:
         return max(self._s.plans, default=0) + 1
 

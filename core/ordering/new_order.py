@@ -230,6 +230,7 @@ async def apply_order(deps: OrderingDeps, ref: str, actor: Person) -> OrderingRe
     async with deps.planner.committing():
         async with deps.uow_factory() as base:
             uow = ordering_uow(base)
+            await uow.plans.lock_for_commit()  # other processes' plans wait for this one
             request = await uow.order_requests.get(ref)
             assert request is not None and request.order_ref is not None, ref
             if not request.status.is_open:
