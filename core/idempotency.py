@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from core.ports import UnitOfWork
 
 REQUEST = "request"  # a change request was opened: {"cr": ref}
+ORDER_REQUEST = "order_request"  # a new-order request was opened: {"ref": "NO-n"}
 DECISION = "decision"  # a change request was confirmed, applied, rejected, ...: {"cr": ref}
 REPORT = "report"  # a progress report was recorded: {"ref": order, "text": reply}
 

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core import idempotency
 from core.events import ChangeApplied
 from core.model.parties import Person, Role
 from core.model.work_order import OrderStatus
@@ -72,26 +73,48 @@ async def request_order(deps: OrderingDeps, command: PlaceOrder) -> OrderingResu
         if due < today:
             return OrderRefused("past_date", {"date": due.isoformat()})
         draft = replace(draft, due_date=due)
-        now = deps.clock.now()
-        request = OrderRequest("", command.by, _code(draft), draft.product.code, draft.quantity,
-                               dict(draft.specs), due, RequestStatus.AWAITING_CONFIRMATION, now,
-                               now + deps.settings.confirm_timeout, today,
-                               raw_text=command.raw_text)
-        request = await uow.order_requests.add(request)
-        request.order_ref = await _free_ref(uow, today.year)
-        assessment = await assess_order(uow, deps, draft, request.order_ref, due)
-        card = _card(deps, request, draft, assessment)
-        request.earliest = assessment.facts.earliest
-        request.risk = card.risk
-        request.impact = _stored_impact(card)
-        await uow.order_requests.save(request)
-        await uow.order_requests.audit(request.ref, request.order_ref, now, command.by,
-                                       "requested", {"text": command.raw_text,
-                                                     "risk": card.risk,
-                                                     "earliest": card.facts.earliest.isoformat()})
-        await uow.commit()
-    deps.kept.put(request.ref, assessment)
+        opened = await _opened_before(uow)  # this message handled again: show what it opened
+        if opened is not None:
+            assessment = await assess_order(uow, deps, replace(draft, due_date=opened.due_date),
+                                            opened.order_ref or "", opened.due_date)
+            card = _card(deps, opened, draft, assessment)
+        else:
+            opened, assessment, card = await _open(deps, uow, command, draft, due, today)
+            await uow.commit()
+    if opened.status.is_open:
+        deps.kept.put(opened.ref, assessment)
     return card
+
+
+async def _opened_before(uow: OrderingUnitOfWork) -> OrderRequest | None:
+    """The request this message opened in an earlier run (core/idempotency.py)."""
+    done = await idempotency.recorded(uow, idempotency.ORDER_REQUEST)
+    return await uow.order_requests.get(done["ref"]) if done else None
+
+
+async def _open(deps: OrderingDeps, uow: OrderingUnitOfWork, command: PlaceOrder, draft: Draft,
+                due: date, today: date) -> tuple[OrderRequest, OrderAssessment, OrderCard]:
+    """Store the request with its reserved order ref, assessment and audit (not committed);
+    recorded as this message's effect in the same transaction."""
+    now = deps.clock.now()
+    request = OrderRequest("", command.by, _code(draft), draft.product.code, draft.quantity,
+                           dict(draft.specs), due, RequestStatus.AWAITING_CONFIRMATION, now,
+                           now + deps.settings.confirm_timeout, today,
+                           raw_text=command.raw_text)
+    request = await uow.order_requests.add(request)
+    request.order_ref = await _free_ref(uow, today.year)
+    assessment = await assess_order(uow, deps, draft, request.order_ref, due)
+    card = _card(deps, request, draft, assessment)
+    request.earliest = assessment.facts.earliest
+    request.risk = card.risk
+    request.impact = _stored_impact(card)
+    await uow.order_requests.save(request)
+    await uow.order_requests.audit(request.ref, request.order_ref, now, command.by,
+                                   "requested", {"text": command.raw_text,
+                                                 "risk": card.risk,
+                                                 "earliest": card.facts.earliest.isoformat()})
+    await idempotency.record(uow, idempotency.ORDER_REQUEST, {"ref": request.ref}, now)
+    return request, assessment, card
 
 
 async def assess_order(uow: UnitOfWork, deps: OrderingDeps, draft: Draft, ref: str,
