@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from core.events import Event
+from core.idempotency import Source
 from core.messages import CardDelivery, Reply
 from core.model.capacity import WorkCenter
 from core.model.change_request import AuditEntry, ChangeRequest
@@ -168,11 +169,16 @@ class ConversationStore(Protocol):
         """Replace whatever was waiting for (channel, user)."""
         ...
 
-    async def take(self, channel: str, user: str) -> SavedConversation | None:
+    async def take(self, channel: str, user: str, *, by: Source | None = None,
+                   at: datetime | None = None) -> SavedConversation | None:
         """Remove and return what was waiting, expired or not, in one atomic step.
 
         Of two callers taking at once exactly one gets the entry, so one
         question is answered once however many processes receive answers.
+        With `by` (the message being handled) the take is recorded under the
+        message's key (at `at`) in the same step: the same message handled
+        again takes what it took the first time (None if nothing was waiting
+        then), not what has been waiting since.
         """
         ...
 
