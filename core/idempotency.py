@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 REQUEST = "request"  # a change request was opened: {"cr": ref}
 ORDER_REQUEST = "order_request"  # a new-order request was opened: {"ref": "NO-n"}
+ORDER_DECISION = "order_decision"  # a new-order request was applied, sent, ...: {"ref": "NO-n"}
 DECISION = "decision"  # a change request was confirmed, applied, rejected, ...: {"cr": ref}
 REPORT = "report"  # a progress report was recorded: {"ref": order, "text": reply}
 CONVERSATION = "conversation"  # the conversation state it took: {"state": ..., ...} or None

@@ -178,6 +178,8 @@ def _due_at(card: OrderCard) -> datetime:
 
 async def confirm_order(deps: OrderingDeps, command: ConfirmOrder) -> OrderingResult:
     """The requester confirms: apply, or send it to the supervisors first."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as base:
         uow = ordering_uow(base)
         request = await _pending(uow, command.by, command.request_ref)
@@ -201,6 +203,8 @@ async def confirm_order(deps: OrderingDeps, command: ConfirmOrder) -> OrderingRe
 
 
 async def reject_order(deps: OrderingDeps, command: RejectOrder) -> OrderingResult:
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as base:
         uow = ordering_uow(base)
         request = await _pending(uow, command.by, command.request_ref)
@@ -216,6 +220,8 @@ async def reject_order(deps: OrderingDeps, command: RejectOrder) -> OrderingResu
 
 async def decide_order(deps: OrderingDeps, command: DecideOrder) -> OrderingResult:
     """A supervisor approves (the order is created) or denies (the requester is told)."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as base:
         uow = ordering_uow(base)
         person = await uow.parties.person(command.by)
@@ -315,6 +321,7 @@ async def _commit(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReq
     eta = version.etas.get(order.ref)
     await uow.outbox.add(await _notices(deps, uow, request, assessment, eta.eta if eta else None,
                                         now))
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
     await uow.commit()
     return order.ref, version
 
@@ -369,6 +376,36 @@ async def _pending(uow: OrderingUnitOfWork, by: str, ref: str | None) -> OrderRe
     return mine[0] if mine else None
 
 
+async def decided_before(deps: OrderingDeps) -> OrderingResult | None:
+    """The answer of an earlier run of this message, if it moved a new-order request (it
+    recorded ORDER_DECISION in that transaction); worded from the request's state now, so
+    an order created is reported created again and never created twice."""
+    async with deps.uow_factory() as base:
+        uow = ordering_uow(base)
+        done = await idempotency.recorded(uow, idempotency.ORDER_DECISION)
+        request = await uow.order_requests.get(done["ref"]) if done else None
+        if request is None:
+            return None
+        eta = None
+        if request.status is RequestStatus.APPLIED and request.plan_version and request.order_ref:
+            found = await uow.plans.etas_for(request.plan_version, [request.order_ref])
+            eta = found[request.order_ref].eta if request.order_ref in found else None
+    match request.status:
+        case RequestStatus.APPLIED:
+            return OrderCreated(request.ref, request.order_ref or "", request.plan_version or 0,
+                                eta, request.due_date)
+        case RequestStatus.AWAITING_APPROVAL:
+            return OrderSentForApproval(request.ref)
+        case RequestStatus.CANCELLED:
+            return OrderCancelled(request.ref)
+        case RequestStatus.DENIED:
+            return OrderDenied(request.ref)
+        case RequestStatus.EXPIRED:
+            return OrderRefused("expired", {"ref": request.ref})
+        case _:
+            return None
+
+
 async def has_pending(uow: UnitOfWork, by: str) -> bool:
     """Whether `by` has a new order awaiting their confirmation."""
     return bool(await ordering_uow(uow).order_requests.open_for(by))
@@ -395,6 +432,7 @@ async def _move(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReque
     request.decided_by, request.decided_at = by, now
     await uow.order_requests.save(request)
     await uow.order_requests.audit(request.ref, request.order_ref, now, by, status.value, {})
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
 
 
 async def _to_supervisors(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderRequest,
@@ -405,6 +443,7 @@ async def _to_supervisors(deps: OrderingDeps, uow: OrderingUnitOfWork, request: 
     await uow.order_requests.save(request)
     await uow.order_requests.audit(request.ref, request.order_ref, now, person.id,
                                    "sent_for_approval", {"risk": request.risk})
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
     notice = ApprovalAsked(request.ref, request.order_ref or "", person.name, request.risk,
                            request.impact)
     supervisors = await uow.parties.by_role(Role.SUPERVISOR)
