@@ -89,8 +89,13 @@ class Inbox(Protocol):
         ...
 
     async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
-                      at: datetime) -> None:
-        """In one transaction: queue (or record as answered) `replies`; mark it handled."""
+                      at: datetime) -> bool:
+        """In one transaction: queue (or record as answered) `replies`; mark it handled.
+
+        False, with nothing written, if it was handled already: two runs of one
+        message's handler (one past its lease and the recovery sweep's) both
+        finish, and only the first one's replies count.
+        """
         ...
 
     async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
