@@ -7,6 +7,7 @@ each message's scheduled time, so a stalled server cannot hide its backlog)
 and prints one JSON line with p50/p99 ack latency.
 
     python -m bench.callback [--rate 200] [--seconds 10] [--sql NEW_FILE.db]
+    python -m bench.callback --procs 1,2 [--rates 10,20,40,80,160,400] [--seconds 5]
 
 With --sql the dedupe inbox and the outbox (passive replies are recorded as
 sent) are the real SQL stores on SQLite, so each message costs two commits.
@@ -21,9 +22,11 @@ import multiprocessing
 import os
 import socket
 import statistics
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -37,6 +40,7 @@ from bot.channels.wecom.routes import setup_wecom
 from bot.settings import Settings
 from core.messages import ChatMessage, Reply
 from core.outbox import OutboxMessage
+from core.ports import Claim, Unhandled
 
 TOKEN = "QDG6eK"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -57,6 +61,21 @@ class _Inbox:
             return False
         self.seen.add((channel, key))
         return True
+
+    async def claim(self, channel: str, key: str, message: dict[str, Any], at: datetime,
+                    lease_seconds: float) -> Claim:
+        return Claim.NEW if await self.first_seen(channel, key, at) else Claim.HANDLED
+
+    async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
+                      at: datetime) -> bool:
+        return True
+
+    async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
+        return []
+
+    async def claim_unhandled(self, now: datetime, lease_seconds: float,
+                              limit: int) -> list[Unhandled]:
+        return []
 
 
 class _Outbox:
@@ -229,7 +248,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--sql", metavar="PATH",
                         help="use the real inbox and outbox on a new SQLite file at PATH")
+    parser.add_argument("--procs", metavar="N,M",
+                        help="drive real `gongdan demo` processes on a new PostgreSQL "
+                             "database behind a round-robin proxy, N then M of them "
+                             "(bench/callback_procs.py)")
+    parser.add_argument("--rates", default="10,20,30,40,60,80,120,160,200,300,400",
+                        help="with --procs: the offered rates to step through, per second")
+    parser.add_argument("--workdir", help="with --procs: keep the demo logs here")
+    parser.add_argument("--text", default="{ref} 进度",
+                        help="with --procs: each message's text ({ref}: an open order)")
     args = parser.parse_args(argv)
+    if args.procs:
+        _processes(args)
+        return
     if args.sql and os.path.exists(args.sql):
         parser.error(f"{args.sql} exists; give a new file")
     port = _free_port()
@@ -243,6 +274,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         server.terminate()
         server.join(5)
     result["stores"] = "sqlite" if args.sql else "memory"
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def _processes(args: argparse.Namespace) -> None:
+    from bench.callback_procs import campaign
+
+    procs = [int(n) for n in args.procs.split(",")]
+    rates = [float(r) for r in args.rates.split(",")]
+    if args.workdir:
+        workdir = Path(args.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        result = asyncio.run(campaign(procs, rates, args.seconds, workdir, args.text))
+    else:
+        with tempfile.TemporaryDirectory(prefix="gongdan-callback-") as tmp:
+            result = asyncio.run(campaign(procs, rates, args.seconds, Path(tmp), args.text))
     print(json.dumps(result, ensure_ascii=False))
 
 

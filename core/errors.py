@@ -44,3 +44,8 @@ class WriteConflict(CoreError):
     """The store refused a write that breaks a rule it enforces (a key already taken, a
     reference to nothing), usually because another writer got there first. Nothing of the
     transaction is kept."""
+
+
+class PlanMoved(CoreError):
+    """Other processes kept committing plan versions while this one was solved on an older
+    one; nothing was committed (committing it would overwrite their plans)."""

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
     from core.ports import UnitOfWork
 
 REQUEST = "request"  # a change request was opened: {"cr": ref}
+ORDER_REQUEST = "order_request"  # a new-order request was opened: {"ref": "NO-n"}
+ORDER_DECISION = "order_decision"  # a new-order request was applied, sent, ...: {"ref": "NO-n"}
 DECISION = "decision"  # a change request was confirmed, applied, rejected, ...: {"cr": ref}
 REPORT = "report"  # a progress report was recorded: {"ref": order, "text": reply}
+CONVERSATION = "conversation"  # the conversation state it took: {"state": ..., ...} or None
 
 
 @dataclass(frozen=True, slots=True)

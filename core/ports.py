@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from core.events import Event
+from core.idempotency import Source
 from core.messages import CardDelivery, Reply
 from core.model.capacity import WorkCenter
 from core.model.change_request import AuditEntry, ChangeRequest
@@ -88,8 +89,13 @@ class Inbox(Protocol):
         ...
 
     async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
-                      at: datetime) -> None:
-        """In one transaction: queue (or record as answered) `replies`; mark it handled."""
+                      at: datetime) -> bool:
+        """In one transaction: queue (or record as answered) `replies`; mark it handled.
+
+        False, with nothing written, if it was handled already: two runs of one
+        message's handler (one past its lease and the recovery sweep's) both
+        finish, and only the first one's replies count.
+        """
         ...
 
     async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
@@ -184,11 +190,16 @@ class ConversationStore(Protocol):
         """Replace whatever was waiting for (channel, user)."""
         ...
 
-    async def take(self, channel: str, user: str) -> SavedConversation | None:
+    async def take(self, channel: str, user: str, *, by: Source | None = None,
+                   at: datetime | None = None) -> SavedConversation | None:
         """Remove and return what was waiting, expired or not, in one atomic step.
 
         Of two callers taking at once exactly one gets the entry, so one
         question is answered once however many processes receive answers.
+        With `by` (the message being handled) the take is recorded under the
+        message's key (at `at`) in the same step: the same message handled
+        again takes what it took the first time (None if nothing was waiting
+        then), not what has been waiting since.
         """
         ...
 
@@ -214,6 +225,10 @@ class WorkOrderRepository(Protocol):
     # in this class body `list` names the method below, so the builtin is spelled out
     async def get(self, ref: str) -> WorkOrder | None: ...
     async def all_refs(self) -> builtins.list[str]: ...
+    async def open_refs(self, customers: Sequence[str] | None = None) -> builtins.list[str]:
+        """The open orders' refs (of `customers` only, if given), as `list` orders them."""
+        ...
+
     async def list(self, *, open_only: bool = False, customers: Sequence[str] | None = None,
                    limit: int | None = None) -> builtins.list[WorkOrder]: ...
     async def add(self, order: WorkOrder) -> None:
@@ -283,6 +298,16 @@ class ChangeRequestRepository(Protocol):
 
 
 class PlanRepository(Protocol):
+    async def lock_for_commit(self) -> None:
+        """Take the shop's plan-commit lock for the rest of this transaction.
+
+        Call it first in a transaction that checks the latest plan number and
+        commits a plan version on it: every process on the database waits here
+        for the others' commit or rollback, so the check and the insert are one
+        step for all of them, not only for the tasks of one process.
+        """
+        ...
+
     async def next_number(self) -> int: ...
     async def add(self, plan: PlanVersion) -> None:
         """Store the plan and set plan.number from the database's sequence."""

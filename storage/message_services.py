@@ -123,14 +123,18 @@ class SqlInboxService:
 
     async def handled(
         self, channel: str, key: str, replies: Sequence[OutboxMessage], at: datetime
-    ) -> None:
+    ) -> bool:
         """The replies and the handled mark commit together: a message is handled with its
-        answer recorded, or not handled at all (and then handled again)."""
+        answer recorded, or not handled at all (and then handled again). False, and nothing
+        written, when another run of its handler marked it first."""
         async with _short_write(self._uow_factory) as uow:
+            if not await uow.inbox.mark_handled(channel, key, [m.dedupe_key for m in replies],
+                                                at):
+                return False
             await uow.outbox.add(replies)
-            await uow.inbox.mark_handled(channel, key, [m.dedupe_key for m in replies], at)
             await uow.commit()
         crash_point("after_handled_commit")
+        return True
 
     async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
         async with self._uow_factory() as uow:

@@ -83,6 +83,9 @@ class FakeWorkOrderRepository:
     async def all_refs(self) -> builtins.list[str]:
         return sorted(self._s.orders)
 
+    async def open_refs(self, customers: Sequence[str] | None = None) -> builtins.list[str]:
+        return [o.ref for o in await self.list(open_only=True, customers=customers)]
+
     async def list(self, *, open_only: bool = False, customers: Sequence[str] | None = None,
                    limit: int | None = None) -> builtins.list[WorkOrder]:
         found = sorted(self._s.orders.values(), key=lambda o: (o.due_date, o.ref))
@@ -256,6 +259,9 @@ class FakeChangeRequestRepository:
 class FakePlanRepository:
     def __init__(self, store: FakeStore) -> None:
         self._s = store
+
+    async def lock_for_commit(self) -> None:
+        """One process, one event loop: the planner's own lock is the whole story."""
 
     async def next_number(self) -> int:
         return max(self._s.plans, default=0) + 1

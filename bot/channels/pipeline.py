@@ -242,21 +242,27 @@ class Pipeline:
                 await asyncio.sleep(0.5 * 2**attempt)
 
     async def finish(self, message: ChatMessage, replies: Sequence[Reply],
-                     answered: int = 0) -> None:
+                     answered: int = 0) -> bool:
         """Record the replies and mark the message handled, in one transaction.
 
         The first `answered` replies are the ones the channel answers in its HTTP
         response (recorded as sent, marked `answered` so a retry can answer them
-        again); the rest are queued for the dispatcher.
+        again); the rest are queued for the dispatcher. False when another run of
+        the handler finished first: the channel must not answer these replies (the
+        other run's are recorded, and sent or answered).
         """
         now = self.deps.clock.now()
         rows = [_row(message, r, i, now,
                      OutboxStatus.SENT if i < answered else OutboxStatus.PENDING,
                      answered=i < answered)
                 for i, r in enumerate(replies)]
-        await self.deps.inbox.handled(str(message.channel), message.msg_id, rows, now)
+        if not await self.deps.inbox.handled(str(message.channel), message.msg_id, rows, now):
+            log.info("%s:%s was handled by another run meanwhile; these replies are dropped",
+                     message.channel, message.msg_id)
+            return False
         if len(rows) > answered:
             self.deps.wake_outbox()
+        return True
 
     async def recorded(self, message: ChatMessage, everything: bool = False) -> list[Reply]:
         """For a retry of a handled message: the replies its HTTP answer carried, again.

@@ -36,7 +36,8 @@ class SqlOrderDirectory:
                 own = visible
             else:
                 visible = await uow.orders.all_refs()
-                own = [o.ref for o in await _own_open(uow, person)]
+                own = await uow.orders.open_refs(
+                    None if person.sees_every_order else list(person.customers))
         return match_orders(written, visible, own)
 
     async def recent_orders(self, person_id: str, limit: int) -> list[OrderBrief]:

@@ -41,6 +41,7 @@ from bot.conversation.state import (
 from bot.parsing import Command, Intent, ParseResult, Question, Vocabulary, parse_text
 from bot.parsing.command import ORDER_INTENTS
 from bot.parsing.questions import ask, numbered
+from core import idempotency
 from core.i18n import Lang, render
 from core.ports import Clock, ConversationStore
 
@@ -239,7 +240,8 @@ class Conversations:
                         now: datetime | None = None) -> Interpretation:
         """Read one message of (channel, user); see the module docstring."""
         now = self._now(now)
-        saved = await self._store.take(channel, user)
+        # a message handled again answers what it answered the first time
+        saved = await self._store.take(channel, user, by=idempotency.current(), at=now)
         expired = saved is not None and now > saved.expires_at
         entry = None if saved is None or expired else pending_from_json(saved.state,
                                                                          saved.saved_at)

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from bot.parsing import Change, Command, Intent, Question, RelativeChange
 from core.i18n import Lang
+from core.idempotency import Source
 from core.ports import SavedConversation
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class MemoryConversationStore:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], SavedConversation] = {}
+        self._taken: dict[Source, SavedConversation | None] = {}  # by message
 
     async def save(self, channel: str, user: str, state: Mapping[str, Any],
                    saved_at: datetime, expires_at: datetime) -> None:
@@ -113,8 +115,14 @@ class MemoryConversationStore:
         kept = json.loads(json.dumps(dict(state), ensure_ascii=False))
         self._entries[(channel, user)] = SavedConversation(kept, saved_at, expires_at)
 
-    async def take(self, channel: str, user: str) -> SavedConversation | None:
-        return self._entries.pop((channel, user), None)
+    async def take(self, channel: str, user: str, *, by: Source | None = None,
+                   at: datetime | None = None) -> SavedConversation | None:
+        if by is not None and by in self._taken:
+            return self._taken[by]
+        taken = self._entries.pop((channel, user), None)
+        if by is not None:
+            self._taken[by] = taken
+        return taken
 
     async def peek(self, channel: str, user: str) -> SavedConversation | None:
         return self._entries.get((channel, user))

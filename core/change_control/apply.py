@@ -13,9 +13,7 @@ background, which becomes the next plan version.
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
 
 from core import idempotency
 from core.change_control.assess import Assessment, assess_change, items_of
@@ -38,7 +36,8 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 """Assessments one apply may use while other plans keep being committed; the last holds
-the planner's commit lock from assessment to commit, so nothing can overtake it."""
+the planner's commit lock and the database's from assessment to commit, so nothing, in
+this process or another, can overtake it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,79 +70,94 @@ async def apply_change(deps: Deps, cr_ref: str, actor: Person) -> Result:
         assessment = None
     outcome: _Outcome = _PlanMoved()
     for attempt in range(1, ATTEMPTS + 1):
-        final = attempt == ATTEMPTS
-        hold: AbstractAsyncContextManager[Any] = (deps.planner.committing() if final
-                                                  else nullcontext())
-        async with hold:
-            outcome = await _attempt(deps, cr_ref, actor, assessment, locked=final)
+        if attempt == ATTEMPTS:
+            async with deps.planner.committing():
+                outcome = await _attempt_locked(deps, cr_ref, actor, assessment)
+            break
+        outcome = await _attempt(deps, cr_ref, actor, assessment)
         if not isinstance(outcome, _PlanMoved):
             break
         assessment = None
     return await _finish(deps, outcome)
 
 
-async def _attempt(deps: Deps, cr_ref: str, actor: Person, assessment: Assessment | None,
-                   locked: bool) -> _Outcome:
+async def _attempt(deps: Deps, cr_ref: str, actor: Person,
+                   assessment: Assessment | None) -> _Outcome:
     """One try: withdrawn, invalid, committed, or the plan moved under it."""
     if assessment is None:
-        fresh = await _reassess(deps, cr_ref)
+        async with deps.uow_factory() as uow:
+            fresh = await _reassess(deps, uow, cr_ref)
         if not isinstance(fresh, Assessment):
             return fresh
         assessment = fresh
-    hold: AbstractAsyncContextManager[Any] = nullcontext() if locked else deps.planner.committing()
-    async with hold:
-        return await _commit(deps, cr_ref, actor, assessment)
+    async with deps.planner.committing(), deps.uow_factory() as uow:
+        await uow.plans.lock_for_commit()
+        return await _commit(deps, uow, cr_ref, actor, assessment)
 
 
-async def _reassess(deps: Deps, cr_ref: str) -> Assessment | _Outcome:
+async def _attempt_locked(deps: Deps, cr_ref: str, actor: Person,
+                          assessment: Assessment | None) -> _Outcome:
+    """The last try: assess and commit in one transaction that holds the database's plan
+    commit lock throughout (the caller holds the planner's), so no process can overtake it.
+    The lock is held for one repair, which is short."""
+    async with deps.uow_factory() as uow:
+        await uow.plans.lock_for_commit()
+        if assessment is None or await uow.plans.latest_number() != assessment.plan.base:
+            fresh = await _reassess(deps, uow, cr_ref)
+            if not isinstance(fresh, Assessment):
+                return fresh
+            assessment = fresh
+        return await _commit(deps, uow, cr_ref, actor, assessment)
+
+
+async def _reassess(deps: Deps, uow: UnitOfWork, cr_ref: str) -> Assessment | _Outcome:
     """The stored change assessed on the order as it is now, with one repair."""
-    async with deps.uow_factory() as uow:
-        cr, order = await _load(uow, cr_ref)
-        if order.version != cr.order_version or not order.status.is_open:
-            return await _withdraw(deps, uow, cr, order)
-        command = change_command_from_contract(cr.command, cr.requested_by, cr.raw_text)
-        try:
-            return await assess_change(uow, deps.planner, deps.clock, order,
-                                       items_of(command, order))
-        except CoreError as exc:
-            return Refused("invalid", {"ref": order.ref, "reason": str(exc)})
+    cr, order = await _load(uow, cr_ref)
+    if order.version != cr.order_version or not order.status.is_open:
+        return await _withdraw(deps, uow, cr, order)
+    command = change_command_from_contract(cr.command, cr.requested_by, cr.raw_text)
+    try:
+        return await assess_change(uow, deps.planner, deps.clock, order,
+                                   items_of(command, order))
+    except CoreError as exc:
+        return Refused("invalid", {"ref": order.ref, "reason": str(exc)})
 
 
-async def _commit(deps: Deps, cr_ref: str, actor: Person, assessment: Assessment) -> _Outcome:
-    """Write order, routing, plan version, request and notices, and commit; the caller
-    holds the commit lock, so the latest plan cannot move between the check and the commit."""
-    async with deps.uow_factory() as uow:
-        cr, order = await _load(uow, cr_ref)
-        if order.version != cr.order_version or not order.status.is_open:
-            return await _withdraw(deps, uow, cr, order)
-        if await uow.plans.latest_number() != assessment.plan.base:
-            return _PlanMoved()
-        applied = assessment.applied
-        applied.order.version = order.version
-        try:
-            await uow.orders.save(applied.order)
-        except VersionConflict:
-            await uow.rollback()
-            return await _withdraw(deps, uow, *await _load(uow, cr_ref))
-        if applied.routing is not None:
-            await uow.catalog.add_routing(applied.routing)
-            await uow.catalog.lock_routing(order.product_code, applied.routing.version)
-        version = deps.planner.version_of(assessment.plan, f"{cr.ref} {order.ref}")
-        await uow.plans.add(version)
-        now = deps.clock.now()
-        cr.impact = assessment.stored_impact()
-        cr.plan_version = version.number
-        cr.move(CRStatus.APPLIED, actor.id, now, order_version=applied.order.version,
-                plan_version=version.number)
-        await save_pending(uow.change_requests, cr)
-        await record_due_change(uow, order.ref, order.due_date, applied.order.due_date, actor.id,
-                                now, cr.ref)
-        await uow.outbox.add(await deps.fanout.applied(
-            uow, cr, applied, assessment.impact, assessment.understood, version.etas, actor, now))
-        await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
-        crash_point("mid_apply_before_commit")
-        await uow.commit()
-        crash_point("after_apply_commit")
+async def _commit(deps: Deps, uow: UnitOfWork, cr_ref: str, actor: Person,
+                  assessment: Assessment) -> _Outcome:
+    """Write order, routing, plan version, request and notices, and commit; `uow` holds the
+    plan-commit lock, so the latest plan cannot move between the check and the commit."""
+    cr, order = await _load(uow, cr_ref)
+    if order.version != cr.order_version or not order.status.is_open:
+        return await _withdraw(deps, uow, cr, order)
+    if await uow.plans.latest_number() != assessment.plan.base:
+        return _PlanMoved()
+    applied = assessment.applied
+    applied.order.version = order.version
+    try:
+        await uow.orders.save(applied.order)
+    except VersionConflict:
+        await uow.rollback()
+        return await _withdraw(deps, uow, *await _load(uow, cr_ref))
+    if applied.routing is not None:
+        await uow.catalog.add_routing(applied.routing)
+        await uow.catalog.lock_routing(order.product_code, applied.routing.version)
+    version = deps.planner.version_of(assessment.plan, f"{cr.ref} {order.ref}")
+    await uow.plans.add(version)
+    now = deps.clock.now()
+    cr.impact = assessment.stored_impact()
+    cr.plan_version = version.number
+    cr.move(CRStatus.APPLIED, actor.id, now, order_version=applied.order.version,
+            plan_version=version.number)
+    await save_pending(uow.change_requests, cr)
+    await record_due_change(uow, order.ref, order.due_date, applied.order.due_date, actor.id,
+                            now, cr.ref)
+    await uow.outbox.add(await deps.fanout.applied(
+        uow, cr, applied, assessment.impact, assessment.understood, version.etas, actor, now))
+    await idempotency.record(uow, idempotency.DECISION, {"cr": cr.ref}, now)
+    crash_point("mid_apply_before_commit")
+    await uow.commit()
+    crash_point("after_apply_commit")
     return _Committed(cr.ref, order.ref, version)
 
 
@@ -175,7 +189,7 @@ async def _finish(deps: Deps, outcome: _Outcome) -> Result:
             command = change_command_from_contract(cr.command, cr.requested_by, cr.raw_text)
             then = await request_change(deps, command)
         return Superseded(cr.ref, cr.order_ref, then)
-    assert not isinstance(outcome, _PlanMoved), "the final attempt holds the commit lock"
+    assert not isinstance(outcome, _PlanMoved), "the last attempt holds the commit lock"
     return outcome
 
 

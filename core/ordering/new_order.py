@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core import idempotency
 from core.events import ChangeApplied
 from core.model.parties import Person, Role
 from core.model.work_order import OrderStatus, WorkOrder
@@ -89,7 +90,6 @@ async def request_order(deps: OrderingDeps, command: PlaceOrder) -> OrderingResu
         if due < today:
             return OrderRefused("past_date", {"date": due.isoformat()})
         draft = replace(draft, due_date=due)
-        now = deps.clock.now()
         person = await uow.parties.person(command.by)
         sales: Person | None = None
         if person is not None and person.role is Role.CUSTOMER:
@@ -98,34 +98,60 @@ async def request_order(deps: OrderingDeps, command: PlaceOrder) -> OrderingResu
             sales = await _salesperson(uow, _code(draft))
             if sales is None:
                 return OrderRefused("no_salesperson")
-        timeout = deps.settings.confirm_timeout * (APPROVAL_TIMEOUT_FACTOR if sales else 1)
-        request = OrderRequest("", sales.id if sales else command.by, _code(draft),
-                               draft.product.code, draft.quantity, dict(draft.specs), due,
-                               RequestStatus.AWAITING_CONFIRMATION, now, now + timeout, today,
-                               raw_text=command.raw_text, requirements=draft.requirements,
-                               asked_by=command.by if sales else None)
-        request = await uow.order_requests.add(request)
-        request.order_ref = await _free_ref(uow, today.year)
-        assessment = await assess_order(uow, deps, draft, request.order_ref, due)
-        card = _card(deps, request, draft, assessment)
-        request.earliest = assessment.facts.earliest
-        request.risk = card.risk
-        request.impact = _stored_impact(card)
-        await uow.order_requests.save(request)
-        await uow.order_requests.audit(request.ref, request.order_ref, now, command.by,
-                                       "requested", {"text": command.raw_text,
-                                                     "risk": card.risk,
-                                                     "earliest": card.facts.earliest.isoformat(),
-                                                     "requirements": _written(draft.requirements),
-                                                     "asked_by": request.asked_by})
-        if sales is not None and person is not None:
-            await uow.outbox.add(deps.fanout.tell([sales], OrderRequestForSales(card, person.name),
-                                                  f"{request.ref}:sales", now))
-        await uow.commit()
-    deps.kept.put(request.ref, assessment)
+        opened = await _opened_before(uow)  # this message handled again: show what it opened
+        if opened is not None:
+            assessment = await assess_order(uow, deps, replace(draft, due_date=opened.due_date),
+                                            opened.order_ref or "", opened.due_date)
+            card = _card(deps, opened, draft, assessment)
+        else:
+            opened, assessment, card = await _open(deps, uow, command, draft, due, today,
+                                                   person, sales)
+            await uow.commit()
+    if opened.status.is_open:
+        deps.kept.put(opened.ref, assessment)
     if sales is not None:
-        return OrderPassedToSales(request.ref, sales.name)
+        return OrderPassedToSales(opened.ref, sales.name)
     return card
+
+
+async def _opened_before(uow: OrderingUnitOfWork) -> OrderRequest | None:
+    """The request this message opened in an earlier run (core/idempotency.py)."""
+    done = await idempotency.recorded(uow, idempotency.ORDER_REQUEST)
+    return await uow.order_requests.get(done["ref"]) if done else None
+
+
+async def _open(deps: OrderingDeps, uow: OrderingUnitOfWork, command: PlaceOrder, draft: Draft,
+                due: date, today: date, person: Person | None,
+                sales: Person | None) -> tuple[OrderRequest, OrderAssessment, OrderCard]:
+    """Store the request with its reserved order ref, assessment and audit (not committed);
+    recorded as this message's effect in the same transaction. A customer contact's
+    request is their salesperson's, who gets the card (with a longer time to answer)."""
+    now = deps.clock.now()
+    timeout = deps.settings.confirm_timeout * (APPROVAL_TIMEOUT_FACTOR if sales else 1)
+    request = OrderRequest("", sales.id if sales else command.by, _code(draft),
+                           draft.product.code, draft.quantity, dict(draft.specs), due,
+                           RequestStatus.AWAITING_CONFIRMATION, now, now + timeout, today,
+                           raw_text=command.raw_text, requirements=draft.requirements,
+                           asked_by=command.by if sales else None)
+    request = await uow.order_requests.add(request)
+    request.order_ref = await _free_ref(uow, today.year)
+    assessment = await assess_order(uow, deps, draft, request.order_ref, due)
+    card = _card(deps, request, draft, assessment)
+    request.earliest = assessment.facts.earliest
+    request.risk = card.risk
+    request.impact = _stored_impact(card)
+    await uow.order_requests.save(request)
+    await uow.order_requests.audit(request.ref, request.order_ref, now, command.by,
+                                   "requested", {"text": command.raw_text,
+                                                 "risk": card.risk,
+                                                 "earliest": card.facts.earliest.isoformat(),
+                                                 "requirements": _written(draft.requirements),
+                                                 "asked_by": request.asked_by})
+    if sales is not None and person is not None:
+        await uow.outbox.add(deps.fanout.tell([sales], OrderRequestForSales(card, person.name),
+                                              f"{request.ref}:sales", now))
+    await idempotency.record(uow, idempotency.ORDER_REQUEST, {"ref": request.ref}, now)
+    return request, assessment, card
 
 
 async def _salesperson(uow: UnitOfWork, customer_code: str) -> Person | None:
@@ -201,6 +227,8 @@ def _due_at(card: OrderCard) -> datetime:
 
 async def confirm_order(deps: OrderingDeps, command: ConfirmOrder) -> OrderingResult:
     """The requester confirms: apply, or send it to the supervisors first."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as base:
         uow = ordering_uow(base)
         request = await _pending(uow, command.by, command.request_ref)
@@ -224,6 +252,8 @@ async def confirm_order(deps: OrderingDeps, command: ConfirmOrder) -> OrderingRe
 
 
 async def reject_order(deps: OrderingDeps, command: RejectOrder) -> OrderingResult:
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as base:
         uow = ordering_uow(base)
         request = await _pending(uow, command.by, command.request_ref)
@@ -246,6 +276,8 @@ async def reject_order(deps: OrderingDeps, command: RejectOrder) -> OrderingResu
 
 async def decide_order(deps: OrderingDeps, command: DecideOrder) -> OrderingResult:
     """A supervisor approves (the order is created) or denies (the requester is told)."""
+    if (again := await decided_before(deps)) is not None:
+        return again
     async with deps.uow_factory() as base:
         uow = ordering_uow(base)
         person = await uow.parties.person(command.by)
@@ -283,6 +315,7 @@ async def apply_order(deps: OrderingDeps, ref: str, actor: Person) -> OrderingRe
     async with deps.planner.committing():
         async with deps.uow_factory() as base:
             uow = ordering_uow(base)
+            await uow.plans.lock_for_commit()  # other processes' plans wait for this one
             request = await uow.order_requests.get(ref)
             assert request is not None and request.order_ref is not None, ref
             if not request.status.is_open:
@@ -355,6 +388,7 @@ async def _commit(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReq
     placed = Placed(request.ref, request.requested_by, order, facts.customer_name or "",
                     facts.product_name, to_buy, request.due_date, eta.eta if eta else None)
     await uow.outbox.add(await placed_notices(deps, uow, placed, assessment.plan, now))
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
     await uow.commit()
     return order.ref, version
 
@@ -384,6 +418,7 @@ async def _hold(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReque
     planners = await uow.parties.by_role(Role.PLANNER) or await uow.parties.by_role(
         Role.SUPERVISOR)
     await uow.outbox.add(deps.fanout.tell(planners, notice, f"{request.ref}:tech", now))
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
     await uow.commit()
 
 
@@ -446,6 +481,39 @@ async def _pending(uow: OrderingUnitOfWork, by: str, ref: str | None) -> OrderRe
     return mine[0] if mine else None
 
 
+async def decided_before(deps: OrderingDeps) -> OrderingResult | None:
+    """The answer of an earlier run of this message, if it moved a new-order request (it
+    recorded ORDER_DECISION in that transaction); worded from the request's state now, so
+    an order created is reported created again and never created twice."""
+    async with deps.uow_factory() as base:
+        uow = ordering_uow(base)
+        done = await idempotency.recorded(uow, idempotency.ORDER_DECISION)
+        request = await uow.order_requests.get(done["ref"]) if done else None
+        if request is None:
+            return None
+        eta = None
+        if request.status is RequestStatus.APPLIED and request.plan_version and request.order_ref:
+            found = await uow.plans.etas_for(request.plan_version, [request.order_ref])
+            eta = found[request.order_ref].eta if request.order_ref in found else None
+    match request.status:
+        case RequestStatus.APPLIED if request.plan_version is None and request.requirements:
+            return OrderHeld(request.ref, request.order_ref or "", request.due_date,
+                             request.requirements)
+        case RequestStatus.APPLIED:
+            return OrderCreated(request.ref, request.order_ref or "", request.plan_version or 0,
+                                eta, request.due_date)
+        case RequestStatus.AWAITING_APPROVAL:
+            return OrderSentForApproval(request.ref)
+        case RequestStatus.CANCELLED:
+            return OrderCancelled(request.ref)
+        case RequestStatus.DENIED:
+            return OrderDenied(request.ref)
+        case RequestStatus.EXPIRED:
+            return OrderRefused("expired", {"ref": request.ref})
+        case _:
+            return None
+
+
 async def has_pending(uow: UnitOfWork, by: str) -> bool:
     """Whether `by` has a new order awaiting their confirmation."""
     return bool(await ordering_uow(uow).order_requests.open_for(by))
@@ -472,6 +540,7 @@ async def _move(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderReque
     request.decided_by, request.decided_at = by, now
     await uow.order_requests.save(request)
     await uow.order_requests.audit(request.ref, request.order_ref, now, by, status.value, {})
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
 
 
 async def _to_supervisors(deps: OrderingDeps, uow: OrderingUnitOfWork, request: OrderRequest,
@@ -482,6 +551,7 @@ async def _to_supervisors(deps: OrderingDeps, uow: OrderingUnitOfWork, request: 
     await uow.order_requests.save(request)
     await uow.order_requests.audit(request.ref, request.order_ref, now, person.id,
                                    "sent_for_approval", {"risk": request.risk})
+    await idempotency.record(uow, idempotency.ORDER_DECISION, {"ref": request.ref}, now)
     notice = ApprovalAsked(request.ref, request.order_ref or "", person.name, request.risk,
                            request.impact)
     supervisors = await uow.parties.by_role(Role.SUPERVISOR)

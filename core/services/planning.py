@@ -4,7 +4,9 @@ One solve at a time per process (a lock), because each plan is hinted by and
 diffed against the one before it. Committing a plan version is a second, short
 lock: a confirmed change commits the plan it was assessed with while a longer
 polish may be solving, and a solve whose base plan moved meanwhile is redone
-rather than committed over the newer plan. Every committed plan is published as
+rather than committed over the newer plan. Across processes the commit
+transaction takes the database's plan-commit lock before it checks the latest
+plan (`PlanRepository.lock_for_commit`). Every committed plan is published as
 `PlanRevised` after the commit (delay alerts, metrics: see bot/app.py).
 """
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from core.errors import PlanMoved
 from core.events import PlanRevised
 from core.faults import crash_point
 from core.model.plan import PlanVersion
@@ -156,8 +159,11 @@ class Planner:
     async def committing(self) -> AsyncIterator[None]:
         """Hold while checking the latest plan number and committing a plan version on it.
 
-        Enter it before the unit of work opens: a transaction that started earlier
-        may not see a plan committed meanwhile (SQLite reads a snapshot).
+        This orders the tasks of this process (a solve holding it cannot be overtaken
+        here); across processes the committing transaction itself takes
+        `uow.plans.lock_for_commit()` first. Enter it before the unit of work opens:
+        a transaction that started earlier may not see a plan committed meanwhile
+        (SQLite reads a snapshot).
         """
         async with self._committing:
             yield
@@ -187,41 +193,46 @@ class Planner:
             time_limit_s=self.params.time_limit_s if time_limit_s is None else time_limit_s,
             workers=self.params.workers if workers is None else workers,
         )
+        outcome: PlanOutcome | None = None
         async with self._solving:
             for attempt in range(1, self.RETRIES + 1):
-                if attempt == self.RETRIES:
+                if attempt == self.RETRIES:  # nothing in this process may overtake the last
                     async with self.committing():
                         outcome = await self._solve_and_commit(reason, changed, params, False)
-                    break
-                outcome = await self._solve_and_commit(reason, changed, params, True)
+                else:
+                    outcome = await self._solve_and_commit(reason, changed, params, True)
                 if outcome is not None:
                     break
                 log.info("plan moved while solving %r; solving again on the newer plan", reason)
-        assert outcome is not None
+        if outcome is None:
+            raise PlanMoved(f"{reason}: other processes committed plans during {self.RETRIES} "
+                            "solves; nothing committed")
         await self.publish(outcome.version, changed)
         return outcome
 
     async def _solve_and_commit(
-        self, reason: str, changed: Collection[str] | None, params: SolveParams, check: bool
+        self, reason: str, changed: Collection[str] | None, params: SolveParams, lock: bool
     ) -> PlanOutcome | None:
-        """One solve; None when `check` and the base plan moved before the commit.
+        """One solve; None when the base plan moved before the commit.
 
-        Without `check` the caller holds the commit lock for the whole solve.
+        Without `lock` the caller holds the commit lock for the whole solve.
         """
         async with self._uow_factory() as uow:
             base = await uow.plans.latest()
             outcome = await self._solve_in(uow, base, reason, changed, params)
         base_number = base.number if base is not None else None
-        if not check:
-            return await self._commit(outcome, base_number, check=False)
+        if not lock:
+            return await self._commit(outcome, base_number)
         async with self.committing():
-            return await self._commit(outcome, base_number, check=True)
+            return await self._commit(outcome, base_number)
 
-    async def _commit(
-        self, outcome: PlanOutcome, base: int | None, check: bool
-    ) -> PlanOutcome | None:
+    async def _commit(self, outcome: PlanOutcome, base: int | None) -> PlanOutcome | None:
+        """Commit on `base` if it is still the latest plan, under the database's commit lock
+        (the in-process lock orders this process's tasks; another process may still have
+        committed since the solve began)."""
         async with self._uow_factory() as uow:
-            if check and await uow.plans.latest_number() != base:
+            await uow.plans.lock_for_commit()
+            if await uow.plans.latest_number() != base:
                 return None
             await uow.plans.add(outcome.version)  # numbers the version
             if outcome.version.reason.startswith("nightly"):

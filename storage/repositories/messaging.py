@@ -85,12 +85,15 @@ class SqlInbox:
 
     async def mark_handled(
         self, channel: str, key: str, replies: Sequence[str], at: datetime
-    ) -> None:
-        await self._conn.execute(
+    ) -> bool:
+        """Mark a received message handled; False if it was handled already (by another run
+        of its handler: the one whose lease ran out, or the recovery sweep's)."""
+        result = await self._conn.execute(
             update(inbox)
-            .where(inbox.c.channel == channel, inbox.c.key == key)
+            .where(inbox.c.channel == channel, inbox.c.key == key, inbox.c.state == RECEIVED)
             .values(state=HANDLED, handled_at=at, claimed_until=None, replies=list(replies))
         )
+        return bool(result.rowcount == 1)
 
     async def reply_keys(self, channel: str, key: str) -> list[str]:
         found = (

@@ -36,6 +36,13 @@ class SqlWorkOrderRepository:
     async def all_refs(self) -> list[str]:
         return [r[0] for r in await self._conn.execute(select(wo_t.c.ref).order_by(wo_t.c.ref))]
 
+    async def open_refs(self, customers: Sequence[str] | None = None) -> list[str]:
+        query = (select(wo_t.c.ref).where(wo_t.c.status.in_(OPEN_STATUSES))
+                 .order_by(wo_t.c.due_date, wo_t.c.ref))
+        if customers is not None:
+            query = query.where(wo_t.c.customer_code.in_(list(customers)))
+        return [r[0] for r in await self._conn.execute(query)]
+
     async def list(
         self,
         *,

@@ -5,16 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.model.plan import OrderEta, PlannedOperation, PlanVersion
 from storage.tables import plan_etas, plan_operations, plans
 
+PLAN_COMMIT_LOCK = 0x67D0_91A4  # the advisory lock key of plan commits ("gongdan" plans)
+
 
 class SqlPlanRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+
+    async def lock_for_commit(self) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback.
+
+        SQLite: a write that matches no row, which takes the database's write lock
+        now rather than at the first real write, so no other process can commit a
+        plan between this transaction's check of the latest number and its insert
+        (the driver begins the transaction before the write; its reads after it
+        see every earlier commit).
+        """
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                     {"key": PLAN_COMMIT_LOCK})
+            return
+        await self._conn.execute(update(plans).where(plans.c.number < 0)
+                                 .values(number=plans.c.number))
 
     async def next_number(self) -> int:
         current = (await self._conn.execute(select(func.max(plans.c.number)))).scalar()

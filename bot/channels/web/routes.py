@@ -67,7 +67,9 @@ class WebChat:
         replies = await self.pipeline.run(message, ANSWER_WINDOW_SECONDS)
         if replies is None:
             return {"replies": [], "queued": True}
-        await self.pipeline.finish(message, replies, answered=len(replies))
+        if not await self.pipeline.finish(message, replies, answered=len(replies)):
+            again = await self.pipeline.recorded(message, everything=True)  # the other run's
+            return {"replies": [web_reply(r) for r in again], "duplicate": True}
         return {"replies": [web_reply(r) for r in replies]}
 
     def _message(self, body: bytes) -> ChatMessage:

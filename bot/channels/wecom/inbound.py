@@ -14,7 +14,7 @@ puller fetches the messages in the background.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from bot.channels.pipeline import ChannelDeps, ChannelRejected, Pipeline
@@ -31,6 +31,10 @@ from core.ports import Claim
 log = logging.getLogger(__name__)
 
 PASSIVE_WINDOW_SECONDS = 3.0
+
+
+def _always() -> bool:
+    return True
 
 
 def _signed_params(query: Mapping[str, str]) -> tuple[str, str, str]:
@@ -66,8 +70,15 @@ class WeComCallback:
         check_window(ts, self.deps.clock.now())
         return plaintext
 
-    async def receive(self, query: Mapping[str, str], body: bytes) -> str:
-        """POST: the response body: '' or an encrypted passive reply."""
+    async def receive(self, query: Mapping[str, str], body: bytes,
+                      caller_waits: Callable[[], bool] = _always) -> str:
+        """POST: the response body: '' or an encrypted passive reply.
+
+        `caller_waits` says whether the HTTP caller is still there once the handler
+        is done: WeCom gives up after 5 s (and retries), and a passive reply written
+        to a closed connection would be recorded as answered yet reach nobody, so
+        then the replies are queued for the send API instead.
+        """
         sig, ts, nonce = _signed_params(query)
         plaintext = self.crypto.decrypt(sig, ts, nonce, envelope_encrypt(body))
         now = self.deps.clock.now()
@@ -101,8 +112,10 @@ class WeComCallback:
         replies = await self.pipeline.run(message, self.passive_window)
         if replies is None:
             return ""
-        passive = wecom_passive_text(replies[0]) if replies else None
-        await self.pipeline.finish(message, replies, answered=1 if passive is not None else 0)
+        passive = wecom_passive_text(replies[0]) if replies and caller_waits() else None
+        if not await self.pipeline.finish(message, replies,
+                                          answered=1 if passive is not None else 0):
+            return ""  # another run of the handler answered it
         if passive is None:
             return ""
         return self._encrypt(passive_text_xml(message.user_id, self.crypto.corp_id,

@@ -60,10 +60,16 @@ async def verify_url(request: web.Request) -> web.Response:
 async def receive(request: web.Request) -> web.Response:
     try:
         body = await read_capped(request, MAX_BODY_BYTES)
-        answer = await request.app[wecom_callback_key].receive(request.query, body)
+        answer = await request.app[wecom_callback_key].receive(
+            request.query, body, lambda: _connected(request))
     except ChannelRejected as exc:
         return _rejected(request, exc)
     return web.Response(text=answer, content_type="application/xml" if answer else "text/plain")
+
+
+def _connected(request: web.Request) -> bool:
+    """Whether the caller still waits for our answer (its connection is open)."""
+    return request.transport is not None and not request.transport.is_closing()
 
 
 def _rejected(request: web.Request, exc: ChannelRejected) -> web.Response:

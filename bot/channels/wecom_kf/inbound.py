@@ -6,8 +6,9 @@ from the stored cursor, with the event's token, page after page while
 `has_more`. Each message is deduped by msgid through the inbox (a callback
 retried by WeCom, two processes pulling at once, or a cursor that lagged
 behind a crash all re-read messages, and none is handled twice). Customer
-text (origin 3) opens the 48-hour window and goes to the same handler as
-every other channel; servicer and system messages are ignored, except the
+text (origin 3) opens the 48-hour window and is claimed and handled as every
+other channel's messages are (`Pipeline.claim`, `run_detached`: replies queued
+with the handled mark); servicer and system messages are ignored, except the
 `enter_session` event, which binds a customer through a signed link and is
 answered with the one-time welcome code.
 
@@ -34,6 +35,7 @@ from bot.channels.wecom_kf.store import KfStore
 from core.i18n import render
 from core.kf import SceneRejected, verify_scene
 from core.messages import Channel, ChatMessage
+from core.ports import Claim
 from core.services.customer_service import bind_contact
 
 log = logging.getLogger(__name__)
@@ -154,36 +156,53 @@ class KfPuller:
         if not msgid:
             return 0
         key = bounded_key(f"kf:{msgid}")
-        now = self.deps.clock.now()
-        if not await self.deps.inbox.first_seen(Channel.WECOM_KF, key, now):
-            log.info("kf message %s already handled", msgid)
-            return 0
         kfid = str(msg.get("open_kfid") or open_kfid)
         try:
             if msg.get("msgtype") == "event":
-                await self._event(msg.get("event") or {}, kfid, key)
+                if await self._first_seen(key):
+                    await self._event(msg.get("event") or {}, kfid, key)
+                    return 1
             elif int(msg.get("origin") or 0) == FROM_CUSTOMER:
-                await self._customer_message(msg, kfid, key)
+                return await self._customer_message(msg, kfid, key)
+            elif await self._first_seen(key):  # a servicer's or the system's: nothing to do
+                return 1
         except (WeComApiError, WeComTransportError) as exc:
             log.warning("kf message %s not answered: %s", msgid, exc)
+            return 1
         except Exception:  # one bad message must not stop the pull or lose the cursor
             log.exception("kf message %s failed", msgid)
-        return 1
+            return 1
+        log.info("kf message %s already handled", msgid)
+        return 0
 
-    async def _customer_message(self, msg: dict[str, Any], open_kfid: str, key: str) -> None:
+    async def _first_seen(self, key: str) -> bool:
+        """Record a message there is nothing to handle for (or one handled on the spot)."""
+        return await self.deps.inbox.first_seen(Channel.WECOM_KF, key, self.deps.clock.now())
+
+    async def _customer_message(self, msg: dict[str, Any], open_kfid: str, key: str) -> int:
+        """A customer's text goes through the pipeline's claim -> handled states, as every
+        channel's messages do: a message re-read (a retried callback, two processes
+        pulling, a cursor that lagged behind a crash) is handled once, and one whose
+        handler died is handled again by the recovery sweep."""
         user = str(msg.get("external_userid") or "")
         if not user:
-            return
+            return 0
         sent = str(msg.get("send_time") or "")
         at = datetime.fromtimestamp(int(sent), UTC) if sent.isdigit() else self.deps.clock.now()
-        await self._store().customer_wrote(user, at, open_kfid)  # before any reply is queued
         if msg.get("msgtype") != "text":
+            if not await self._first_seen(key):
+                return 0
+            await self._store().customer_wrote(user, at, open_kfid)
             log.info("kf %s message from %s not handled", msg.get("msgtype"), user)
-            return
+            return 1
         text = str((msg.get("text") or {}).get("content") or "").strip()
-        await self.pipeline.run_detached(ChatMessage(
-            channel=Channel.WECOM_KF, user_id=user, msg_id=key, at=at, text=text,
-            chat_id=open_kfid))
+        message = ChatMessage(channel=Channel.WECOM_KF, user_id=user, msg_id=key, at=at,
+                              text=text, chat_id=open_kfid)
+        if await self.pipeline.claim(message) not in (Claim.NEW, Claim.RETRY):
+            return 0  # handled, or a live handler has it
+        await self._store().customer_wrote(user, at, open_kfid)  # before any reply is queued
+        await self.pipeline.run_detached(message)
+        return 1
 
     async def _event(self, event: dict[str, Any], open_kfid: str, key: str) -> None:
         if event.get("event_type") != "enter_session":

@@ -69,10 +69,13 @@ class FakeInbox:
         return Claim.BUSY
 
     async def handled(self, channel: str, key: str, replies: Sequence[OutboxMessage],
-                      at: datetime) -> None:
+                      at: datetime) -> bool:
+        if self.state.get((channel, key)) == "handled":
+            return False
         await self.outbox.add(replies)
         self.state[(channel, key)] = "handled"
         self.reply_keys[(channel, key)] = [m.dedupe_key for m in replies]
+        return True
 
     async def replies(self, channel: str, key: str) -> list[OutboxMessage]:
         keys = self.reply_keys.get((channel, key), [])

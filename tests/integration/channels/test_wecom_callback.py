@@ -146,6 +146,20 @@ async def test_retry_of_a_handled_message_is_answered_again_not_handled_again(
     assert len(deps.outbox.rows) == 1
 
 
+async def test_an_answer_ready_after_wecom_gave_up_is_queued_not_answered(wecom: Any) -> None:
+    """WeCom waits 5 s; a passive reply to a caller that has gone would be recorded as
+    answered and reach nobody, so it goes to the outbox instead."""
+    from bot.channels.wecom.routes import wecom_callback_key
+
+    client, deps = await wecom(V1, int(V1_TS))
+    params = {"msg_signature": V1_SIG, "timestamp": V1_TS, "nonce": V1_NONCE}
+    body = V1_BODY if isinstance(V1_BODY, bytes) else V1_BODY.encode()
+    callback = client.app[wecom_callback_key]
+    assert await callback.receive(params, body, caller_waits=lambda: False) == ""
+    [row] = deps.outbox.rows.values()
+    assert row.status is OutboxStatus.PENDING and not row.meta.get("answered")
+
+
 # --- messages encrypted the way WeCom does -------------------------------------------
 
 def test_stub_encryptor_reproduces_the_published_encrypt_vector() -> None:

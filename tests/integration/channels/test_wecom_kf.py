@@ -171,6 +171,30 @@ async def test_servicer_messages_are_ignored_and_a_reread_message_is_handled_onc
     assert app.stub.sync_requests[-1].get("token")  # every pull passes the event's token
 
 
+async def test_a_message_whose_handler_died_is_handled_when_read_again(kf: Any) -> None:
+    """kf messages go through claim -> handled: a message left `received` by a process that
+    died mid-handling (its lease run out) is handled by the next pull that reads it."""
+    from bot.channels.pipeline import message_to_dict
+    from core.messages import Channel, ChatMessage
+    from storage.message_services import SqlInboxService
+
+    app = await kf()
+    await app.bind("cust.huangmin", HUANG)
+    msgid = app.stub.customer_says(KFID, HUANG, "帮助")
+    key, now = f"kf:{msgid}", datetime.now(UTC)
+    message = ChatMessage(Channel.WECOM_KF, HUANG, key, now, "帮助", chat_id=KFID)
+    dead = SqlInboxService(app.uow_factory)  # the dead process claimed it, then died
+    await dead.claim("wecom_kf", key, message_to_dict(message), now, lease_seconds=0)
+    await app.callback()
+    await wait_for(lambda: len(app.stub.kf_sent) == 1)
+    await app.callback()  # read again (a retried callback): handled, so answered once
+    await asyncio.sleep(0.5)
+    assert len(app.stub.kf_sent) == 1
+    async with app.uow_factory() as uow:
+        replies = await uow.inbox.reply_keys("wecom_kf", key)
+    assert replies  # the handled mark, with its replies' keys
+
+
 async def test_the_cursor_survives_a_restart(kf: Any) -> None:
     app = await kf()
     await app.bind("cust.huangmin", HUANG)

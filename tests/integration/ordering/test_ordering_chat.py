@@ -181,3 +181,34 @@ async def test_a_change_that_moves_the_due_date_is_recorded_in_the_ledger(shop: 
     assert order is not None
     assert [(p.promised_date, p.source.value, p.cr_ref) for p in ledger] == [
         (order.due_date, "change", key.split(":")[1])]
+
+
+async def test_a_new_order_message_handled_again_opens_one_request(shop: Shop) -> None:
+    """As after a kill -9 between the request's commit and the handled mark: the same
+    message (same inbox key) runs again and shows the card of the request it opened."""
+    from core.idempotency import Source, handling
+
+    text = "新单 宏景 L型办公桌 20张 胡桃木色 12月30号交"
+    with handling(Source("web", "k-new-order")):
+        [card] = await shop.say("sales.wangfang", text)
+        [again] = await shop.say("sales.wangfang", text)
+    keys = [next(b.key for b in c.buttons if b.key.startswith("confirm:")) for c in (card, again)]
+    assert keys[0] == keys[1] and again.text == card.text
+    assert await _count(shop, order_requests) == 1
+    [other] = await shop.say("sales.wangfang", text)  # another message is another request
+    assert next(b.key for b in other.buttons if b.key.startswith("confirm:")) != keys[0]
+
+
+async def test_a_confirm_handled_again_creates_one_order_and_answers_the_same(
+        shop: Shop) -> None:
+    from core.idempotency import Source, handling
+
+    [card] = await shop.say("sales.wangfang", "新单 宏景 L型办公桌 20张 胡桃木色 12月30号交")
+    key = next(b.key for b in card.buttons if b.key.startswith("confirm:"))
+    before = await _saved(shop)
+    with handling(Source("web", "k-confirm-order")):
+        [done] = await shop.say("sales.wangfang", button=key)
+        [again] = await shop.say("sales.wangfang", button=key)
+    assert "已建立" in done.text and again.text == done.text
+    after = await _saved(shop)
+    assert after[0] == before[0] + 1 and after[3] == before[3] + 1  # one order, one promise

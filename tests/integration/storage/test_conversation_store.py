@@ -77,3 +77,38 @@ async def test_two_processes_one_conversation(db_url: str, engine: AsyncEngine) 
         assert picked.command is not None and picked.command.order == "SO-13"
     finally:
         await other.dispose()
+
+
+async def test_a_take_for_a_message_is_recorded_with_its_key(engine: AsyncEngine) -> None:
+    """A message handled again takes what it took the first time, not what came after."""
+    from core.idempotency import Source
+
+    store = SqlConversationStore(engine)
+    first, second = Source("web", "m1"), Source("web", "m2")
+    await store.save("web", "p1", {"q": 1}, NOW, LATER)
+    taken = await store.take("web", "p1", by=first, at=NOW)
+    assert taken is not None and taken.state == {"q": 1}
+    await store.save("web", "p1", {"q": 2}, NOW, LATER)  # the first run asked a new question
+    assert await store.take("web", "p1", by=first, at=NOW) == taken  # run again: the same
+    again = await store.take("web", "p1", by=second, at=NOW)
+    assert again is not None and again.state == {"q": 2}  # the next message: the new one
+    nothing = Source("web", "m3")
+    assert await store.take("web", "p1", by=nothing, at=NOW) is None
+    await store.save("web", "p1", {"q": 3}, NOW, LATER)
+    assert await store.take("web", "p1", by=nothing, at=NOW) is None  # found nothing before
+    assert await store.peek("web", "p1") is not None
+
+
+async def test_an_answer_handled_again_answers_its_question_again(engine: AsyncEngine) -> None:
+    """As after a kill -9 between taking the question and the handled mark."""
+    from core.idempotency import Source, handling
+
+    conv = Conversations(_Directory(), SqlConversationStore(engine))
+    asked = await conv.interpret("web", "p1", "SO-12 数量改一下", NOW)
+    assert asked.kind == "question"
+    with handling(Source("web", "answer-1")):
+        done = await conv.interpret("web", "p1", "20件", NOW)
+        again = await conv.interpret("web", "p1", "20件", NOW)
+    assert done.kind == again.kind == "command"
+    assert again.command == done.command and done.command is not None
+    assert done.command.order == "SO-12"

@@ -330,7 +330,15 @@ async def test_inbox_claim_lifecycle(uow_factory: SqlUnitOfWorkFactory) -> None:
                              10) is Claim.RETRY
     reply = OutboxMessage("wecom", "u", {"kind": "text", "text": "ok"}, "wecom:reply:m1:0", NOW,
                           status=OutboxStatus.SENT, meta={"answered": True})
-    await inbox.handled("wecom", "m1", [reply], later)
+    assert await inbox.handled("wecom", "m1", [reply], later) is True
+    # the run whose lease ran out finishes too: its replies are not recorded, nor answered
+    late = OutboxMessage("wecom", "u", {"kind": "text", "text": "late"}, "wecom:reply:m1:0",
+                         NOW, meta={"answered": True})
+    extra = OutboxMessage("wecom", "u", {"kind": "text", "text": "more"}, "wecom:reply:m1:1",
+                          NOW)
+    assert await inbox.handled("wecom", "m1", [late, extra], later) is False
+    async with uow_factory() as uow:
+        assert [m.dedupe_key for m in await uow.outbox.all()] == ["wecom:reply:m1:0"]
     assert await inbox.claim("wecom", "m1", message, later + timedelta(hours=1),
                              10) is Claim.HANDLED
     assert await inbox.claim_unhandled(later + timedelta(hours=1), 10, 10) == []
