@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast
@@ -61,6 +62,38 @@ def _no_wake() -> None:
     return None
 
 
+MAX_RUNNING_HANDLERS = 4
+"""Message handlers one process runs at once; the rest wait their turn (see HandlerSlots)."""
+
+
+class HandlerSlots:
+    """At most `size` message handlers of this process run at once; the rest wait their turn.
+
+    Handlers and acknowledgements share one event loop. Under a burst every
+    callback started a handler at once, each ack then waited behind all of
+    them, the platform's 5-s window ran out and it sent the message again,
+    adding to the burst. With a bounded number running, an ack waits for at
+    most a few handler steps; and when every slot is busy, a channel that can
+    reply later (WeCom) acknowledges at once and its replies go through the
+    outbox (`Pipeline.run(..., shed=True)`). The messages waiting for a slot are
+    claimed in the inbox, so a process that dies leaves them to the recovery
+    sweep of another.
+    """
+
+    def __init__(self, size: int = MAX_RUNNING_HANDLERS) -> None:
+        self._sem = asyncio.Semaphore(size)
+
+    @property
+    def busy(self) -> bool:
+        """Every slot taken: a new handler would wait."""
+        return self._sem.locked()
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._sem:
+            yield
+
+
 @dataclass
 class ChannelDeps:
     """What every channel needs; built once in `create_app`.
@@ -81,6 +114,7 @@ class ChannelDeps:
     wake_outbox: Callable[[], None] = field(default=_no_wake)
     uow_factory: UnitOfWorkFactory | None = None
     cards: CardDeliveries = field(default_factory=lambda: _memory_cards())
+    slots: HandlerSlots = field(default_factory=HandlerSlots)
 
     @classmethod
     def deferred(cls, settings: Settings) -> ChannelDeps:
@@ -191,12 +225,17 @@ class Pipeline:
             str(message.channel), message.msg_id, message_to_dict(message),
             self.deps.clock.now(), self.deps.settings.inbox_lease_seconds)
 
-    async def run(self, message: ChatMessage, window: float) -> list[Reply] | None:
+    async def run(self, message: ChatMessage, window: float,
+                  shed: bool = False) -> list[Reply] | None:
         """Replies if the handler finished within `window`, else None (they get queued).
 
         The caller answers them and records them with `finish`; replies that miss
         the window are recorded by the handler's task, with the handled mark.
+        `shed`: when every handler slot is busy, do not wait at all (the caller
+        acknowledges now and the replies are queued), so acks stay fast in a burst.
         """
+        if shed and self.deps.slots.busy:
+            window = 0.0
         state = _Late()
         task = self.tasks.spawn(self._handle(message, state))
         done, _ = await asyncio.wait({task}, timeout=window)
@@ -213,8 +252,9 @@ class Pipeline:
 
     async def _handle(self, message: ChatMessage, state: _Late) -> list[Reply]:
         try:
-            with handling(Source(str(message.channel), message.msg_id)):
-                replies = list(await self.deps.handler(message))
+            async with self.deps.slots.slot():
+                with handling(Source(str(message.channel), message.msg_id)):
+                    replies = list(await self.deps.handler(message))
         except Exception:
             log.exception("handler failed for %s:%s", message.channel, message.msg_id)
             replies = [Reply(kind="text", text=render(TEXTS, "handler_failed"))]

@@ -6,7 +6,9 @@ retry of a handled message is answered from its recorded reply without a
 second run; a retry of one whose handler died is handled again (see
 `Pipeline.claim` and docs/ARCHITECTURE.md, "Exactly-once handling").
 WeCom waits 5 s; we give the handler `passive_window` seconds to answer
-passively and queue anything later for the send API. A 微信客服 (kf) event
+passively and queue anything later for the send API. When every handler slot
+of the process is busy (a burst), the callback is acknowledged at once and the
+reply goes through the send API (`HandlerSlots`). A 微信客服 (kf) event
 carries no message and no sender: it is answered empty at once and the kf
 puller fetches the messages in the background.
 """
@@ -109,7 +111,7 @@ class WeComCallback:
             # grey the card out at once, so it cannot be clicked twice; answers are queued
             await self.pipeline.run_detached(message)
             return self._card_done(message.user_id, nonce, ts, now)
-        replies = await self.pipeline.run(message, self.passive_window)
+        replies = await self.pipeline.run(message, self.passive_window, shed=True)
         if replies is None:
             return ""
         passive = wecom_passive_text(replies[0]) if replies and caller_waits() else None

@@ -50,6 +50,7 @@ from tests.integration.channels.vectors import (
     V7_TS,
 )
 from tests.stubs.wecom import WeComEncryptor, card_event_xml, text_xml
+from tests.waiting import wait_for
 
 V1 = Settings(wecom_corp_id=V1_CORP, wecom_token=V1_TOKEN, wecom_aes_key=V1_AES)
 V3 = Settings(wecom_corp_id=V3_CORP, wecom_token=V3_TOKEN, wecom_aes_key=V3_AES)
@@ -200,6 +201,45 @@ async def test_slow_handler_gets_empty_200_and_reply_is_queued(wecom: Any) -> No
     assert row.status is OutboxStatus.PENDING
     assert row.payload["text"] == "echo: where is SO-1"
     assert row.dedupe_key == "wecom:reply:msg:8:0"
+
+
+async def test_a_burst_is_acknowledged_at_once_and_answered_through_the_outbox(
+        wecom: Any) -> None:
+    """With every handler slot busy, a callback is acked without waiting for its handler
+    (WeCom would otherwise time out and send it again); its reply is queued, and no more
+    than the slots' number of handlers ever run at once."""
+    from bot.channels.pipeline import MAX_RUNNING_HANDLERS
+
+    release = asyncio.Event()
+    running = peak = 0
+
+    async def held(message: Any) -> list[Any]:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await release.wait()
+        running -= 1
+        return [Reply(kind="text", text=f"echo: {message.text}")]
+
+    client, deps = await wecom(passive_window=3.0, handler=held)
+    first = [asyncio.create_task(_post(client, text_xml(V1_CORP, "zhangsan", f"m{i}", NOW,
+                                                        100 + i)))
+             for i in range(MAX_RUNNING_HANDLERS)]
+    while running < MAX_RUNNING_HANDLERS:  # every slot taken, their callbacks still waiting
+        await asyncio.sleep(0.01)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    burst = [await _post(client, text_xml(V1_CORP, "zhangsan", f"b{i}", NOW, 200 + i))
+             for i in range(3)]
+    assert loop.time() - started < 1.0
+    assert [(r.status, await r.text()) for r in burst] == [(200, "")] * 3
+    release.set()
+    assert [(await t).status for t in first] == [200] * MAX_RUNNING_HANDLERS
+    await wait_for(lambda: len(deps.outbox.rows) >= 3, what="the burst's replies")
+    queued = sorted(r.payload["text"] for r in deps.outbox.rows.values()
+                    if r.status is OutboxStatus.PENDING)
+    assert queued == ["echo: b0", "echo: b1", "echo: b2"]
+    assert peak == MAX_RUNNING_HANDLERS
 
 
 async def test_card_reply_is_queued_for_the_send_api(wecom: Any) -> None:
