@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -12,16 +11,7 @@ from sqlalchemy import func, select
 from core.ordering.ports import ordering_uow
 from storage.ordering_tables import order_requests, promises, quotes
 from storage.uow import SqlUnitOfWork
-from tests.integration.change_control.conftest import Shop, make_shop
-
-
-@pytest.fixture
-async def shop(tmp_path: object) -> AsyncIterator[Shop]:
-    s = await make_shop(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
-    try:
-        yield s
-    finally:
-        await s.close()
+from tests.integration.change_control.conftest import Shop
 
 
 async def _count(shop: Shop, table: Any) -> int:

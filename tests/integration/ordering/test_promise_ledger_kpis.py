@@ -9,7 +9,6 @@ moved once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,18 +18,9 @@ from core.ordering.model import Promise, PromiseSource
 from core.ordering.ports import ordering_uow
 from core.planning.promise_kpis import local_day, summary
 from core.services.promises import deliveries, promise_report, snapshots
-from tests.integration.change_control.conftest import Shop, make_shop
+from tests.integration.change_control.conftest import Shop
 
 TZ = "Asia/Shanghai"
-
-
-@pytest.fixture
-async def shop(tmp_path: object) -> AsyncIterator[Shop]:
-    s = await make_shop(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
-    try:
-        yield s
-    finally:
-        await s.close()
 
 
 async def _by_due_dates(shop: Shop) -> tuple[float | None, int]:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.pages.access import Viewer
 from bot.pages.order import OrderPage, load
 from core.commands import ConfirmRequirement
@@ -13,16 +9,7 @@ from core.model.work_order import OrderStatus
 from core.ordering.model import RequirementStatus
 from core.ordering.ports import ordering_uow
 from core.ordering.results import OrderRefused
-from tests.integration.change_control.conftest import Shop, make_shop
-
-
-@pytest.fixture
-async def shop(tmp_path: object) -> AsyncIterator[Shop]:
-    s = await make_shop(f"sqlite+aiosqlite:///{tmp_path}/shop.db")
-    try:
-        yield s
-    finally:
-        await s.close()
+from tests.integration.change_control.conftest import Shop
 
 
 async def _outbox_texts(shop: Shop, person: str) -> str:
